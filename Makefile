@@ -1,0 +1,42 @@
+# Two commands do all the setup on a fresh machine:
+#   make demo   run the SDK on an embedded viewer with demo data
+#   make test   lint, type-check and run the whole suite against real viewers
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VERSIONS ?= 0.5.3 0.7.2
+SOURCES := runicorn_api tests examples
+
+.PHONY: install viewers lint test demo docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[all,dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# One cached venv per pinned runicorn release, in .cache/viewers/.
+viewers: $(STAMP)
+	$(BIN)/python -m runicorn_api.testing.envs $(VERSIONS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy --strict runicorn_api
+
+test: lint viewers
+	RUNICORN_VERSIONS="$(shell echo $(VERSIONS) | tr ' ' ',')" $(BIN)/python -m pytest
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+docs: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(BIN)/mkdocs build --strict
+
+clean:
+	rm -rf $(VENV) .cache site

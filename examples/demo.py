@@ -1,0 +1,98 @@
+"""The SDK's main job, end to end, on an embedded viewer with demo data.
+
+1. Write a small storage with the runicorn SDK (as a training script would).
+2. Open it with ``runicorn_api.local()``, which starts ``runicorn viewer`` on a free
+   127.0.0.1 port and stops it when the ``with`` block ends.
+3. Print what the SDK sees: health, projects, experiments, one run's metrics summary.
+
+Run it with ``make demo`` (or ``python examples/demo.py [--storage DIR]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import runicorn_api as api
+
+RUNS = [
+    # path, alias, seed, status
+    ("vision/resnet", "resnet-baseline", 0, "finished"),
+    ("vision/resnet", None, 1, "finished"),
+    ("vision/vit", "vit-base", 0, "failed"),
+    ("nlp/bert", "bert-base", 0, "finished"),
+    ("nlp/bert", None, 1, "interrupted"),
+]
+STEPS = 500
+
+
+def write_demo_storage(storage: Path) -> None:
+    """Log a few runs with the runicorn SDK (the `viewer` extra installs it)."""
+    import runicorn as rn
+
+    for path, alias, seed, status in RUNS:
+        run = rn.init(path=path, alias=alias, storage=str(storage))
+        run.set_primary_metric("accuracy", mode="max")
+        run.log_config(args={"lr": 0.1 / (seed + 1), "seed": seed})
+        for step in range(1, STEPS + 1):
+            frac = step / STEPS
+            row = {
+                "loss": 2.0 * math.exp(-3.0 * frac) + 0.05 * seed,
+                "accuracy": 100.0 * (1.0 - math.exp(-4.0 * frac)) - seed,
+            }
+            if step % 25 == 0:
+                row["val_loss"] = 2.1 * math.exp(-2.5 * frac) + 0.05 * seed
+            run.log(row, step=step)
+        run.summary({"seed": seed})
+        run.finish(status)
+
+
+def show(client: api.RunicornClient) -> None:
+    health = client.health_check()
+    print(f"Viewer {client.base_url}: status={health.status}, {client.server}, "
+          f"generation {client.server.generation}")  # fmt: skip
+    print(f"Storage: {client.get_config().user_root}\n")
+
+    print("Projects")
+    for project in client.list_projects():
+        print(f"  {project.name:<8} {project.experiment_count} runs "
+              f"(finished {project.finished}, failed {project.failed}, "
+              f"interrupted {project.interrupted}, running {project.running})")  # fmt: skip
+
+    print("\nExperiments")
+    experiments = client.list_experiments()
+    for exp in experiments:
+        best = exp.best_metric
+        best_text = f"best {best.name}={best.value:.2f}" if best and best.value else ""
+        created = exp.created_at.strftime("%H:%M:%S") if exp.created_at else "?"
+        print(f"  {exp.id}  {exp.path:<14} {exp.alias or '':<16} {exp.status:<11} "
+              f"{created}  {best_text}")  # fmt: skip
+
+    run = experiments[0]
+    metrics = client.get_metrics(run.id)
+    print(f"\nMetrics of {run.display_name} ({run.id}): {metrics.total} rows")
+    for name, series in metrics.series.items():
+        print(f"  {name:<9} {len(series):>4} points  last={series.last_value():.4f}  "
+              f"min={series.min_value():.4f}  max={series.max_value():.4f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--storage", type=Path, help="keep the demo storage in this folder")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="runicorn-demo-") as scratch:
+        storage = args.storage or Path(scratch) / "storage"
+        storage.mkdir(parents=True, exist_ok=True)
+        # The SDK logs under $HOME and reads $XDG_CONFIG_HOME; keep both out of the user's.
+        os.environ.update(HOME=scratch, XDG_CONFIG_HOME=str(Path(scratch) / ".config"))
+        print(f"Writing {len(RUNS)} demo runs with the runicorn SDK ...")
+        write_demo_storage(storage)
+        with api.local(storage) as client:
+            show(client)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""The client: one transport, one adapter for the viewer's generation, and the resources."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from ._adapters import Adapter, adapter_for
+from ._exceptions import APIConnectionError
+from ._transport import RetryPolicy, Transport
+from ._types import NOT_GIVEN, Timeout
+from .models.experiment import Experiment, Project
+from .models.metrics import RunMetrics
+from .models.server import ServerInfo
+from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
+from .resources.experiments import ExperimentsResource, ProjectsResource
+from .resources.metrics import MetricsResource
+from .resources.remote import RemoteResource
+from .resources.system import SystemResource
+
+if TYPE_CHECKING:
+    from ._local import LocalViewer
+
+__all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "RunicornClient", "connect"]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:23300"
+BASE_URL_ENV = "RUNICORN_VIEWER_URL"
+"""The environment variable that names the viewer when no ``base_url`` is given."""
+
+
+def _resolve_base_url(base_url: str | None) -> str:
+    return base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+
+
+class RunicornClient:
+    """A connection to one Runicorn viewer.
+
+    On construction the client calls ``GET /api/health``, learns the viewer's version and
+    picks the adapter of its generation (0.5.x or 0.7.x); :attr:`server` tells both.
+
+    Args:
+        base_url: The viewer's URL; if not given, ``$RUNICORN_VIEWER_URL``, else
+            ``http://127.0.0.1:23300``.
+        timeout: Default seconds per request attempt (``None`` waits forever); every
+            method takes ``timeout=`` to override it for one call.
+        max_retries: Retries of idempotent requests on 429/5xx and connection errors.
+        strict: Validate bodies in pydantic's strict mode and raise
+            :class:`ResponseValidationError` naming the field path on any mismatch.
+        retry_deadline: Seconds from the start of a call after which no retry starts.
+        session: A :class:`requests.Session` to use (its adapters are replaced).
+
+    Raises:
+        APIConnectionError: Nothing answers at ``base_url``.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        timeout: float | None = 30,
+        max_retries: int = 3,
+        *,
+        strict: bool = False,
+        retry_deadline: float = 60.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        base_url = _resolve_base_url(base_url)
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        if timeout is not None and timeout <= 0:
+            raise ValueError(f"timeout must be positive or None, got {timeout!r}")
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be a non-negative int, got {max_retries!r}")
+        self.strict = strict
+        self._transport = Transport(
+            base_url,
+            timeout=timeout,
+            retry=RetryPolicy(max_retries=max_retries, deadline=retry_deadline),
+            session=session,
+        )
+        self._on_close: list[Callable[[], None]] = []
+        self.viewer: LocalViewer | None = None
+        """The embedded viewer this client stops on close (see :func:`runicorn_api.local`)."""
+        self._closed = False
+        try:
+            health = self.system.health()
+        except BaseException:
+            self._transport.close()
+            raise
+        if not health.ok:
+            self._transport.close()
+            raise APIConnectionError(
+                f"The viewer at {base_url} reports status {health.status!r}, not 'ok'."
+            )
+        # A viewer that reports no usable version is taken as the newest generation.
+        version = str(health.version) if health.version is not None else "unknown"
+        self._adapter: Adapter = adapter_for(version)
+        self._transport.server.version = version
+
+    # -- attributes the seed documents -------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._transport.base_url
+
+    @property
+    def timeout(self) -> float | None:
+        return self._transport.timeout
+
+    @property
+    def session(self) -> requests.Session:
+        return self._transport.session
+
+    @property
+    def server(self) -> ServerInfo:
+        """The connected viewer's version, generation and supported features."""
+        return self._adapter.server
+
+    # -- resources, built on first access ----------------------------------------------
+
+    @cached_property
+    def system(self) -> SystemResource:
+        return SystemResource(self)
+
+    @cached_property
+    def experiments(self) -> ExperimentsResource:
+        return ExperimentsResource(self)
+
+    @cached_property
+    def projects(self) -> ProjectsResource:
+        return ProjectsResource(self)
+
+    @cached_property
+    def metrics(self) -> MetricsResource:
+        return MetricsResource(self)
+
+    @cached_property
+    def remote(self) -> RemoteResource:
+        return RemoteResource(self)
+
+    # -- the seed's methods ------------------------------------------------------------
+
+    def health_check(self, *, timeout: Timeout = NOT_GIVEN) -> Health:
+        """:calls: ``GET /api/health``"""
+        return self.system.health(timeout=timeout)
+
+    def get_config(self, *, timeout: Timeout = NOT_GIVEN) -> ViewerConfig:
+        """:calls: ``GET /api/config``"""
+        return self.system.config(timeout=timeout)
+
+    def update_config(
+        self, config: Mapping[str, Any], *, timeout: Timeout = NOT_GIVEN
+    ) -> ConfigUpdate:
+        """Change the storage root; see :meth:`SystemResource.update_config`.
+
+        :calls: ``POST /api/config/user_root_dir``
+        """
+        return self.system.update_config(config, timeout=timeout)
+
+    def get_gpu_info(self, *, timeout: Timeout = NOT_GIVEN) -> GPUInfo:
+        """:calls: ``GET /api/gpu/telemetry``"""
+        return self.system.gpu(timeout=timeout)
+
+    def list_experiments(
+        self,
+        project: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> list[Experiment]:
+        """Runs, filtered and sliced on the client (the viewer ignores all parameters).
+
+        :calls: ``GET /api/runs``
+        """
+        return self.experiments.list(
+            project=project,
+            name=name,
+            status=status,
+            limit=limit,
+            offset=offset,
+            timeout=timeout,
+        )
+
+    def get_experiment(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Experiment:
+        """:calls: ``GET /api/runs/{run_id}``"""
+        return self.experiments.get(run_id, timeout=timeout)
+
+    get_run = get_experiment
+
+    def list_projects(self, *, timeout: Timeout = NOT_GIVEN) -> list[Project]:
+        """Projects with run counts per status.
+
+        :calls: ``GET /api/runs`` (counted on the client)
+        """
+        return self.projects.list(timeout=timeout)
+
+    def get_metrics(
+        self,
+        run_id: str,
+        metric_names: Sequence[str] | None = None,
+        limit: int | None = None,
+        *,
+        downsample: int | None = None,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> RunMetrics:
+        """:calls: ``GET /api/runs/{run_id}/metrics``; see :meth:`MetricsResource.get`."""
+        return self.metrics.get(run_id, metric_names, limit, downsample=downsample, timeout=timeout)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the HTTP session (and stop the viewer, for :func:`runicorn_api.local`)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._transport.close()
+        while self._on_close:
+            self._on_close.pop()()
+
+    def __enter__(self) -> RunicornClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<RunicornClient {self.base_url} ({self.server})>"
+
+
+def connect(
+    base_url: str | None = None,
+    timeout: float | None = 30,
+    max_retries: int = 3,
+    *,
+    strict: bool = False,
+    retry_deadline: float = 60.0,
+) -> RunicornClient:
+    """Connect to a running viewer; see :class:`RunicornClient`."""
+    return RunicornClient(
+        base_url, timeout, max_retries, strict=strict, retry_deadline=retry_deadline
+    )

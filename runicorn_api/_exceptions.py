@@ -1,0 +1,253 @@
+"""Errors raised by runicorn_api.
+
+Every error derives from :class:`RunicornAPIError`::
+
+    RunicornAPIError
+    ├── APIConnectionError            (exported as ``ConnectionError`` too, as the seed names it)
+    │   └── APITimeoutError           (exported as ``TimeoutError`` too)
+    ├── APIStatusError                the viewer answered with an error status
+    │   ├── BadRequestError           400
+    │   ├── AuthenticationError       401
+    │   ├── PermissionDeniedError     403
+    │   ├── NotFoundError             404
+    │   ├── MethodNotAllowedError     405
+    │   ├── ConflictError             409
+    │   ├── UnprocessableEntityError  422 (carries FastAPI's ``detail`` list as ``errors``)
+    │   ├── RateLimitError            429 (carries ``retry_after``)
+    │   └── ServerError               >= 500
+    ├── UnsupportedFeatureError       the connected viewer version has no such endpoint
+    ├── ResponseValidationError       a body that does not match what the endpoint documents
+    └── MissingDependencyError        an optional extra (pandas, polars, viewer) is not installed
+
+A status maps to its class in exactly one place, :func:`status_error_class`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "MethodNotAllowedError",
+    "MissingDependencyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "RunicornAPIError",
+    "ServerError",
+    "UnprocessableEntityError",
+    "UnsupportedFeatureError",
+    "status_error_class",
+]
+
+
+class RunicornAPIError(Exception):
+    """Base class of every error this package raises.
+
+    Attributes:
+        message: The human-readable explanation.
+        status_code: The HTTP status, or ``None`` when no response was received.
+        method: The HTTP method of the request, when there was one.
+        url: The full URL of the request, when there was one.
+        body: The parsed JSON body of the error response (or its text), else ``None``.
+        response: The :class:`requests.Response`, when there was one.
+    """
+
+    status_code: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        body: Any = None,
+        response: requests.Response | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.body = body
+        self.response = response
+        if status_code is not None:
+            self.status_code = status_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class APIConnectionError(RunicornAPIError):
+    """The viewer could not be reached (refused, reset, DNS, retries exhausted)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The viewer did not answer within the timeout."""
+
+
+class APIStatusError(RunicornAPIError):
+    """The viewer answered with a 4xx or 5xx status.
+
+    Attributes:
+        detail: FastAPI's ``detail`` field of the body (a string, list or dict), if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        body: Any = None,
+        response: requests.Response | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(
+            message, method=method, url=url, body=body, response=response, status_code=status_code
+        )
+        self.detail: Any = body.get("detail") if isinstance(body, dict) else None
+
+
+class BadRequestError(APIStatusError):
+    """400: the viewer rejected the request's parameters."""
+
+    status_code = 400
+
+
+class AuthenticationError(APIStatusError):
+    """401: authentication failed."""
+
+    status_code = 401
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the request is not allowed."""
+
+    status_code = 403
+
+
+class NotFoundError(APIStatusError):
+    """404: the run, artifact or route does not exist."""
+
+    status_code = 404
+
+
+class MethodNotAllowedError(APIStatusError):
+    """405: the route exists but not for this HTTP method."""
+
+    status_code = 405
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state (e.g. the path already exists)."""
+
+    status_code = 409
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: FastAPI rejected the query or body.
+
+    Attributes:
+        errors: FastAPI's validation error list (``loc``, ``msg``, ``type``, ...).
+    """
+
+    status_code = 422
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        detail = self.detail
+        return [e for e in detail if isinstance(e, dict)] if isinstance(detail, list) else []
+
+
+class RateLimitError(APIStatusError):
+    """429: the viewer's rate limiter refused the request.
+
+    Attributes:
+        retry_after: Seconds the viewer asked us to wait, from ``Retry-After`` or the body.
+    """
+
+    status_code = 429
+
+    @property
+    def retry_after(self) -> float | None:
+        if self.response is not None:
+            header = self.response.headers.get("Retry-After")
+            if header is not None:
+                try:
+                    return float(header)
+                except ValueError:
+                    pass
+        if isinstance(self.body, dict) and isinstance(self.body.get("retry_after"), int | float):
+            return float(self.body["retry_after"])
+        return None
+
+
+class ServerError(APIStatusError):
+    """A 5xx status (500 internal error, 501 not implemented in this build, 503, ...)."""
+
+
+class UnsupportedFeatureError(RunicornAPIError):
+    """The connected viewer version has no endpoint for this feature.
+
+    Raised before any request is sent when the version is known to lack it, and when a
+    0.7.x viewer answers an unknown ``/api`` route with its HTML web page.
+    """
+
+
+class ResponseValidationError(RunicornAPIError):
+    """The viewer's body does not match the documented shape.
+
+    Attributes:
+        errors: pydantic's error list; each ``loc`` is the field path inside the body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        body: Any = None,
+        response: requests.Response | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(
+            message, method=method, url=url, body=body, response=response, status_code=status_code
+        )
+        self.errors = errors or []
+
+
+class MissingDependencyError(RunicornAPIError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        MethodNotAllowedError,
+        ConflictError,
+        UnprocessableEntityError,
+        RateLimitError,
+    )
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The one place where an HTTP error status is mapped to its exception class."""
+    if status_code >= 500:
+        return ServerError
+    return _STATUS_CLASSES.get(status_code, APIStatusError)

@@ -1,0 +1,236 @@
+"""An embedded viewer: ``runicorn viewer`` in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from ._client import RunicornClient
+from ._exceptions import APIConnectionError, MissingDependencyError, RunicornAPIError
+
+__all__ = ["LocalViewer", "local"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LocalViewer:
+    """A ``python -m runicorn viewer`` subprocess that this process started and owns.
+
+    The viewer listens on 127.0.0.1 only. Unless ``home`` is given, it runs with ``HOME``
+    and ``XDG_CONFIG_HOME`` in a temporary folder, so it neither reads nor changes your
+    runicorn configuration (a 0.7.x viewer saves its storage root there). Temporary
+    folders it made are removed by :meth:`stop`.
+
+    Args:
+        storage: The storage folder to serve; a new empty temporary one if ``None``.
+        python: The interpreter whose ``runicorn`` runs the viewer; this one by default
+            (install ``runicorn-api[viewer]``).
+        port: The port; a free one if ``None``.
+        home: A folder to use as ``HOME`` (its ``.config`` as ``XDG_CONFIG_HOME``).
+        env: Extra environment variables for the viewer (e.g. a ``PATH``).
+    """
+
+    def __init__(
+        self,
+        storage: str | os.PathLike[str] | None = None,
+        *,
+        python: str | os.PathLike[str] | None = None,
+        port: int | None = None,
+        home: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        if python is None and importlib.util.find_spec("runicorn") is None:
+            raise MissingDependencyError(
+                "runicorn_api.local() needs the runicorn viewer: "
+                "pip install 'runicorn-api[viewer]', or pass python= an interpreter "
+                "that has runicorn installed."
+            )
+        self.python = str(python or sys.executable)
+        self._scratch = Path(tempfile.mkdtemp(prefix="runicorn-local-"))
+        self.storage = Path(storage) if storage is not None else self._scratch / "storage"
+        self.storage.mkdir(parents=True, exist_ok=True)
+        self.home = Path(home) if home is not None else self._scratch / "home"
+        self.port = port
+        self._fixed_port = port is not None
+        self._extra_env = dict(env or {})
+        self.log_path = self._scratch / "viewer.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        config_home = self.home / ".config"
+        config_home.mkdir(parents=True, exist_ok=True)
+        env.update(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(config_home),
+            RUNICORN_DIR=str(self.storage),
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self._extra_env)
+        return env
+
+    def start(
+        self,
+        *,
+        startup_timeout: float = 60.0,
+        timeout: float | None = 30,
+        max_retries: int = 3,
+        strict: bool = False,
+    ) -> RunicornClient:
+        """Start the viewer, wait until ``/api/health`` answers, and return a client.
+
+        Closing the client stops the viewer.
+
+        Raises:
+            APIConnectionError: The viewer exited or did not answer in ``startup_timeout``;
+                the message ends with the tail of its log.
+        """
+        for _attempt in range(3):
+            if not self._fixed_port:
+                self.port = free_port()
+            self._spawn()
+            try:
+                self._wait(startup_timeout)
+            except APIConnectionError:
+                exited = self.process is not None and self.process.poll() is not None
+                self.stop(remove=False)
+                # Another process may have taken the free port between the check and the
+                # bind; only then is a new port worth a try.
+                if exited and not self._fixed_port and "address already in use" in self.log():
+                    continue
+                raise
+            except BaseException:
+                self.stop(remove=False)
+                raise
+            client = RunicornClient(
+                self.base_url, timeout=timeout, max_retries=max_retries, strict=strict
+            )
+            client.viewer = self
+            client._on_close.append(self.stop)
+            return client
+        raise APIConnectionError(f"Could not find a free port for the viewer:\n{self.log()}")
+
+    def _spawn(self) -> None:
+        cmd = [
+            self.python, "-m", "runicorn", "viewer",
+            "--host", "127.0.0.1", "--port", str(self.port), "--storage", str(self.storage),
+        ]  # fmt: skip
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                cmd,
+                env=self.environment(),
+                cwd=self._scratch,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _wait(self, startup_timeout: float) -> None:
+        deadline = time.monotonic() + startup_timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                code = self.process.returncode if self.process else None
+                raise APIConnectionError(
+                    f"The viewer exited with code {code} before answering:\n{self.log()}"
+                )
+            try:
+                RunicornClient(self.base_url, timeout=2, max_retries=0).close()
+                return
+            except APIConnectionError as err:
+                last = err
+                time.sleep(0.1)
+            except RunicornAPIError as err:
+                raise APIConnectionError(
+                    f"The viewer at {self.base_url} started but failed: {err}\n{self.log()}"
+                ) from err
+        raise APIConnectionError(
+            f"The viewer at {self.base_url} did not answer within {startup_timeout}s "
+            f"({last}):\n{self.log()}"
+        )
+
+    def log(self, lines: int = 30) -> str:
+        """The last ``lines`` lines of the viewer's output."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, *, remove: bool = True) -> None:
+        """Stop the viewer this object started (by its PID) and remove its temporary folders."""
+        proc, self.process = self.process, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        if remove:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(self._scratch)
+
+    def __repr__(self) -> str:
+        state = "running" if self.process and self.process.poll() is None else "stopped"
+        return f"<LocalViewer {self.base_url} pid={self.pid} {state}>"
+
+
+def local(
+    storage: str | os.PathLike[str] | None = None,
+    *,
+    python: str | os.PathLike[str] | None = None,
+    port: int | None = None,
+    home: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    startup_timeout: float = 60.0,
+    timeout: float | None = 30,
+    max_retries: int = 3,
+    strict: bool = False,
+) -> RunicornClient:
+    """Start a viewer on ``storage`` and return a client connected to it.
+
+    For notebooks and pipelines that have a storage folder but no running viewer. The
+    viewer is a subprocess on a free 127.0.0.1 port; closing the client (or leaving its
+    ``with`` block) stops it. See :class:`LocalViewer` for the arguments.
+
+    Example::
+
+        with runicorn_api.local("./.runicorn") as client:
+            print(client.list_projects())
+    """
+    viewer = LocalViewer(storage, python=python, port=port, home=home, env=env)
+    try:
+        return viewer.start(
+            startup_timeout=startup_timeout,
+            timeout=timeout,
+            max_retries=max_retries,
+            strict=strict,
+        )
+    except BaseException:
+        viewer.stop()
+        raise

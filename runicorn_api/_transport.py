@@ -1,0 +1,351 @@
+"""The only module that does HTTP: one session, retries, timeouts and error mapping.
+
+Resources never touch :mod:`requests`; they call :meth:`Transport.request` with a
+method, a path and parameters, and get parsed JSON (or bytes) back, or a typed error.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Literal, overload
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
+
+from ._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    ResponseValidationError,
+    RunicornAPIError,
+    UnsupportedFeatureError,
+    status_error_class,
+)
+from ._types import NOT_GIVEN, NotGiven, Timeout
+
+__all__ = ["RetryPolicy", "Transport"]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+# The deadline of the call in progress on this thread. urllib3 copies a Retry object on
+# every attempt and knows nothing of the call that started it, so the absolute deadline
+# travels beside it instead of inside it.
+_call_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "runicorn_api_call_deadline", default=None
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How failed requests are retried.
+
+    Only idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS) are retried on a status
+    (429, 500, 502, 503, 504) or a read error; POST and PATCH never are, because the
+    viewer may already have acted on them. A refused connection is retried for every
+    method, since nothing reached the viewer.
+
+    Attributes:
+        max_retries: Retries after the first attempt.
+        backoff_factor: The first wait; it doubles with each retry (0.5, 1, 2, 4, 8 s).
+        backoff_max: The longest single wait.
+        jitter: Each wait is scaled by a random factor in ``[1 - jitter, 1]``.
+        deadline: Seconds from the start of a call after which no retry starts; a
+            ``Retry-After`` that would end past it is not waited for.
+    """
+
+    max_retries: int = 3
+    backoff_factor: float = 0.5
+    backoff_max: float = 8.0
+    jitter: float = 0.25
+    deadline: float = 60.0
+
+    def to_urllib3(self) -> _DeadlineRetry:
+        return _DeadlineRetry(
+            total=self.max_retries,
+            connect=self.max_retries,
+            read=self.max_retries,
+            status=self.max_retries,
+            other=0,
+            redirect=5,
+            allowed_methods=IDEMPOTENT_METHODS,
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=self.backoff_factor,
+            backoff_max=self.backoff_max,
+            backoff_jitter=self.jitter,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+
+
+class _DeadlineRetry(Retry):
+    """urllib3's Retry with the seed's backoff, proportional jitter and a call deadline."""
+
+    def get_backoff_time(self) -> float:
+        # urllib3 waits 0 s before the first retry; the seed documents 0.5 s, 1 s, 2 s, ...
+        errors = sum(1 for h in self.history if h.redirect_location is None)
+        if errors == 0:
+            return 0.0
+        nominal = min(self.backoff_max, self.backoff_factor * 2 ** (errors - 1))
+        return float(nominal * (1.0 - self.backoff_jitter * random.random()))
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> _DeadlineRetry:
+        new = super().increment(method, url, response, error, _pool, _stacktrace)
+        deadline = _call_deadline.get()
+        if deadline is not None:
+            wait = new.get_backoff_time()
+            if response is not None and self.respect_retry_after_header:
+                retry_after = new.get_retry_after(response)
+                if retry_after is not None:
+                    wait = retry_after
+            if time.monotonic() + wait > deadline:
+                reason = error or ResponseError(
+                    f"retry deadline reached (next wait {wait:.1f}s would pass it)"
+                )
+                raise MaxRetryError(_pool, url or "", reason)
+        return new
+
+
+@dataclass
+class ServerLabel:
+    """What the transport says about the viewer in error messages."""
+
+    version: str | None = None
+
+    def __str__(self) -> str:
+        return f"runicorn {self.version}" if self.version else "the viewer"
+
+
+class Transport:
+    """One :class:`requests.Session` per client, with retries, timeouts and error mapping.
+
+    Args:
+        base_url: The viewer's root URL, e.g. ``http://127.0.0.1:23300``.
+        timeout: Default seconds per attempt; ``None`` waits forever.
+        retry: The retry policy.
+        session: A session to use instead of a new one (it is then not closed by us).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float | None = 30.0,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._owns_session = session is None
+        self.session = session or requests.Session()
+        adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(), pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json"})
+        if headers:
+            self.session.headers.update(headers)
+        self.server = ServerLabel()
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["json"] = ...,
+    ) -> Any: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["bytes"],
+    ) -> bytes: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["response"],
+    ) -> requests.Response: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: Timeout = NOT_GIVEN,
+        expect: Literal["json", "bytes", "response"] = "json",
+    ) -> Any:
+        """Send one call (with its retries) and return the parsed JSON, bytes or response.
+
+        Raises:
+            APIConnectionError: The viewer could not be reached.
+            APITimeoutError: The viewer did not answer in time.
+            APIStatusError: A subclass of it for any 4xx/5xx status.
+            UnsupportedFeatureError: A 0.7.x viewer answered with its HTML page.
+            ResponseValidationError: The body is not JSON where JSON was expected.
+        """
+        method = method.upper()
+        url = self.url(path)
+        clean = None if params is None else {k: v for k, v in params.items() if v is not None}
+        wait = self.timeout if isinstance(timeout, NotGiven) else timeout
+        token = _call_deadline.set(time.monotonic() + self.retry.deadline)
+        try:
+            response = self.session.request(method, url, params=clean, json=json_body, timeout=wait)
+        except (requests.Timeout, requests.ConnectionError) as err:
+            if not _is_timeout(err):
+                raise APIConnectionError(
+                    f"Cannot reach the Runicorn viewer at {self.base_url} ({method} {url}): "
+                    f"{_root_cause(err)}. Start one with `runicorn viewer` "
+                    f"(or use runicorn_api.local()), or pass the right base_url.",
+                    method=method,
+                    url=url,
+                ) from err
+            raise APITimeoutError(
+                f"{method} {url} timed out after {wait}s; pass timeout= to wait longer",
+                method=method,
+                url=url,
+            ) from err
+        except requests.RequestException as err:
+            raise RunicornAPIError(f"{method} {url} failed: {err}", method=method, url=url) from err
+        finally:
+            _call_deadline.reset(token)
+        if response.status_code >= 400:
+            raise self._status_error(response)
+        if expect == "response":
+            return response
+        if expect == "bytes":
+            return response.content
+        return self.decode_json(response)
+
+    def decode_json(self, response: requests.Response) -> Any:
+        """Parse a JSON body, refusing anything that is not JSON."""
+        method = response.request.method or "GET"
+        ctype = response.headers.get("Content-Type", "")
+        if "json" not in ctype:
+            path = urlsplit(response.url).path
+            if "text/html" in ctype:
+                raise UnsupportedFeatureError(
+                    f"{method} {path} is not an endpoint of {self.server}: it answered "
+                    f"{response.status_code} with its web page (text/html) instead of JSON.",
+                    method=method,
+                    url=response.url,
+                    response=response,
+                    status_code=response.status_code,
+                )
+            raise ResponseValidationError(
+                f"{method} {path} on {self.server} answered {ctype or 'no content type'}, "
+                "not JSON.",
+                method=method,
+                url=response.url,
+                body=response.text[:500],
+                response=response,
+                status_code=response.status_code,
+            )
+        try:
+            return json.loads(response.content)
+        except ValueError as err:
+            raise ResponseValidationError(
+                f"{method} {response.url} on {self.server} sent a body that is not valid "
+                f"JSON: {err}",
+                method=method,
+                url=response.url,
+                body=response.text[:500],
+                response=response,
+                status_code=response.status_code,
+            ) from err
+
+    def _status_error(self, response: requests.Response) -> RunicornAPIError:
+        method = response.request.method or "GET"
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        detail = body.get("detail") if isinstance(body, dict) else body
+        if isinstance(detail, list):
+            detail = "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}"
+                if isinstance(e, dict)
+                else str(e)
+                for e in detail
+            )
+        reason = response.reason or ""
+        message = f"{response.status_code} {reason} for {method} {response.url} ({self.server})"
+        if detail:
+            message += f": {detail}"
+        cls = status_error_class(response.status_code)
+        return cls(
+            message,
+            method=method,
+            url=response.url,
+            body=body,
+            response=response,
+            status_code=response.status_code,
+        )
+
+    def close(self) -> None:
+        if self._owns_session:
+            self.session.close()
+
+
+def _is_timeout(err: BaseException) -> bool:
+    """requests reports a read timeout that exhausted the retries as a ConnectionError."""
+    if isinstance(err, requests.Timeout):
+        return True
+    args = getattr(err, "args", ())
+    if not (args and isinstance(args[0], MaxRetryError)):
+        return False
+    reason = args[0].reason
+    # urllib3's NewConnectionError (refused, unreachable) subclasses ConnectTimeoutError.
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(reason, TimeoutError | urllib3.exceptions.TimeoutError)
+
+
+def _root_cause(err: BaseException) -> str:
+    """The innermost reason of a requests/urllib3 error chain, for readable messages."""
+    seen: BaseException = err
+    args = getattr(err, "args", ())
+    if args and isinstance(args[0], MaxRetryError) and args[0].reason is not None:
+        seen = args[0].reason
+    text = str(seen)
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    return text

@@ -1,0 +1,100 @@
+"""The base every model shares, and the one function that validates bodies into models."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .._exceptions import ResponseValidationError
+
+__all__ = ["ResponseValidationWarning", "RunicornModel", "validate_model"]
+
+M = TypeVar("M", bound="RunicornModel")
+
+
+class ResponseValidationWarning(UserWarning):
+    """A body did not validate; the model was built from it unvalidated (non-strict mode)."""
+
+
+class RunicornModel(BaseModel):
+    """Base of every response model.
+
+    * ``extra="allow"``: fields a newer viewer adds are kept (``model.model_extra``) and
+      never break a reader.
+    * Read-only mapping access: ``model["name"]``, ``model.get("x", default)`` and ``"x" in
+      model`` see fields, properties and extra keys, so code written against the seed's
+      dict results keeps working.
+    * :meth:`to_dict` / :meth:`to_json` give plain data back.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
+
+    # Keys reachable through ``model[key]`` besides fields and extras: the computed
+    # properties a subclass wants the seed's dict-style code to see.
+    _mapping_properties: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self, *, exclude_none: bool = False) -> dict[str, Any]:
+        """The model as plain Python data (fields and extra keys)."""
+        return self.model_dump(mode="python", exclude_none=exclude_none)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The model as a JSON string."""
+        return self.model_dump_json(indent=indent)
+
+    def _mapping_keys(self) -> list[str]:
+        keys = list(type(self).model_fields)
+        keys.extend(self._mapping_properties)
+        keys.extend(self.model_extra or {})
+        return keys
+
+    def __getitem__(self, key: str) -> Any:
+        if isinstance(key, str) and key in self._mapping_keys():
+            return getattr(self, key)
+        raise KeyError(
+            f"{type(self).__name__} has no key {key!r}; available: "
+            + ", ".join(sorted(self._mapping_keys()))
+        )
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``model[key]`` if the key exists, else ``default`` (like ``dict.get``)."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self._mapping_keys()
+
+    def keys(self) -> list[str]:
+        """The keys ``model[key]`` accepts."""
+        return self._mapping_keys()
+
+
+def validate_model(model: type[M], data: Any, *, strict: bool, context: str = "") -> M:
+    """Validate a parsed body into ``model``.
+
+    With ``strict=True`` pydantic's strict mode applies (no type coercion) and a failure
+    raises :class:`ResponseValidationError` naming each field path. Otherwise values are
+    coerced where pydantic can; if the body still does not fit, a
+    :class:`ResponseValidationWarning` names the problem and the model is built from the
+    raw body unvalidated, so a reader keeps working against a viewer that changed shape.
+    """
+    try:
+        return model.model_validate(data, strict=strict or None)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in err.errors()
+        )
+        where = f" in {context}" if context else ""
+        message = f"{model.__name__}{where} does not match the response: {problems}"
+        if strict or not isinstance(data, Mapping):
+            raise ResponseValidationError(
+                message,
+                errors=[dict(e) for e in err.errors(include_url=False)],
+                body=data,
+            ) from err
+        warnings.warn(message, ResponseValidationWarning, stacklevel=3)
+        return model.model_construct(**dict(data))

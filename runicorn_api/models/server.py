@@ -1,0 +1,66 @@
+"""What the client knows about the viewer it is connected to."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from ._base import RunicornModel
+
+__all__ = ["FEATURES", "Generation", "ServerInfo"]
+
+Generation = Literal["0.5", "0.7"]
+
+FEATURES: dict[str, str] = {
+    "artifacts": "versioned artifacts under /api/artifacts (0.5.x)",
+    "assets": "per-run assets under /api/runs/{id}/assets (0.7.x)",
+    "paths": "hierarchical run paths under /api/paths (0.7.x)",
+    "tags": "run tags, written with PATCH /api/runs/{id} (0.7.x)",
+    "alias": "run aliases, written with PATCH /api/runs/{id} (0.7.x)",
+    "move": "moving runs to another path, POST /api/runs/move (0.7.x)",
+    "export_zip": "zip export of runs, POST /api/runs/export (0.7.x)",
+    "recycle_bin": "soft delete and restore, /api/runs/soft-delete and /api/recycle-bin",
+    "gpu_telemetry": "GPU telemetry, GET /api/gpu/telemetry",
+    "gpu_history": "GPU telemetry history, GET /api/gpu/telemetry/history (0.7.x)",
+}
+"""Every feature name :meth:`ServerInfo.supports` knows, with what it means."""
+
+
+class ServerInfo(RunicornModel):
+    """The connected viewer: its version, its generation and what that generation supports."""
+
+    version: str
+    """The version the viewer reports in ``/api/health`` (0.5.3 reports ``"0.5.2"``)."""
+    generation: Generation
+    """``"0.5"`` (project/name runs, artifacts) or ``"0.7"`` (paths, aliases, tags, assets)."""
+    features: frozenset[str] = Field(default_factory=frozenset)
+    """The names from :data:`FEATURES` this generation has."""
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("version_tuple",)
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        """The version as integers, e.g. ``(0, 7, 2)``."""
+        return parse_version(self.version)
+
+    def supports(self, feature: str) -> bool:
+        """Whether the connected viewer has ``feature`` (a key of :data:`FEATURES`)."""
+        if feature not in FEATURES:
+            raise ValueError(
+                f"Unknown feature {feature!r}; known features: {', '.join(sorted(FEATURES))}"
+            )
+        return feature in self.features
+
+    def __str__(self) -> str:
+        return f"runicorn {self.version}"
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """``"0.7.2"`` → ``(0, 7, 2)``; a non-numeric part ends the tuple (``"0.8.0rc1"`` → (0, 8))."""
+    parts: list[int] = []
+    for piece in text.strip().lstrip("v").split("."):
+        if not piece.isdigit():
+            break
+        parts.append(int(piece))
+    return tuple(parts)

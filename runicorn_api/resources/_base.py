@@ -1,0 +1,45 @@
+"""The base of every resource: it names paths, parameters and models, nothing more."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._types import NOT_GIVEN, Timeout
+from ..models._base import RunicornModel, validate_model
+
+if TYPE_CHECKING:
+    from .._client import RunicornClient
+
+M = TypeVar("M", bound=RunicornModel)
+
+
+class Resource:
+    """One group of endpoints, built on first access by the client."""
+
+    def __init__(self, client: RunicornClient) -> None:
+        self._client = client
+
+    @property
+    def _adapter(self) -> Any:
+        return self._client._adapter
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        return self._client._transport.request(
+            method, path, params=params, json_body=json_body, timeout=timeout
+        )
+
+    def _model(self, model: type[M], data: Any, *, context: str) -> M:
+        return validate_model(model, data, strict=self._client.strict, context=context)
+
+    def _models(self, model: type[M], items: Any, *, context: str) -> list[M]:
+        if not isinstance(items, list):
+            return [self._model(model, items, context=context)]  # raises: not a list
+        return [self._model(model, item, context=context) for item in items]

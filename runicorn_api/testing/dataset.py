@@ -1,0 +1,358 @@
+"""The deterministic data set, written with each runicorn version's own SDK.
+
+:func:`dataset_specs` says what to write; :func:`write_dataset` runs ``writer.py`` in the
+version's venv once per run and returns the :class:`Manifest` of what was written. Tests
+take expected values from the manifest (and from :func:`expected_rows`, which re-derives
+every logged value from the same formula the writer used).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .writer import metric_row, val_loss
+
+__all__ = [
+    "LiveRun",
+    "Manifest",
+    "RunRecord",
+    "dataset_specs",
+    "expected_rows",
+    "generation_of",
+    "set_tags",
+    "write_dataset",
+]
+
+WRITER = Path(__file__).with_name("writer.py")
+BIG_STEPS = 200_000
+STEPS = 2_000
+
+
+def generation_of(version: str) -> str:
+    """``"0.5"`` for runicorn before 0.6, else ``"0.7"``."""
+    major, minor = (int(p) for p in version.split(".")[:2])
+    return "0.5" if (major, minor) < (0, 6) else "0.7"
+
+
+def _files(tag: str, size: int) -> dict[str, str]:
+    return {"weights.bin": (tag * size)[:size], "meta/info.txt": f"{tag}\n"}
+
+
+# key, project, tail (0.7 path after project), status, seed, alias, tags, logs, uses
+_RUNS: list[dict[str, Any]] = [
+    {"key": "resnet-s0", "project": "vision", "tail": "resnet", "status": "finished", "seed": 0,
+     "alias": "resnet-baseline", "tags": ["baseline", "resnet"],
+     "artifacts": [
+         {"name": "cifar10", "type": "dataset", "files": _files("c", 4096),
+          "description": "CIFAR-10 subset"},
+         {"name": "resnet-model", "type": "model", "files": _files("r", 20000),
+          "description": "ResNet weights", "metadata": {"arch": "resnet18"}},
+     ]},
+    {"key": "resnet-s1", "project": "vision", "tail": "resnet", "status": "finished", "seed": 1,
+     "tags": ["resnet"], "uses": ["cifar10:latest"],
+     "artifacts": [
+         {"name": "cifar10", "type": "dataset", "files": _files("c", 4096),
+          "description": "CIFAR-10 subset"},
+         {"name": "resnet-model", "type": "model", "files": _files("R", 30000),
+          "description": "ResNet weights, seed 1", "metadata": {"arch": "resnet18"}},
+     ]},
+    {"key": "resnet-s2", "project": "vision", "tail": "resnet", "status": "failed", "seed": 2,
+     "tags": ["resnet"], "uses": ["cifar10:latest"]},
+    {"key": "vit-s0", "project": "vision", "tail": "vit", "status": "finished", "seed": 0,
+     "alias": "vit-base", "tags": ["baseline", "vit"], "uses": ["cifar10:latest"],
+     "artifacts": [
+         {"name": "vit-model", "type": "model", "files": _files("v", 25000),
+          "description": "ViT weights"},
+     ]},
+    {"key": "vit-ablation", "project": "vision", "tail": "vit/ablation",
+     "status": "interrupted", "seed": 1, "tags": ["ablation", "vit"]},
+    {"key": "bert-s0", "project": "nlp", "tail": "bert", "status": "finished", "seed": 0,
+     "alias": "bert-base", "tags": ["baseline", "nlp"],
+     "artifacts": [
+         {"name": "wikitext", "type": "dataset", "files": _files("w", 8192),
+          "description": "WikiText sample"},
+     ]},
+    {"key": "bert-s1", "project": "nlp", "tail": "bert", "status": "failed", "seed": 1,
+     "tags": ["nlp"], "nan_step": 100},
+    {"key": "gpt-s0", "project": "nlp", "tail": "gpt", "status": "finished", "seed": 0,
+     "tags": ["nlp"]},
+    {"key": "ppo-s0", "project": "rl", "tail": "ppo", "status": "interrupted", "seed": 0},
+    {"key": "ppo-s1", "project": "rl", "tail": "ppo", "status": "finished", "seed": 1},
+    {"key": "dqn-s0", "project": "rl", "tail": "dqn", "status": "finished", "seed": 0},
+]  # fmt: skip
+
+
+def dataset_specs(generation: str, *, big_steps: int = BIG_STEPS) -> list[dict[str, Any]]:
+    """The runs to write for a generation, in creation order; the live run is last."""
+    specs: list[dict[str, Any]] = []
+    runs = [*_RUNS,
+            {"key": "big", "project": "bench", "tail": "big", "status": "finished", "seed": 0,
+             "steps": big_steps},
+            {"key": "live", "project": "vision", "tail": "resnet", "status": "running",
+             "seed": 3, "steps": 100, "live": True}]  # fmt: skip
+    for i, run in enumerate(runs):
+        seed = run["seed"]
+        steps = run.get("steps", STEPS)
+        spec: dict[str, Any] = {
+            "key": run["key"],
+            "run_id": f"202501{10 + i:02d}_120000_{i:06x}",
+            "project": run["project"],
+            "name": run["tail"] if generation == "0.7" else run["tail"].replace("/", "-"),
+            "path": f"{run['project']}/{run['tail']}",
+            "status": run["status"],
+            "seed": seed,
+            "steps": steps,
+            "val_every": 50,
+            "nan_step": run.get("nan_step"),
+            "live": run.get("live", False),
+            "alias": run.get("alias") if generation == "0.7" else None,
+            "tags": sorted(run.get("tags", [])) if generation == "0.7" else [],
+            "summary": {
+                "seed": seed,
+                "optimizer": "adam" if seed % 2 == 0 else "sgd",
+                "final_accuracy": metric_row(seed, steps, steps, None)["accuracy"],
+            },
+            "config": {"lr": 0.1, "batch_size": 32 * (seed + 1), "seed": seed,
+                       "model": run["tail"].split("/")[0]} if generation == "0.7" else None,
+            "artifacts": run.get("artifacts", []),
+            "uses": run.get("uses", []) if generation == "0.5" else [],
+            # 0.7.x: the big run skips the SDK's SQLite dual write, whose per-step COUNT(*)
+            # makes 200k steps take half an hour; the viewer imports it from the run folder
+            # at start-up. Runs that share an asset fingerprint keep the dual write: when
+            # the viewer imports such a run itself, it leaves a SQLite transaction open and
+            # every later write of the viewer (PATCH tags, ...) stalls 10 s and is lost.
+            "modern_storage": True,
+        }  # fmt: skip
+        spec["modern_storage"] = steps <= STEPS
+        specs.append(spec)
+    return specs
+
+
+@dataclass
+class RunRecord:
+    """What the fixture wrote for one run."""
+
+    key: str
+    run_id: str
+    project: str
+    name: str
+    path: str
+    status: str
+    seed: int
+    steps: int
+    val_every: int
+    nan_step: int | None
+    live: bool
+    alias: str | None
+    tags: list[str]
+    summary: dict[str, Any]
+    config: dict[str, Any] | None
+    artifacts: list[dict[str, Any]]
+    uses: list[str]
+    run_dir: str = ""
+    created_time: float = 0.0
+    extra_steps: int = 0
+    """Steps the live run logged after the data set was written."""
+
+    @property
+    def last_step(self) -> int:
+        return self.steps + self.extra_steps
+
+
+@dataclass
+class Manifest:
+    """Everything the fixture wrote, in creation order."""
+
+    version: str
+    generation: str
+    storage: str
+    runs: list[RunRecord] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> RunRecord:
+        for run in self.runs:
+            if run.key == key:
+                return run
+        raise KeyError(key)
+
+    def ids(self, **equal: Any) -> set[str]:
+        """Ids of the runs whose attributes equal ``equal``."""
+        return {r.run_id for r in self.runs if all(getattr(r, k) == v for k, v in equal.items())}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def expected_rows(run: RunRecord, *, upto: int | None = None) -> list[dict[str, float | None]]:
+    """The rows the writer logged for ``run`` (NaN as ``None``, as the viewer sends it)."""
+    rows: list[dict[str, float | None]] = []
+    for step in range(1, (upto or run.last_step) + 1):
+        values: dict[str, float | None] = dict(metric_row(run.seed, step, run.steps, run.nan_step))
+        if values["loss"] != values["loss"]:
+            values["loss"] = None
+        values["val_loss"] = (
+            val_loss(run.seed, step, run.steps) if step % run.val_every == 0 else None
+        )
+        values["global_step"] = step
+        rows.append(values)
+    return rows
+
+
+class LiveRun:
+    """The writer process of the ``running`` run; it logs one step per :meth:`log_step`."""
+
+    def __init__(self, process: subprocess.Popen[str], record: RunRecord) -> None:
+        self.process = process
+        self.record = record
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_step(self) -> int:
+        """Log one more step and return it, once the writer has written it."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        step = int(json.loads(self.process.stdout.readline())["step"])
+        self.record.extra_steps = step - self.record.steps
+        return step
+
+    def stop(self) -> None:
+        """End the writer (this process started it; it is ended by its own PID)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+def _write_run(
+    python: Path,
+    generation: str,
+    storage: Path,
+    spec: dict[str, Any],
+    scratch: Path,
+    env: dict[str, str],
+) -> subprocess.Popen[str]:
+    run_env = dict(env)
+    if not spec["modern_storage"]:
+        run_env["RUNICORN_DISABLE_MODERN_STORAGE"] = "1"
+    payload = json.dumps({**spec, "scratch": str(scratch)})
+    # The live writer outlives this call: its stderr goes to a file, since a pipe that
+    # nobody reads would block it once full.
+    with open(scratch / f"{spec['key']}.stderr", "w") as err_file:
+        return subprocess.Popen(
+            [str(python), str(WRITER), generation, str(storage), payload],
+            env=run_env,
+            cwd=scratch,
+            stdin=subprocess.PIPE if spec["live"] else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
+        )
+
+
+def _stderr(scratch: Path, spec: dict[str, Any]) -> str:
+    return (scratch / f"{spec['key']}.stderr").read_text(errors="replace")[-3000:]
+
+
+def _finish(proc: subprocess.Popen[str], spec: dict[str, Any], scratch: Path) -> dict[str, Any]:
+    out, _ = proc.communicate(timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"writer failed for {spec['key']} ({proc.returncode}):\n{_stderr(scratch, spec)}"
+        )
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def write_dataset(
+    python: Path,
+    version: str,
+    storage: Path,
+    *,
+    scratch: Path,
+    home: Path,
+    big_steps: int = BIG_STEPS,
+) -> tuple[Manifest, LiveRun]:
+    """Write the data set into ``storage`` with the SDK of ``python``'s runicorn.
+
+    The finished runs are written one process each, in order (creation order and
+    artifact versions depend on it), while the big run is written beside them. The live
+    run comes last and its writer is left running; stop it with :meth:`LiveRun.stop`.
+    """
+    generation = generation_of(version)
+    specs = dataset_specs(generation, big_steps=big_steps)
+    scratch.mkdir(parents=True, exist_ok=True)
+    (home / ".config").mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), RUNICORN_DIR=str(storage))
+    manifest = Manifest(version=version, generation=generation, storage=str(storage))
+    results: dict[str, dict[str, Any]] = {}
+    big = [s for s in specs if s["steps"] > STEPS]
+    small = [s for s in specs if s["steps"] <= STEPS and not s["live"]]
+    live_spec = next(s for s in specs if s["live"])
+    with ThreadPoolExecutor(max_workers=max(1, len(big))) as pool:
+        futures = [
+            pool.submit(
+                _finish, _write_run(python, generation, storage, s, scratch, env), s, scratch
+            )
+            for s in big
+        ]
+        for spec in small:
+            proc = _write_run(python, generation, storage, spec, scratch, env)
+            results[spec["key"]] = _finish(proc, spec, scratch)
+        for spec, future in zip(big, futures, strict=True):
+            results[spec["key"]] = future.result()
+    proc = _write_run(python, generation, storage, live_spec, scratch, env)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.communicate(timeout=60)
+        raise RuntimeError(f"live writer failed:\n{_stderr(scratch, live_spec)}")
+    results[live_spec["key"]] = json.loads(line)
+    live: LiveRun | None = None
+    for spec in specs:
+        fields = {k: spec[k] for k in RunRecord.__dataclass_fields__ if k in spec}
+        record = RunRecord(**fields)
+        record.run_dir = results[spec["key"]]["run_dir"]
+        meta = json.loads((Path(record.run_dir) / "meta.json").read_text())
+        record.created_time = float(meta.get("created_at") or meta.get("start_time") or 0.0)
+        manifest.runs.append(record)
+        if spec["live"]:
+            live = LiveRun(proc, record)
+    assert live is not None
+    return manifest, live
+
+
+def set_tags(base_url: str, manifest: Manifest) -> None:
+    """Give 0.7.x runs their tags through the viewer (the 0.7 SDK has no tags API).
+
+    Uses the standard library, not the client under test.
+    """
+    for run in manifest.runs:
+        if not run.tags:
+            continue
+        request = urllib.request.Request(
+            f"{base_url}/api/runs/{run.run_id}",
+            data=json.dumps({"tags": run.tags}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="PATCH",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        if sorted(answer.get("tags") or []) != run.tags:
+            raise RuntimeError(f"PATCH tags of {run.run_id} answered {answer}")

@@ -1,0 +1,138 @@
+"""Write a deterministic Runicorn data set with the installed runicorn SDK.
+
+This script runs inside a venv that has one pinned ``runicorn`` version and
+uses only that version's own SDK plus the standard library. It is driven by
+:mod:`runicorn_api._testing.dataset`, which starts one process per run: the
+0.7.x SDK leaves a SQLite transaction open after logging an already-known
+asset fingerprint, stalling every later write in the same process.
+
+Usage::
+
+    python writer.py <generation> <storage> <spec-json>
+
+``spec-json`` describes one run; the script prints one JSON line describing
+what it wrote (the manifest entry). With ``"live": true`` the run stays
+``running``: after the manifest line the process logs one more step for each
+line it reads on stdin and never calls ``finish()``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def metric_row(seed: int, step: int, steps: int, nan_step: int | None) -> dict[str, float]:
+    """The values logged at ``step``; the manifest re-derives them from the same formula."""
+    frac = step / steps
+    loss = 2.0 * math.exp(-3.0 * frac) + 0.01 * seed + 0.001 * (step % 7)
+    row = {
+        "loss": float("nan") if step == nan_step else loss,
+        "accuracy": 100.0 * (1.0 - math.exp(-4.0 * frac)) - 0.5 * seed,
+        "lr": 0.1 * (0.5 ** (step // max(1, steps // 4))),
+    }
+    return row
+
+
+def val_loss(seed: int, step: int, steps: int) -> float:
+    return 2.2 * math.exp(-2.5 * step / steps) + 0.02 * seed
+
+
+def log_metrics(run: Any, spec: dict[str, Any], start: int, stop: int) -> None:
+    steps, seed, every = spec["steps"], spec["seed"], spec.get("val_every", 50)
+    nan_step = spec.get("nan_step")
+    for step in range(start, stop + 1):
+        row: dict[str, float] = metric_row(seed, step, steps, nan_step)
+        if every and step % every == 0:
+            row["val_loss"] = val_loss(seed, step, steps)
+        run.log(row, step=step)
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root
+
+
+def main() -> None:
+    generation, storage, spec = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    import runicorn as rn
+
+    scratch = Path(tempfile.mkdtemp(prefix="writer-", dir=spec.get("scratch")))
+    entry: dict[str, Any] = {"key": spec["key"]}
+    if generation == "0.5":
+        run = rn.init(
+            project=spec["project"],
+            name=spec["name"],
+            run_id=spec["run_id"],
+            storage=storage,
+            capture_env=False,
+        )
+    else:
+        run = rn.init(
+            path=spec["path"],
+            alias=spec.get("alias"),
+            run_id=spec["run_id"],
+            storage=storage,
+            capture_console=False,
+        )
+        if spec.get("config"):
+            run.log_config(args=spec["config"], extra={"note": spec["key"]})
+    run.set_primary_metric("accuracy", mode="max")
+    log_metrics(run, spec, 1, spec["steps"])
+    if spec.get("summary"):
+        run.summary(spec["summary"])
+
+    entry["artifacts"] = []
+    for art in spec.get("artifacts", []):
+        src = write_files(scratch / art["name"], art["files"])
+        if generation == "0.5":
+            a = rn.Artifact(
+                art["name"],
+                type=art["type"],
+                description=art.get("description", ""),
+                metadata=art.get("metadata", {}),
+            )
+            a.add_dir(str(src))
+            version = run.log_artifact(a)
+            entry["artifacts"].append({**art, "version": version})
+        elif art["type"] == "dataset":
+            run.log_dataset(art["name"], str(src), save=True, description=art.get("description"))
+            entry["artifacts"].append(art)
+        elif art["type"] == "model":
+            run.log_pretrained(
+                art["name"],
+                path_or_uri=str(src),
+                save=True,
+                source_type="local",
+                description=art.get("description"),
+            )
+            entry["artifacts"].append(art)
+    for use in spec.get("uses", []):
+        if generation == "0.5":
+            run.use_artifact(use)
+
+    entry["run_dir"] = str(run.run_dir)
+    if spec.get("live"):
+        print(json.dumps(entry), flush=True)
+        step = spec["steps"]
+        for _line in sys.stdin:
+            step += 1
+            log_metrics(run, spec, step, step)
+            print(json.dumps({"step": step}), flush=True)
+        # stdin closed: leave without finish(), as a crashed trainer would.
+        os._exit(0)
+    run.finish(spec["status"])
+    print(json.dumps(entry), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Status → error mapping, produced by the real viewers wherever they can produce it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+import runicorn_api as api
+from runicorn_api import _exceptions as exc
+from tests.conftest import ViewerEnv
+
+UNKNOWN_RUN = "20990101_000000_abcdef"
+
+
+def test_404_for_an_unknown_run(viewer: ViewerEnv) -> None:
+    with pytest.raises(api.NotFoundError) as info:
+        viewer.client.get_run(UNKNOWN_RUN)
+    err = info.value
+    assert err.status_code == 404
+    assert err.method == "GET"
+    assert err.url == f"{viewer.base_url}/api/runs/{UNKNOWN_RUN}"
+    assert err.body == {"detail": "Run not found"}
+    assert err.detail == "Run not found"
+    assert str(viewer.client.server) in str(err)
+    assert isinstance(err, api.APIStatusError)
+
+
+def test_422_carries_fastapi_detail(viewer: ViewerEnv) -> None:
+    # The client refuses downsample=5 before sending; the transport sends it raw here to
+    # prove the mapping of the viewer's own 422.
+    run_id = viewer.manifest["resnet-s0"].run_id
+    with pytest.raises(ValueError, match="between 100 and 50000"):
+        viewer.client.get_metrics(run_id, downsample=5)
+    with pytest.raises(api.UnprocessableEntityError) as info:
+        viewer.client._transport.request(
+            "GET", f"/api/runs/{run_id}/metrics", params={"downsample": 5}
+        )
+    errors = info.value.errors
+    assert errors[0]["loc"] == ["query", "downsample"]
+    assert errors[0]["type"] == "greater_than_equal"
+    assert "query.downsample" in str(info.value)
+
+
+def test_405(viewer: ViewerEnv) -> None:
+    with pytest.raises(api.MethodNotAllowedError) as info:
+        viewer.client._transport.request("PUT", "/api/config", json_body={"user_root": "/x"})
+    assert info.value.status_code == 405
+    assert info.value.detail == "Method Not Allowed"
+
+
+def test_501(viewer: ViewerEnv) -> None:
+    run_id = viewer.manifest["resnet-s0"].run_id
+    with pytest.raises(api.ServerError) as info:
+        viewer.client._transport.request("GET", f"/api/export/{run_id}/csv")
+    assert info.value.status_code == 501
+    assert "not available" in str(info.value.detail)
+
+
+def test_unknown_route(viewer: ViewerEnv) -> None:
+    """0.5.x answers 404 JSON; 0.7.x answers 200 with its web page, which is never parsed."""
+    if viewer.generation == "0.5":
+        with pytest.raises(api.NotFoundError):
+            viewer.client._transport.request("GET", "/api/no-such-endpoint")
+        return
+    with pytest.raises(api.UnsupportedFeatureError) as info:
+        viewer.client._transport.request("GET", "/api/no-such-endpoint")
+    message = str(info.value)
+    assert "GET /api/no-such-endpoint" in message
+    assert f"runicorn {viewer.client.server.version}" in message
+    assert "text/html" in message
+    assert info.value.status_code == 200
+
+
+RATE_LIMITS = {
+    # burst_size must be a number: 0.5.3 compares it with max_requests (None → a 500).
+    "default": {"max_requests": 10000, "window_seconds": 60, "burst_size": 10000},
+    "endpoints": {"/api/projects": {"max_requests": 2, "window_seconds": 3, "burst_size": 2}},
+    "settings": {"enable_rate_limiting": True, "log_violations": False,
+                 "whitelist_localhost": False},
+}  # fmt: skip
+
+
+def test_429_from_the_viewers_own_rate_limiter(viewer: ViewerEnv) -> None:
+    client = viewer.start_viewer(
+        "ratelimit", max_retries=0, config_files={"rate_limits.json": json.dumps(RATE_LIMITS)}
+    )
+    transport = client._transport
+    transport.request("GET", "/api/projects")
+    transport.request("GET", "/api/projects")
+    with pytest.raises(api.RateLimitError) as info:
+        transport.request("GET", "/api/projects")
+    err = info.value
+    assert err.status_code == 429
+    assert err.detail == "Rate limit exceeded"
+    assert err.retry_after is not None
+    assert 0 < err.retry_after <= 3 + 1  # 0.5.3 rounds up and adds a second
+    # With retries on, the same call waits out the viewer's Retry-After and succeeds.
+    patient = api.connect(client.base_url, max_retries=3)
+    try:
+        started = time.monotonic()
+        assert "projects" in patient._transport.request("GET", "/api/projects")
+        waited = time.monotonic() - started
+    finally:
+        patient.close()
+    assert waited >= 0.5
+
+
+def test_status_error_class_is_the_one_mapping() -> None:
+    expected = {400: api.BadRequestError, 401: api.AuthenticationError,
+                403: api.PermissionDeniedError, 404: api.NotFoundError,
+                405: api.MethodNotAllowedError, 409: api.ConflictError,
+                422: api.UnprocessableEntityError, 429: api.RateLimitError,
+                500: api.ServerError, 501: api.ServerError, 503: api.ServerError,
+                418: api.APIStatusError}  # fmt: skip
+    for status, cls in expected.items():
+        assert exc.status_error_class(status) is cls
