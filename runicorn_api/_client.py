@@ -18,7 +18,7 @@ from .models.experiment import Experiment, Project
 from .models.metrics import RunMetrics
 from .models.server import ServerInfo
 from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
-from .resources.experiments import ExperimentsResource, ProjectsResource
+from .resources.experiments import ExperimentsResource, ProjectsResource, RecycleBinResource
 from .resources.metrics import MetricsResource
 from .resources.remote import RemoteResource
 from .resources.system import SystemResource
@@ -52,6 +52,7 @@ class RunicornClient:
         strict: Validate bodies in pydantic's strict mode and raise
             :class:`ResponseValidationError` naming the field path on any mismatch.
         retry_deadline: Seconds from the start of a call after which no retry starts.
+        max_workers: Threads for bulk requests (details of many runs, multi-run metrics).
         session: A :class:`requests.Session` to use (its adapters are replaced).
 
     Raises:
@@ -66,9 +67,14 @@ class RunicornClient:
         *,
         strict: bool = False,
         retry_deadline: float = 60.0,
+        max_workers: int = 8,
         session: requests.Session | None = None,
     ) -> None:
         base_url = _resolve_base_url(base_url)
+        if not isinstance(max_workers, int) or max_workers < 1:
+            raise ValueError(f"max_workers must be a positive int, got {max_workers!r}")
+        self.max_workers = max_workers
+        """Threads for bulk requests (run details, multi-run metrics)."""
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
         if timeout is not None and timeout <= 0:
@@ -135,6 +141,10 @@ class RunicornClient:
         return ProjectsResource(self)
 
     @cached_property
+    def recycle_bin(self) -> RecycleBinResource:
+        return RecycleBinResource(self)
+
+    @cached_property
     def metrics(self) -> MetricsResource:
         return MetricsResource(self)
 
@@ -172,20 +182,13 @@ class RunicornClient:
         status: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
-        *,
-        timeout: Timeout = NOT_GIVEN,
     ) -> list[Experiment]:
         """Runs, filtered and sliced on the client (the viewer ignores all parameters).
 
-        :calls: ``GET /api/runs``
+        :calls: ``GET /api/runs``; see :meth:`ExperimentsResource.list`
         """
         return self.experiments.list(
-            project=project,
-            name=name,
-            status=status,
-            limit=limit,
-            offset=offset,
-            timeout=timeout,
+            project=project, name=name, status=status, limit=limit, offset=offset
         )
 
     def get_experiment(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Experiment:
@@ -195,9 +198,9 @@ class RunicornClient:
     get_run = get_experiment
 
     def list_projects(self, *, timeout: Timeout = NOT_GIVEN) -> list[Project]:
-        """Projects with run counts per status.
+        """Projects with run counts per status; see :meth:`ProjectsResource.list`.
 
-        :calls: ``GET /api/runs`` (counted on the client)
+        :calls: ``GET /api/paths?include_stats=true`` (0.7.x) or ``GET /api/runs`` (0.5.x)
         """
         return self.projects.list(timeout=timeout)
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import runicorn_api as api
-from tests.scripted_server import Reply, Script, scripted_server
+from tests.scripted_server import HEALTH, Reply, Script, scripted_server
 
 RUNS = "/api/runs"
 
@@ -90,13 +90,13 @@ def test_max_retries_bounds_the_count() -> None:
 
 
 def test_per_call_timeout_overrides_the_default() -> None:
-    script = Script().on("GET", RUNS, Reply(200, [], delay=1.5))
+    script = Script().on("GET", "/api/health", Reply(200, HEALTH), Reply(200, HEALTH, delay=1.5))
     with scripted_server(script) as url, api.connect(url, timeout=30, max_retries=0) as client:
         with pytest.raises(api.APITimeoutError) as info:
-            client.list_experiments(timeout=0.3)
-        assert "timed out" in str(info.value)
+            client.health_check(timeout=0.3)
+        assert "timed out after 0.3s" in str(info.value)
         assert isinstance(info.value, api.ConnectionError)
-        assert client.list_experiments() == []
+        assert client.health_check().ok  # the default timeout waits the 1.5 s out
 
 
 def test_malformed_json_body_raises_response_validation_error() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
@@ -71,6 +72,15 @@ class RunicornModel(BaseModel):
     def keys(self) -> list[str]:
         """The keys ``model[key]`` accepts."""
         return self._mapping_keys()
+
+    def _repr_html_(self) -> str:
+        """A two-column table of the fields, for notebooks."""
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(repr(v))}</td></tr>"
+            for k, v in self.model_dump(mode="python").items()
+        )
+        return f"<b>{html.escape(type(self).__name__)}</b><table>{rows}</table>"
 
 
 def validate_model(model: type[M], data: Any, *, strict: bool, context: str = "") -> M:

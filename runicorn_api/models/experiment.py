@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from .._exceptions import RunicornAPIError
 from ._base import RunicornModel
 
-__all__ = ["BestMetric", "Experiment", "Project", "RunStatus"]
+__all__ = ["BatchResult", "BestMetric", "DeletedRun", "Experiment", "Project", "RunStatus"]
 
 
 class RunStatus(str, Enum):
@@ -33,6 +35,15 @@ class BestMetric(RunicornModel):
     """``"max"`` or ``"min"``; only the 0.7.x run detail reports it."""
 
 
+class _Link:
+    __slots__ = ("client", "details", "loader")
+
+    def __init__(self, client: Any, loader: Callable[[Experiment], dict[str, Any]] | None) -> None:
+        self.client = client
+        self.loader = loader
+        self.details: dict[str, Any] | None = None
+
+
 class Experiment(RunicornModel):
     """One run.
 
@@ -43,6 +54,12 @@ class Experiment(RunicornModel):
       (``"a"``) and ``name`` the rest (``"b/c"``); a one-segment path has ``name=None``.
 
     ``tags`` and ``alias`` exist on 0.7.x only and are empty on 0.5.x.
+
+    ``summary``, ``config``, ``duration`` and ``updated_at`` are not in the viewer's run
+    lists; they load on first access (one ``GET /api/runs/{id}``), or in bulk with a
+    bounded thread pool when a collection filters, orders or converts by them. 0.5.x
+    viewers do not serve summaries at all; they are read from the run folder when the
+    viewer's storage is readable from this machine.
     """
 
     id: str
@@ -69,10 +86,144 @@ class Experiment(RunicornModel):
 
     _mapping_properties: ClassVar[tuple[str, ...]] = (
         "created_datetime",
+        "updated_datetime",
+        "updated_at",
+        "duration",
+        "summary",
+        "config",
         "is_running",
         "is_finished",
+        "is_done",
         "display_name",
     )
+
+    # One private slot (pydantic initialises each private attribute per instance, which
+    # costs more than the validation of a listing item): the client that fetched the
+    # run, and the detail-only fields once loaded.
+    _link: _Link | None = PrivateAttr(default=None)
+
+    def _bind(self, client: Any, loader: Callable[[Experiment], dict[str, Any]]) -> None:
+        self._link = _Link(client, loader)
+
+    @property
+    def _details(self) -> dict[str, Any] | None:
+        return self._link.details if self._link else None
+
+    @_details.setter
+    def _details(self, value: dict[str, Any] | None) -> None:
+        if self._link is None:
+            self._link = _Link(None, None)
+        self._link.details = value
+
+    @property
+    def _client(self) -> Any:
+        return self._link.client if self._link else None
+
+    def _detail(self, key: str) -> Any:
+        link = self._link
+        if link is None:
+            return None
+        if link.details is None:
+            if link.loader is None:
+                return None
+            link.details = link.loader(self)
+        return link.details.get(key)
+
+    @property
+    def details_loaded(self) -> bool:
+        """Whether summary, config, duration and updated_at have been fetched."""
+        return self._details is not None
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The run's summary (``run.summary({...})`` in the runicorn SDK)."""
+        value = self._detail("summary")
+        return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """0.7.x: the logged ``args`` merged over ``extra`` (``run.log_config``); 0.5.x: ``{}``."""
+        value = self._detail("config")
+        return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds the run took (or has taken so far), when the viewer reports it."""
+        value = self._detail("duration")
+        return float(value) if value is not None else None
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When the run last changed: its end, or ``created_at + duration``."""
+        value = self._detail("updated_at")
+        return value if isinstance(value, datetime) else None
+
+    @property
+    def updated_datetime(self) -> datetime | None:
+        """``updated_at`` (the seed's name for it)."""
+        return self.updated_at
+
+    def to_dict(self, *, exclude_none: bool = False) -> dict[str, Any]:
+        """Fields plus the detail-only ones (loading them if needed)."""
+        data = super().to_dict(exclude_none=exclude_none)
+        details = {"summary": self.summary, "config": self.config,
+                   "duration": self.duration, "updated_at": self.updated_at}  # fmt: skip
+        data.update({k: v for k, v in details.items() if not (exclude_none and v is None)})
+        return data
+
+    # -- actions through the client that fetched the run --------------------------------
+
+    def _api(self) -> Any:
+        if self._client is None:
+            raise RuntimeError(
+                "This Experiment was not fetched through a client; use client.experiments"
+            )
+        return self._client
+
+    def refresh(self) -> Experiment:
+        """Re-read the run from the viewer, in place; returns it.
+
+        :calls: ``GET /api/runs/{id}`` and the run's listing
+        """
+        fresh = self._api().experiments.get(self.id)
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(fresh, name))
+        self._details = fresh._details
+        return self
+
+    def set_tags(self, tags: list[str]) -> Experiment:
+        """Replace the tags. :calls: ``PATCH /api/runs/{id}`` (0.7.x)"""
+        self._api().experiments.update(self.id, tags=tags)
+        return self.refresh()
+
+    def set_alias(self, alias: str | None) -> Experiment:
+        """Set (or with ``None`` clear) the alias. :calls: ``PATCH /api/runs/{id}`` (0.7.x)"""
+        self._api().experiments.update(self.id, alias=alias)
+        return self.refresh()
+
+    def delete(self) -> BatchResult:
+        """Move the run to the recycle bin. :calls: ``POST /api/runs/soft-delete``"""
+        result: BatchResult = self._api().experiments.delete(self.id)
+        return result
+
+    def restore(self) -> BatchResult:
+        """Bring the run back from the recycle bin. :calls: ``POST /api/recycle-bin/restore``"""
+        result: BatchResult = self._api().recycle_bin.restore(self.id)
+        return result
+
+    def move_to(self, path: str) -> Experiment:
+        """Move the run to another path. :calls: ``POST /api/runs/move`` (0.7.x)"""
+        self._api().experiments.move(self.id, path)
+        return self.refresh()
+
+    def metrics(self, metric_names: list[str] | None = None, limit: int | None = None,
+                *, downsample: int | None = None) -> Any:  # fmt: skip
+        """The run's metrics. :calls: ``GET /api/runs/{id}/metrics``"""
+        return self._api().get_metrics(self.id, metric_names, limit, downsample=downsample)
+
+    def __repr__(self) -> str:
+        return (f"Experiment(id={self.id!r}, path={self.path!r}, status={self.status!r}"
+                + (f", alias={self.alias!r}" if self.alias else "") + ")")  # fmt: skip
 
     @property
     def created_datetime(self) -> datetime | None:
@@ -124,3 +275,53 @@ class Project(RunicornModel):
     finished: int = 0
     failed: int = 0
     interrupted: int = 0
+
+
+class DeletedRun(RunicornModel):
+    """A run in the recycle bin (``GET /api/recycle-bin``)."""
+
+    id: str
+    project: str | None = None
+    name: str | None = None
+    path: str | None = None
+    alias: str | None = None
+    created_time: float | None = None
+    deleted_at: float | None = None
+    delete_reason: str | None = None
+    original_status: str | None = None
+    run_dir: str | None = None
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("deleted_datetime",)
+
+    @property
+    def deleted_datetime(self) -> datetime | None:
+        return epoch_to_datetime(self.deleted_at)
+
+
+class BatchResult(RunicornModel):
+    """The per-run outcome of a batch write (delete, restore, move)."""
+
+    results: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """``{run_id: {"success": bool, "error"?: str, ...}}``."""
+    message: str | None = None
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("succeeded", "failed")
+
+    @property
+    def succeeded(self) -> list[str]:
+        return [k for k, v in self.results.items() if v.get("success")]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """``{run_id: error}`` of the runs the viewer did not change."""
+        return {k: str(v.get("error") or "failed") for k, v in self.results.items()
+                if not v.get("success")}  # fmt: skip
+
+    def raise_for_failures(self, verb: str) -> None:
+        """Raise :class:`RunicornAPIError` naming every run that failed, if any did."""
+        if self.failed:
+            listing = "; ".join(f"{k}: {v}" for k, v in self.failed.items())
+            raise RunicornAPIError(
+                f"Could not {verb} {len(self.failed)} of {len(self.results)} runs: {listing}",
+                body=self.results,
+            )

@@ -1,14 +1,21 @@
 """Resources: one per group of endpoints; they name paths, parameters and models only."""
 
-from .experiments import ExperimentsResource, ProjectsResource
+from .experiments import (
+    ExperimentCollection,
+    ExperimentsResource,
+    ProjectsResource,
+    RecycleBinResource,
+)
 from .metrics import MetricsResource
 from .remote import RemoteResource
 from .system import SystemResource
 
 __all__ = [
+    "ExperimentCollection",
     "ExperimentsResource",
     "MetricsResource",
     "ProjectsResource",
+    "RecycleBinResource",
     "RemoteResource",
     "SystemResource",
 ]

@@ -8,6 +8,7 @@ from .._types import NOT_GIVEN, Timeout
 from ..models._base import RunicornModel, validate_model
 
 if TYPE_CHECKING:
+    from .._adapters import Adapter
     from .._client import RunicornClient
 
 M = TypeVar("M", bound=RunicornModel)
@@ -20,7 +21,7 @@ class Resource:
         self._client = client
 
     @property
-    def _adapter(self) -> Any:
+    def _adapter(self) -> Adapter:
         return self._client._adapter
 
     def _request(

@@ -8,8 +8,10 @@ every logged value from the same formula the writer used).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -100,12 +102,14 @@ def dataset_specs(generation: str, *, big_steps: int = BIG_STEPS) -> list[dict[s
     for i, run in enumerate(runs):
         seed = run["seed"]
         steps = run.get("steps", STEPS)
+        name = run["tail"] if generation == "0.7" else run["tail"].replace("/", "-")
         spec: dict[str, Any] = {
             "key": run["key"],
             "run_id": f"202501{10 + i:02d}_120000_{i:06x}",
             "project": run["project"],
-            "name": run["tail"] if generation == "0.7" else run["tail"].replace("/", "-"),
-            "path": f"{run['project']}/{run['tail']}",
+            # 0.5.x names are single folders: "vit/ablation" is written as "vit-ablation".
+            "name": name,
+            "path": f"{run['project']}/{name}",
             "status": run["status"],
             "seed": seed,
             "steps": steps,
@@ -160,6 +164,9 @@ class RunRecord:
     created_time: float = 0.0
     extra_steps: int = 0
     """Steps the live run logged after the data set was written."""
+    best_metric_name: str | None = None
+    best_metric_value: float | None = None
+    """The primary metric's best as the SDK recorded it (summary.json, else runicorn.db)."""
 
     @property
     def last_step(self) -> int:
@@ -325,17 +332,39 @@ def write_dataset(
         raise RuntimeError(f"live writer failed:\n{_stderr(scratch, live_spec)}")
     results[live_spec["key"]] = json.loads(line)
     live: LiveRun | None = None
+    db_rows = _sqlite_rows(storage)
     for spec in specs:
         fields = {k: spec[k] for k in RunRecord.__dataclass_fields__ if k in spec}
         record = RunRecord(**fields)
         record.run_dir = results[spec["key"]]["run_dir"]
         meta = json.loads((Path(record.run_dir) / "meta.json").read_text())
-        record.created_time = float(meta.get("created_at") or meta.get("start_time") or 0.0)
+        # A 0.7.x viewer reports the creation time the SDK wrote into runicorn.db (a few
+        # microseconds off meta.json's); runs the SDK kept out of the database (the big
+        # one) are imported by the viewer from meta.json.
+        db_created, db_best_name, db_best_value = db_rows.get(record.run_id, (None, None, None))
+        record.created_time = float(
+            db_created or meta.get("created_at") or meta.get("start_time") or 0.0
+        )
+        summary = json.loads((Path(record.run_dir) / "summary.json").read_text())
+        record.best_metric_name = summary.get("best_metric_name", db_best_name)
+        record.best_metric_value = summary.get("best_metric_value", db_best_value)
         manifest.runs.append(record)
         if spec["live"]:
             live = LiveRun(proc, record)
     assert live is not None
     return manifest, live
+
+
+def _sqlite_rows(storage: Path) -> dict[str, tuple[float | None, str | None, float | None]]:
+    """``id → (created_at, best_metric_name, best_metric_value)`` from a 0.7.x runicorn.db."""
+    db = storage / "runicorn.db"
+    if not db.exists():
+        return {}
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(
+            "SELECT id, created_at, best_metric_name, best_metric_value FROM experiments"
+        ).fetchall()
+    return {str(r[0]): (r[1], r[2], r[3]) for r in rows}
 
 
 def set_tags(base_url: str, manifest: Manifest) -> None:

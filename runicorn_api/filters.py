@@ -1,0 +1,163 @@
+"""Filter expressions for collections: ``F("summary.accuracy") > 0.9``.
+
+Expressions combine with ``&``, ``|`` and ``~``::
+
+    from runicorn_api.filters import F
+
+    good = client.experiments.filter(
+        (F("summary.accuracy") > 90) & ~F("tags").contains("ablation")
+    )
+
+A key is a model attribute (``status``, ``created_at``, ``path``, ``tags``, ...) or a
+dotted path into a dict attribute (``summary.lr``, ``config.optimizer.name``). A key an
+item lacks compares false with everything (``~`` of such a comparison is true), like a
+SQL NULL; use :meth:`F.exists` to ask for the key itself.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = ["MISSING", "Expr", "F", "resolve", "to_utc"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""What :func:`resolve` returns for a key an item lacks."""
+
+
+def resolve(item: Any, key: str) -> Any:
+    """The value of ``key`` (dotted) on ``item``, or :data:`MISSING`."""
+    head, _, rest = key.partition(".")
+    value = getattr(item, head, MISSING)
+    for part in rest.split(".") if rest else ():
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def to_utc(value: datetime | str | float | int, *, label: str) -> datetime:
+    """An aware UTC datetime from a datetime, ISO string or Unix seconds.
+
+    Raises:
+        ValueError: For a naive datetime (its zone would be a guess) or a bad string.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{label} must be a datetime, ISO string or Unix seconds")
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError as err:
+            raise ValueError(f"{label}: {value!r} is not an ISO 8601 datetime") from err
+    if not isinstance(value, datetime):
+        raise TypeError(f"{label} must be a datetime, ISO string or Unix seconds")
+    if value.tzinfo is None:
+        raise ValueError(
+            f"{label} is a naive datetime; give it a timezone "
+            "(e.g. datetime(..., tzinfo=timezone.utc))"
+        )
+    return value.astimezone(timezone.utc)
+
+
+class Expr:
+    """A predicate over items; combine with ``&``, ``|``, ``~``."""
+
+    def __init__(self, test: Callable[[Any], bool], text: str, keys: frozenset[str]) -> None:
+        self._test = test
+        self._text = text
+        self.keys = keys
+        """The keys the expression reads (used to know which details to fetch)."""
+
+    def __call__(self, item: Any) -> bool:
+        return self._test(item)
+
+    def __and__(self, other: Expr) -> Expr:
+        return Expr(lambda i: self(i) and other(i), f"({self} & {other})", self.keys | other.keys)
+
+    def __or__(self, other: Expr) -> Expr:
+        return Expr(lambda i: self(i) or other(i), f"({self} | {other})", self.keys | other.keys)
+
+    def __invert__(self) -> Expr:
+        return Expr(lambda i: not self(i), f"~{self}", self.keys)
+
+    def __bool__(self) -> bool:
+        raise TypeError("Combine filter expressions with &, | and ~, not and/or/not")
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def _compare(key: str, op: Callable[[Any, Any], bool], symbol: str, other: Any) -> Expr:
+    if isinstance(other, datetime | str) and key in ("created_at", "updated_at"):
+        other = to_utc(other, label=f"F({key!r}) {symbol}")
+
+    def test(item: Any) -> bool:
+        value = resolve(item, key)
+        if value is MISSING or value is None:
+            return False
+        try:
+            return bool(op(value, other))
+        except TypeError:
+            return False
+
+    return Expr(test, f"F({key!r}) {symbol} {other!r}", frozenset({key}))
+
+
+class F:
+    """A reference to a field of the items being filtered."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, key: str) -> None:
+        if not isinstance(key, str) or not key or key.startswith(".") or ".." in key:
+            raise ValueError(f"Invalid field key {key!r}")
+        self.key = key
+
+    def __eq__(self, other: object) -> Expr:  # type: ignore[override]
+        return _compare(self.key, operator.eq, "==", other)
+
+    def __ne__(self, other: object) -> Expr:  # type: ignore[override]
+        return _compare(self.key, operator.ne, "!=", other)
+
+    def __gt__(self, other: Any) -> Expr:
+        return _compare(self.key, operator.gt, ">", other)
+
+    def __ge__(self, other: Any) -> Expr:
+        return _compare(self.key, operator.ge, ">=", other)
+
+    def __lt__(self, other: Any) -> Expr:
+        return _compare(self.key, operator.lt, "<", other)
+
+    def __le__(self, other: Any) -> Expr:
+        return _compare(self.key, operator.le, "<=", other)
+
+    def isin(self, values: Iterable[Any]) -> Expr:
+        """The value is one of ``values``."""
+        pool = list(values)
+        return _compare(self.key, lambda v, p: v in p, "in", pool)
+
+    def contains(self, member: Any) -> Expr:
+        """The value (a list or string) contains ``member``."""
+        return _compare(self.key, operator.contains, "contains", member)
+
+    def startswith(self, prefix: str) -> Expr:
+        return _compare(self.key, lambda v, p: str(v).startswith(p), "startswith", prefix)
+
+    def exists(self) -> Expr:
+        """The item has the key (its value may be ``None``)."""
+        key = self.key
+        return Expr(lambda i: resolve(i, key) is not MISSING, f"F({key!r}).exists()",
+                    frozenset({key}))  # fmt: skip
+
+    def __repr__(self) -> str:
+        return f"F({self.key!r})"
