@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import runicorn_api as api
 
 EXPORTED = [
@@ -38,3 +40,15 @@ def test_import_loads_neither_pandas_nor_polars() -> None:
     code = "import sys, runicorn_api; print(sorted({'pandas', 'polars'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_missing_dataframe_library_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from runicorn_api._frames import Frame
+
+    frame = Frame({"id": ["a"]}, {"id": "str"})
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(api.MissingDependencyError, match=r"pip install 'runicorn-api\[polars\]'"):
+        frame.to_polars()
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"runicorn-api\[pandas\]"):
+        frame.to_pandas()
