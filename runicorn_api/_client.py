@@ -211,10 +211,39 @@ class RunicornClient:
         limit: int | None = None,
         *,
         downsample: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
         timeout: Timeout = NOT_GIVEN,
     ) -> RunMetrics:
         """:calls: ``GET /api/runs/{run_id}/metrics``; see :meth:`MetricsResource.get`."""
-        return self.metrics.get(run_id, metric_names, limit, downsample=downsample, timeout=timeout)
+        return self.metrics.get(
+            run_id, metric_names, limit, downsample=downsample, start=start, end=end,
+            timeout=timeout,
+        )  # fmt: skip
+
+    def export_experiment(
+        self, run_id: str, format: str = "json", include_media: bool = False
+    ) -> bytes:
+        """A run exported as bytes, built on the client (the viewer's export endpoints
+        answer 501 in the published wheels).
+
+        :calls: ``GET /api/runs/{run_id}`` and ``GET /api/runs/{run_id}/metrics``; with
+        ``include_media=True``, ``POST /api/runs/export`` (0.7.x: the viewer's zip of the
+        run folder, whatever ``format`` says)
+
+        Args:
+            format: ``"json"`` (the run and its metric columns), ``"csv"`` or
+                ``"parquet"`` (the long metrics table); see :mod:`runicorn_api.export`.
+
+        Raises:
+            ValueError: Before any request, for another format.
+            UnsupportedFeatureError: ``include_media=True`` on a 0.5.x viewer.
+        """
+        from .export import export_run
+        from .resources.experiments import check_run_id
+
+        check_run_id(run_id)
+        return export_run(self, run_id, format, include_media)
 
     # -- lifecycle ---------------------------------------------------------------------
 

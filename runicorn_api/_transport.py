@@ -7,13 +7,13 @@ method, a path and parameters, and get parsed JSON (or bytes) back, or a typed e
 from __future__ import annotations
 
 import contextvars
-import json
 import random
 import time
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 from urllib.parse import urlsplit
 
+import pydantic_core
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
@@ -280,7 +280,9 @@ class Transport:
                 status_code=response.status_code,
             )
         try:
-            return json.loads(response.content)
+            # pydantic-core's parser (already a dependency) is 2-3x faster than json.loads
+            # on large bodies such as a 200,000-step metrics payload.
+            return pydantic_core.from_json(response.content)
         except ValueError as err:
             raise ResponseValidationError(
                 f"{method} {response.url} on {self.server} sent a body that is not valid "

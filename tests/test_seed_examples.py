@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from runicorn_api.testing import RunRecord
 from runicorn_api.testing.dataset import expected_rows
 from tests.conftest import ViewerEnv
 
@@ -186,3 +189,133 @@ def test_get_metrics_seed_shape(viewer: ViewerEnv, metric: str) -> None:
     points = metrics["metrics"][metric]
     assert [p["step"] for p in points] == [r["global_step"] for r in rows]
     assert [p["value"] for p in points] == pytest.approx([r[metric] for r in rows])
+
+
+EXAMPLE_1 = """
+import runicorn_api as api
+import pandas as pd
+
+with api.connect() as client:
+    # Get all vision experiments
+    experiments = client.list_experiments(project="vision")
+
+    # Find best experiment
+    best_run = None
+    best_acc = 0
+
+    for exp in experiments:
+        # Get metrics
+        metrics = client.get_metrics(exp["id"])
+
+        if "accuracy" in metrics["metrics"]:
+            acc_points = metrics["metrics"]["accuracy"]
+            max_acc = max(p["value"] for p in acc_points)
+
+            if max_acc > best_acc:
+                best_acc = max_acc
+                best_run = exp
+
+    if best_run:
+        print(f"Best experiment: {best_run['name']}")
+        print(f"Accuracy: {best_acc:.2f}%")
+        print(f"Run ID: {best_run['id']}")
+"""
+
+EXAMPLE_2 = """
+import runicorn_api as api
+from pathlib import Path
+
+output_dir = Path("exports")
+output_dir.mkdir(exist_ok=True)
+
+with api.connect() as client:
+    experiments = client.list_experiments(project="nlp", limit=10)
+
+    for exp in experiments:
+        # Export as JSON
+        data = client.export_experiment(exp["id"], format="json")
+
+        # Save file
+        filename = f"{exp['name']}_{exp['id']}.json"
+        filepath = output_dir / filename
+        filepath.write_bytes(data)
+
+        print(f"✓ Exported: {filename}")
+"""
+
+EXAMPLE_3 = """
+import runicorn_api as api
+from runicorn_api import utils
+import matplotlib.pyplot as plt
+
+with api.connect() as client:
+    run_ids = ["run1", "run2", "run3"]
+
+    # Compare loss
+    df = utils.compare_runs(client, run_ids, "loss")
+
+    # Plot
+    plt.figure(figsize=(10, 6))
+    for run_id in run_ids:
+        plt.plot(df["step"], df[run_id], label=run_id)
+
+    plt.xlabel("Step")
+    plt.ylabel("Loss")
+    plt.legend()
+    plt.title("Loss Comparison")
+    plt.show()
+"""
+
+
+def test_example_1_best_accuracy(viewer: ViewerEnv) -> None:
+    vision = [r for r in viewer.manifest.runs if r.project == "vision"]
+
+    def best_accuracy(run: RunRecord) -> float:
+        return max(float(v["accuracy"]) for v in expected_rows(run) if v["accuracy"] is not None)
+
+    best_acc = max(best_accuracy(r) for r in vision)
+    # Runs of the same seed tie; the example keeps the first in listing order.
+    tied = {(r.name, r.run_id) for r in vision if best_accuracy(r) == best_acc}
+    name_line, acc_line, id_line = run_example(viewer, EXAMPLE_1).splitlines()
+    assert acc_line == f"Accuracy: {best_acc:.2f}%"
+    assert (name_line.removeprefix("Best experiment: "), id_line.removeprefix("Run ID: ")) in tied
+
+
+def test_example_2_export_to_json(
+    viewer: ViewerEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = run_example(viewer, EXAMPLE_2).splitlines()
+    nlp = [r for r in viewer.manifest.runs if r.project == "nlp"]
+    assert len(lines) == len(nlp)
+    for run in nlp:
+        name = f"{run.name}_{run.run_id}.json"
+        assert f"✓ Exported: {name}" in lines
+        document = json.loads((tmp_path / "exports" / name).read_bytes())
+        assert document["experiment"]["id"] == run.run_id
+        assert document["metrics"]["steps"][-1] == run.steps
+
+
+def test_example_3_compare_runs_plot(viewer: ViewerEnv, tmp_path: Path) -> None:
+    """The seed's run ids are placeholders and plt.show() needs a screen: the runner fills
+    in three real ids and saves the figure to a file instead. Nothing else changes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    runs = [viewer.manifest[k] for k in ("resnet-s0", "resnet-s1", "vit-s0")]
+    figure = tmp_path / "loss.png"
+    code = EXAMPLE_3.replace('["run1", "run2", "run3"]', repr([r.run_id for r in runs]))
+    code = code.replace("plt.show()", f"plt.savefig({str(figure)!r})")
+    namespace: dict[str, Any] = {}
+    run_example(viewer, code, namespace)
+    assert figure.stat().st_size > 10_000
+    df = namespace["df"]
+    assert list(df.columns) == ["step", *[r.run_id for r in runs]]
+    assert df["step"].tolist() == list(range(1, 2001))
+    for run in runs:
+        expected = [v["loss"] for v in expected_rows(run, upto=run.steps)]
+        got = [None if v != v else v for v in df[run.run_id].tolist()]
+        assert got == pytest.approx(expected)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

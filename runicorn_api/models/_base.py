@@ -73,6 +73,10 @@ class RunicornModel(BaseModel):
         """The keys ``model[key]`` accepts."""
         return self._mapping_keys()
 
+    def __str__(self) -> str:
+        # pydantic's str() lists every field, which for a metrics payload is megabytes.
+        return repr(self)
+
     def _repr_html_(self) -> str:
         """A two-column table of the fields, for notebooks."""
         rows = "".join(

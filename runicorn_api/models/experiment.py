@@ -216,10 +216,19 @@ class Experiment(RunicornModel):
         self._api().experiments.move(self.id, path)
         return self.refresh()
 
-    def metrics(self, metric_names: list[str] | None = None, limit: int | None = None,
-                *, downsample: int | None = None) -> Any:  # fmt: skip
-        """The run's metrics. :calls: ``GET /api/runs/{id}/metrics``"""
-        return self._api().get_metrics(self.id, metric_names, limit, downsample=downsample)
+    def metrics(
+        self,
+        metric_names: list[str] | None = None,
+        limit: int | None = None,
+        *,
+        downsample: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> Any:
+        """The run's metrics (a RunMetrics). :calls: ``GET /api/runs/{id}/metrics``"""
+        return self._api().get_metrics(
+            self.id, metric_names, limit, downsample=downsample, start=start, end=end
+        )
 
     def __repr__(self) -> str:
         return (f"Experiment(id={self.id!r}, path={self.path!r}, status={self.status!r}"

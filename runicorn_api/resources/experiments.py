@@ -17,6 +17,7 @@ from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..filters import MISSING, Expr, F, resolve, to_utc
 from ..models.experiment import BatchResult, DeletedRun, Experiment, Project, RunStatus
 from ._base import Resource
+from .metrics import MetricsCollection
 
 if TYPE_CHECKING:
     from .._client import RunicornClient
@@ -256,6 +257,25 @@ class ExperimentCollection(Collection[Experiment]):
     def ids(self) -> list[str]:
         """The run ids, in order."""
         return [e.id for e in self]
+
+    def metrics(
+        self,
+        metric_names: Sequence[str] | None = None,
+        *,
+        downsample: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        progress: bool = False,
+    ) -> MetricsCollection:
+        """The metrics of these runs, in their order; lazy like the collection.
+
+        :calls: the listing, then ``GET /api/runs/{id}/metrics`` per run on a thread pool
+        of the client's ``max_workers``; ``progress=True`` shows a tqdm bar.
+        """
+        return self._repo._client.metrics.many(
+            self.ids, metric_names, downsample=downsample, start=start, end=end,
+            progress=progress,
+        )  # fmt: skip
 
     @staticmethod
     def _combine(exprs: Sequence[Expr], kw: dict[str, Any]) -> tuple[Expr | None, dict[str, Any]]:

@@ -1,16 +1,51 @@
-"""Metrics of runs."""
+"""Metrics of runs: ``GET /api/runs/{id}/metrics``, decoded straight into columns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .._exceptions import ResponseValidationError
+from pydantic import TypeAdapter, ValidationError
+
+from .._collection import Collection
+from .._exceptions import MissingDependencyError, ResponseValidationError
+from .._metric_frames import metrics_frame
 from .._types import NOT_GIVEN, Timeout
-from ..models.metrics import INDEX_COLUMNS, MetricSeries, RunMetrics
+from ..models.metrics import INDEX_COLUMNS, RunMetrics
 from ._base import Resource
-from .experiments import check_run_id
+
+if TYPE_CHECKING:
+    from .._frames import Frame
+
+__all__ = ["MetricsCollection", "MetricsResource", "decode_metrics"]
+
+_NUMBERS = TypeAdapter(list[float | None])
+_STEPS = TypeAdapter(list[int])
+
+
+def check_metric_args(
+    metric_names: Sequence[str] | None,
+    limit: int | None,
+    downsample: int | None,
+    start: int | None,
+    end: int | None,
+) -> None:
+    """Refuse bad arguments before any request."""
+    if isinstance(metric_names, str):
+        raise TypeError("metric_names must be a list of names, not a single string")
+    if metric_names is not None and not all(isinstance(n, str) and n for n in metric_names):
+        raise ValueError(f"metric_names must be non-empty strings, got {metric_names!r}")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        raise ValueError(f"limit must be a non-negative int, got {limit!r}")
+    if downsample is not None and (
+        not isinstance(downsample, int) or not 100 <= downsample <= 50000
+    ):
+        raise ValueError(f"downsample must be an int between 100 and 50000, got {downsample!r}")
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"start ({start}) is after end ({end})")
 
 
 class MetricsResource(Resource):
@@ -23,6 +58,8 @@ class MetricsResource(Resource):
         limit: int | None = None,
         *,
         downsample: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
         timeout: Timeout = NOT_GIVEN,
     ) -> RunMetrics:
         """The run's metrics as one :class:`MetricSeries` per name.
@@ -31,22 +68,120 @@ class MetricsResource(Resource):
 
         Args:
             run_id: The run.
-            metric_names: Keep only these metrics (filtered here; the viewer always sends
-                all). A name the run does not have raises ``KeyError``.
-            limit: Keep the first ``limit`` points of each series (applied here).
-            downsample: Ask the viewer for about this many rows (100..50000), picked by
-                its LTTB on the alphabetically first metric.
+            metric_names: Keep only these metrics (the viewer always sends all of them;
+                they are dropped here). A name the run lacks raises ``KeyError``.
+            limit: Keep the first ``limit`` rows (applied here; the viewer has no limit).
+            downsample: Ask the viewer for about this many rows (100..50000). It picks
+                whole rows by LTTB on the alphabetically first metric only; see
+                :meth:`MetricSeries.downsample` for a per-metric reduction done here.
+            start, end: Keep the rows with ``start <= step <= end`` (applied here).
         """
+        from .experiments import check_run_id
+
         check_run_id(run_id)
-        if isinstance(metric_names, str):
-            raise TypeError("metric_names must be a list of names, not a single string")
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise ValueError(f"limit must be a non-negative int, got {limit!r}")
-        if downsample is not None and not 100 <= downsample <= 50000:
-            raise ValueError(f"downsample must be between 100 and 50000, got {downsample}")
+        check_metric_args(metric_names, limit, downsample, start, end)
         path = f"/api/runs/{quote(run_id)}/metrics"
-        data = self._request("GET", path, params={"downsample": downsample}, timeout=timeout)
-        return decode_metrics(run_id, data, metric_names=metric_names, limit=limit)
+        response = self._client._transport.request(
+            "GET", path, params={"downsample": downsample}, timeout=timeout, expect="response"
+        )
+        data = self._client._transport.decode_json(response)
+        return decode_metrics(
+            run_id, data, metric_names=metric_names, limit=limit, start=start, end=end,
+            last_step=response.headers.get("X-Last-Step"),
+        )  # fmt: skip
+
+    def many(
+        self,
+        run_ids: Sequence[str] | Callable[[], list[str]],
+        metric_names: Sequence[str] | None = None,
+        *,
+        downsample: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        progress: bool = False,
+    ) -> MetricsCollection:
+        """Metrics of several runs, fetched concurrently, in the order of ``run_ids``.
+
+        :calls: ``GET /api/runs/{id}/metrics`` per run, on a pool of ``max_workers``
+        threads (on first use of the result)
+        """
+        check_metric_args(metric_names, None, downsample, start, end)
+        ids = run_ids if callable(run_ids) else list(run_ids)
+
+        def fetch(run_id: str) -> RunMetrics:
+            return self.get(run_id, metric_names, downsample=downsample, start=start, end=end)
+
+        return MetricsCollection(ids, fetch, workers=self._client.max_workers, progress=progress)
+
+
+class MetricsCollection(Collection[RunMetrics]):
+    """The metrics of several runs; fetched together, on first use, in run order."""
+
+    _noun = "run"
+
+    def __init__(
+        self,
+        run_ids: list[str] | Callable[[], list[str]],
+        fetch: Callable[[str], RunMetrics],
+        *,
+        workers: int,
+        progress: bool,
+    ) -> None:
+        super().__init__()
+        # A callable defers listing the runs (e.g. a lazy experiment collection) to first use.
+        self._ids = run_ids
+        self._fetch = fetch
+        self._workers = workers
+        self._progress = progress
+        if progress:
+            _progress_bar(0).close()  # fail now, not mid-way, if tqdm is missing
+
+    def _produce(self) -> Iterator[RunMetrics]:
+        ids = self._ids() if callable(self._ids) else self._ids
+        if not ids:
+            return
+        bar = _progress_bar(len(ids)) if self._progress else None
+        try:
+            with ThreadPoolExecutor(max_workers=min(self._workers, len(ids))) as pool:
+                # map() keeps the order of the runs whatever order the answers come in.
+                for result in pool.map(self._fetch, ids):
+                    if bar is not None:
+                        bar.update(1)
+                    yield result
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _clone(self) -> MetricsCollection:
+        return MetricsCollection(self._ids, self._fetch, workers=self._workers,
+                                 progress=self._progress)  # fmt: skip
+
+    def _describe(self) -> str:
+        count = "?" if callable(self._ids) else str(len(self._ids))
+        return f"of {count} runs{self._window_text()}"
+
+    def to_pandas(self, columns: Sequence[str] | None = None, *, wide: bool = False) -> Any:
+        """Long (run_id, step, metric, value, timestamp) or wide; the same schema as polars."""
+        frame = metrics_frame(self.to_list(), wide=wide).to_pandas()
+        return frame if columns is None else frame[list(columns)]
+
+    def to_polars(self, columns: Sequence[str] | None = None, *, wide: bool = False) -> Any:
+        """Long (run_id, step, metric, value, timestamp) or wide."""
+        frame = metrics_frame(self.to_list(), wide=wide).to_polars()
+        return frame if columns is None else frame.select(list(columns))
+
+    def _frame(self, items: list[RunMetrics], columns: Sequence[str] | None) -> Frame:
+        raise NotImplementedError  # to_pandas/to_polars are overridden above
+
+
+def _progress_bar(total: int) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as err:
+        raise MissingDependencyError(
+            "progress=True needs tqdm: pip install 'runicorn-api[progress]'"
+        ) from err
+    return tqdm(total=total, unit="run", desc="metrics")
 
 
 def decode_metrics(
@@ -55,40 +190,82 @@ def decode_metrics(
     *,
     metric_names: Sequence[str] | None = None,
     limit: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    last_step: Any = None,
 ) -> RunMetrics:
-    """Turn the viewer's ``{columns, rows}`` body into columns per metric."""
+    """The viewer's ``{columns, rows, total, sampled}`` body → validated columns.
+
+    Rows are transposed once into columns and each column is validated as a whole by
+    pydantic-core (numbers or null); no object is built per row.
+    """
+    context = f"GET /api/runs/{run_id}/metrics"
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
-        raise ResponseValidationError(
-            f"GET /api/runs/{run_id}/metrics: expected an object with 'columns' and 'rows'",
-            body=data if not isinstance(data, dict) else {k: data[k] for k in list(data)[:5]},
-        )
-    columns = [c for c in data.get("columns") or [] if c not in INDEX_COLUMNS]
+        raise ResponseValidationError(f"{context}: expected an object with 'rows'", body=None)
+    declared = data.get("columns")
+    if not isinstance(declared, list) or "global_step" not in declared:
+        raise ResponseValidationError(f"{context}: 'columns' lacks 'global_step'", body=declared)
+    names = [c for c in declared if c not in INDEX_COLUMNS]
     if metric_names is not None:
-        missing = [m for m in metric_names if m not in columns]
+        missing = [m for m in metric_names if m not in names]
         if missing:
             raise KeyError(
                 f"Run {run_id} has no metric {', '.join(map(repr, missing))}; "
-                f"it has {', '.join(columns) or 'none'}"
+                f"it has {', '.join(names) or 'none'}"
             )
-        columns = list(dict.fromkeys(metric_names))
-    rows: list[dict[str, Any]] = data["rows"]
-    series: dict[str, MetricSeries] = {}
-    for name in columns:
-        steps: list[int] = []
-        values: list[float] = []
-        stamps: list[float | None] = []
-        for row in rows:
-            value = row.get(name)
-            if value is None:
-                continue
-            steps.append(int(row["global_step"]))
-            values.append(float(value))
-            stamps.append(row.get("time"))
-            if limit is not None and len(steps) >= limit:
-                break
-        series[name] = MetricSeries.model_construct(
-            name=name, steps=steps, values=values, timestamps=stamps
+        names = list(dict.fromkeys(metric_names))
+    rows: list[Any] = data["rows"]
+    wanted = ["global_step", "time", *names]
+    try:
+        table = (
+            list(zip(*map(itemgetter(*wanted), rows), strict=True)) if rows else [()] * len(wanted)
         )
+    except (KeyError, TypeError):
+        # Rows that lack a key (or are not objects): the slower, forgiving path.
+        table = [tuple(r.get(k) if isinstance(r, dict) else None for r in rows) for k in wanted]
+    try:
+        steps = _STEPS.validate_python(table[0])
+        stamps = _NUMBERS.validate_python(table[1])
+    except ValidationError as err:
+        raise ResponseValidationError(f"{context}: bad global_step or time: {err}") from err
+    columns: dict[str, list[float | None]] = {}
+    text: dict[str, list[Any]] = {}
+    for name, column in zip(names, table[2:], strict=True):
+        try:
+            columns[name] = _NUMBERS.validate_python(column)
+        except ValidationError:
+            text[name] = list(column)
+    keep = _row_window(steps, limit=limit, start=start, end=end)
+    if keep is not None:
+        steps, stamps = steps[keep], stamps[keep]
+        columns = {k: v[keep] for k, v in columns.items()}
+        text = {k: v[keep] for k, v in text.items()}
+    if "stage" in declared and metric_names is None:
+        text["stage"] = [r.get("stage") if isinstance(r, dict) else None for r in rows]
+        if keep is not None:
+            text["stage"] = text["stage"][keep]
     return RunMetrics.model_construct(
-        run_id=run_id, series=series, total=data.get("total"), sampled=data.get("sampled")
+        run_id=run_id,
+        steps=steps,
+        timestamps=stamps,
+        columns=columns,
+        text_columns=text,
+        total=data.get("total"),
+        sampled=data.get("sampled"),
+        last_step=int(last_step) if last_step is not None else (steps[-1] if steps else None),
     )
+
+
+def _row_window(
+    steps: list[int], *, limit: int | None, start: int | None, end: int | None
+) -> slice | None:
+    """The rows to keep, as a slice of the step-sorted rows (``None``: all of them)."""
+    if limit is None and start is None and end is None:
+        return None
+    import bisect
+
+    lo = bisect.bisect_left(steps, start) if start is not None else 0
+    hi = bisect.bisect_right(steps, end) if end is not None else len(steps)
+    if limit is not None:
+        hi = min(hi, lo + limit)
+    return slice(lo, hi)

@@ -1,0 +1,132 @@
+"""Exports built on the client: the viewer's own export endpoints answer 501 in the wheels.
+
+``json``: one object, ``{"format", "experiment", "metrics": {"steps", "timestamps",
+"columns": {name: [...]}}}`` (columns aligned with ``steps``; ``null`` where not logged).
+``csv`` and ``parquet``: the long metrics table ``run_id, step, metric, value, timestamp``
+(CSV timestamps are Unix seconds, written exactly; parquet's are UTC datetimes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._exceptions import MissingDependencyError
+
+if TYPE_CHECKING:
+    from ._client import RunicornClient
+    from .models.experiment import Experiment
+    from .models.metrics import RunMetrics
+
+__all__ = ["FORMATS", "export_run", "metrics_csv", "safe_filename", "write_inside"]
+
+Format = Literal["json", "csv", "parquet"]
+FORMATS = ("json", "csv", "parquet")
+JSON_FORMAT = "runicorn_api.export/1"
+
+
+def check_format(format: str) -> None:
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+
+
+def export_run(
+    client: RunicornClient, run_id: str, format: str = "json", include_media: bool = False
+) -> bytes:
+    """See :meth:`RunicornClient.export_experiment`."""
+    check_format(format)
+    if include_media:
+        client._adapter.require("export_zip")
+        body = client._transport.request(
+            "POST", "/api/runs/export", json_body={"run_ids": [run_id]}, expect="bytes"
+        )
+        return body
+    if format == "json":
+        experiment = client.get_experiment(run_id)
+        metrics = client.get_metrics(run_id)
+        return experiment_json(experiment, metrics)
+    metrics = client.get_metrics(run_id)
+    if format == "csv":
+        return metrics_csv([metrics])
+    return metrics_parquet([metrics])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def experiment_json(experiment: Experiment, metrics: RunMetrics) -> bytes:
+    document = {
+        "format": JSON_FORMAT,
+        "experiment": experiment.to_dict(),
+        "metrics": {
+            "steps": metrics.steps,
+            "timestamps": metrics.timestamps,
+            "columns": metrics.columns,
+            "total": metrics.total,
+        },
+    }
+    return json.dumps(document, default=_plain, allow_nan=False).encode()
+
+
+def metrics_csv(runs: Iterable[RunMetrics], *, metric_names: list[str] | None = None) -> bytes:
+    """The long table as CSV (timestamps in Unix seconds)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["run_id", "step", "metric", "value", "timestamp"])
+    for run in runs:
+        for name, series in run.series.items():
+            if metric_names is not None and name not in metric_names:
+                continue
+            for step, value, stamp in zip(series.steps, series.values, series.timestamps,
+                                          strict=True):  # fmt: skip
+                writer.writerow([run.run_id, step, name, repr(value),
+                                 "" if stamp is None else repr(stamp)])  # fmt: skip
+    return out.getvalue().encode()
+
+
+def metrics_parquet(runs: Iterable[RunMetrics]) -> bytes:
+    """The long table as parquet (polars, else pandas with pyarrow)."""
+    from ._metric_frames import metrics_frame
+
+    frame = metrics_frame(list(runs))
+    buffer = io.BytesIO()
+    try:
+        frame.to_polars().write_parquet(buffer)
+    except MissingDependencyError:
+        try:
+            frame.to_pandas().to_parquet(buffer, index=False)
+        except ImportError as err:
+            raise MissingDependencyError(
+                "parquet export needs polars (pip install 'runicorn-api[polars]') or "
+                "pandas with pyarrow"
+            ) from err
+    return buffer.getvalue()
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str) -> str:
+    """A file name made of ``[A-Za-z0-9._-]`` only: ``"vit/ablation"`` → ``"vit_ablation"``."""
+    cleaned = _UNSAFE.sub("_", name).strip("._") or "unnamed"
+    return cleaned[:200]
+
+
+def write_inside(folder: str | Path, name: str, data: bytes) -> Path:
+    """Write ``data`` to ``folder/safe_filename(name)``, never outside ``folder``."""
+    root = Path(folder).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    target = (root / safe_filename(name)).resolve()
+    if target.parent != root:
+        raise ValueError(f"Refusing to write {name!r} outside {root}")
+    target.write_bytes(data)
+    return target

@@ -1,0 +1,187 @@
+"""The seed's ``utils`` helpers, plus grouped aggregation across runs.
+
+pandas (or polars, with ``library="polars"``) is imported only when a helper is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._frames import require
+from ._metric_frames import metrics_frame
+from .export import check_format, export_run, metrics_csv, safe_filename, write_inside
+from .filters import MISSING, resolve
+from .models.metrics import RunMetrics
+from .resources.experiments import experiments_frame
+
+if TYPE_CHECKING:
+    from ._client import RunicornClient
+    from .models.experiment import Experiment
+
+__all__ = [
+    "aggregate_runs",
+    "compare_runs",
+    "experiments_to_dataframe",
+    "export_experiments",
+    "export_metrics_to_csv",
+    "metrics_to_dataframe",
+    "safe_filename",
+]
+
+Library = Literal["pandas", "polars"]
+
+
+def metrics_to_dataframe(
+    metrics: RunMetrics | Iterable[RunMetrics], *, wide: bool = False,
+    library: Library = "pandas",
+) -> Any:  # fmt: skip
+    """Metrics of one or more runs as a DataFrame: long (run_id, step, metric, value,
+    timestamp) by default, or wide (one column per metric)."""
+    runs = [metrics] if isinstance(metrics, RunMetrics) else list(metrics)
+    frame = metrics_frame(runs, wide=wide)
+    return frame.to_polars() if library == "polars" else frame.to_pandas()
+
+
+def experiments_to_dataframe(
+    experiments: Iterable[Experiment], *, columns: Sequence[str] | None = None,
+    library: Library = "pandas",
+) -> Any:  # fmt: skip
+    """Experiments as a DataFrame, in the schema of ``collection.to_pandas()``.
+
+    Details (summary, config, ...) are fetched in bulk when the columns need them.
+    """
+    items = list(experiments)
+    repo = items[0]._client.experiments if items and items[0]._client is not None else None
+    frame = experiments_frame(items, columns, repo)
+    return frame.to_polars() if library == "polars" else frame.to_pandas()
+
+
+def export_metrics_to_csv(
+    client: RunicornClient, run_id: str, output_path: str | Path,
+    metric_names: list[str] | None = None,
+) -> str:  # fmt: skip
+    """Write the run's metrics (long table) to ``output_path`` and return the path.
+
+    :calls: ``GET /api/runs/{run_id}/metrics``
+    """
+    metrics = client.get_metrics(run_id, metric_names)
+    path = Path(output_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(metrics_csv([metrics]))
+    return str(path)
+
+
+def compare_runs(
+    client: RunicornClient, run_ids: Sequence[str], metric_name: str, *,
+    library: Library = "pandas",
+) -> Any:  # fmt: skip
+    """One metric of several runs side by side: ``step`` plus one column per run id.
+
+    Steps are the union over the runs (outer join), sorted; a run without a value at a
+    step has null there. Runs are fetched concurrently.
+
+    :calls: ``GET /api/runs/{id}/metrics`` per run
+    """
+    if isinstance(run_ids, str):
+        raise TypeError("run_ids must be a list of run ids")
+    fetched = client.metrics.many(list(run_ids), [metric_name]).to_list()
+    if library == "polars":
+        pl = require("polars")
+        frame = pl.DataFrame({"step": pl.Series([], dtype=pl.Int64)})
+        for run in fetched:
+            series = run.series[metric_name]
+            part = pl.DataFrame(
+                {
+                    "step": pl.Series(series.steps, dtype=pl.Int64),
+                    run.run_id: pl.Series(series.values, dtype=pl.Float64),
+                }
+            )
+            frame = frame.join(part, on="step", how="full", coalesce=True)
+        return frame.sort("step")
+    pd = require("pandas")
+    table = pd.DataFrame({"step": pd.Series([], dtype="Int64")})
+    for run in fetched:
+        series = run.series[metric_name]
+        part = pd.DataFrame(
+            {
+                "step": pd.array(series.steps, dtype="Int64"),
+                run.run_id: pd.array(series.values, dtype="float64"),
+            }
+        )
+        table = table.merge(part, on="step", how="outer")
+    return table.sort_values("step", ignore_index=True)
+
+
+def aggregate_runs(
+    experiments: Iterable[Experiment], metric_name: str, *, by: str | None = None,
+    library: Library = "pandas",
+) -> Any:  # fmt: skip
+    """Mean, std, min, max and count of a metric per step across runs, per group.
+
+    ``by`` is a field key such as ``"config.lr"`` or ``"summary.optimizer"``: runs with
+    the same value form a group (e.g. the seeds of one setting). Without ``by``, all
+    runs form one group. Columns: ``group`` (as text), ``step``, ``mean``, ``std``
+    (sample, null for one run), ``min``, ``max``, ``count``.
+
+    :calls: ``GET /api/runs/{id}/metrics`` per run, concurrently (and the run details
+    when ``by`` needs them)
+    """
+    items = list(experiments)
+    if not items:
+        raise ValueError("aggregate_runs needs at least one experiment")
+    client = items[0]._client
+    if client is None:
+        raise ValueError("the experiments were not fetched through a client")
+    if by is not None and by.split(".")[0] in ("summary", "config", "duration", "updated_at"):
+        client.experiments.load_details(items)
+    groups = {}
+    for exp in items:
+        value = resolve(exp, by) if by is not None else "all"
+        groups[exp.id] = "<missing>" if value is MISSING or value is None else str(value)
+    runs = client.metrics.many([e.id for e in items], [metric_name]).to_list()
+    pl = require("polars") if library == "polars" else None
+    if pl is not None:
+        long = metrics_frame(runs).to_polars()
+        keyed = long.with_columns(pl.col("run_id").replace_strict(groups).alias("group"))
+        return (
+            keyed.group_by("group", "step")
+            .agg(
+                mean=pl.col("value").mean(),
+                std=pl.col("value").std(),
+                min=pl.col("value").min(),
+                max=pl.col("value").max(),
+                count=pl.col("value").count().cast(pl.Int64),
+            )
+            .sort("group", "step")
+        )
+    pd = require("pandas")
+    long = metrics_frame(runs).to_pandas()
+    long["group"] = long["run_id"].map(groups).astype(pd.StringDtype())
+    table = (
+        long.groupby(["group", "step"], sort=True)["value"]
+        .agg(["mean", "std", "min", "max", "count"])
+        .reset_index()
+    )
+    table["count"] = table["count"].astype("Int64")
+    return table
+
+
+def export_experiments(
+    client: RunicornClient, run_ids: Iterable[str], folder: str | Path, *,
+    format: str = "json",
+) -> list[Path]:  # fmt: skip
+    """Export runs into ``folder`` as ``<path>_<id>.<format>`` files with safe names.
+
+    Names are sanitised (``vision/vit/ablation`` → ``vision_vit_ablation``); nothing is
+    written outside ``folder``.
+    """
+    check_format(format)
+    written = []
+    for run_id in run_ids:
+        exp = client.get_experiment(run_id)
+        data = export_run(client, run_id, format)
+        written.append(write_inside(folder, f"{exp.path or exp.name or 'run'}_{run_id}.{format}",
+                                    data))  # fmt: skip
+    return written
