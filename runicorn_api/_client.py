@@ -14,6 +14,7 @@ from ._adapters import Adapter, adapter_for
 from ._exceptions import APIConnectionError
 from ._transport import RetryPolicy, Transport
 from ._types import NOT_GIVEN, Timeout
+from .cache import MetricsCache
 from .models.experiment import Experiment, Project
 from .models.metrics import RunMetrics
 from .models.server import ServerInfo
@@ -53,6 +54,8 @@ class RunicornClient:
             :class:`ResponseValidationError` naming the field path on any mismatch.
         retry_deadline: Seconds from the start of a call after which no retry starts.
         max_workers: Threads for bulk requests (details of many runs, multi-run metrics).
+        cache_dir: A folder for the on-disk metrics cache of finished runs (see
+            :mod:`runicorn_api.cache`; needs polars).
         session: A :class:`requests.Session` to use (its adapters are replaced).
 
     Raises:
@@ -68,6 +71,7 @@ class RunicornClient:
         strict: bool = False,
         retry_deadline: float = 60.0,
         max_workers: int = 8,
+        cache_dir: str | os.PathLike[str] | None = None,
         session: requests.Session | None = None,
     ) -> None:
         base_url = _resolve_base_url(base_url)
@@ -75,6 +79,10 @@ class RunicornClient:
             raise ValueError(f"max_workers must be a positive int, got {max_workers!r}")
         self.max_workers = max_workers
         """Threads for bulk requests (run details, multi-run metrics)."""
+        self.metrics_cache: MetricsCache | None = (
+            MetricsCache(cache_dir) if cache_dir is not None else None
+        )
+        """The on-disk cache of finished runs' metrics, if ``cache_dir`` was given."""
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
         if timeout is not None and timeout <= 0:
@@ -278,8 +286,11 @@ def connect(
     *,
     strict: bool = False,
     retry_deadline: float = 60.0,
+    max_workers: int = 8,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> RunicornClient:
     """Connect to a running viewer; see :class:`RunicornClient`."""
     return RunicornClient(
-        base_url, timeout, max_retries, strict=strict, retry_deadline=retry_deadline
-    )
+        base_url, timeout, max_retries, strict=strict, retry_deadline=retry_deadline,
+        max_workers=max_workers, cache_dir=cache_dir,
+    )  # fmt: skip

@@ -223,3 +223,24 @@ def test_export_files_stay_inside_their_folder(viewer: ViewerEnv, tmp_path: Path
     assert written[0].name == f"{run.path.replace('/', '_')}_{run.run_id}.json"
     assert json.loads(written[0].read_bytes())["experiment"]["path"] == run.path
     assert utils.safe_filename("../../etc/passwd") == "etc_passwd"
+
+
+def test_polars_and_python_decoders_agree(viewer: ViewerEnv) -> None:
+    """Both decode paths run on the same real body: polars' (when installed) and the
+    pure-Python one (without polars, or for bodies polars' schema refuses)."""
+    import pydantic_core
+
+    from runicorn_api.resources.metrics import decode_metrics, decode_with_polars
+
+    run = viewer.manifest["bert-s1"]
+    body = viewer.client.session.get(f"{viewer.base_url}/api/runs/{run.run_id}/metrics").content
+    fast = decode_with_polars(run.run_id, body)
+    slow = decode_metrics(run.run_id, pydantic_core.from_json(body))
+    assert fast is not None
+    assert fast.steps == slow.steps == list(range(1, run.steps + 1))
+    assert fast.timestamps == slow.timestamps
+    assert fast.columns == slow.columns
+    assert (fast.total, fast.sampled) == (slow.total, slow.sampled) == (run.steps, run.steps)
+    assert fast.columns["loss"][run.nan_step - 1] is None  # type: ignore[operator]
+    text = body.replace(b'"columns":["global_step"', b'"columns":["global_step","stage"', 1)
+    assert decode_with_polars(run.run_id, text) is None  # not numeric: the Python path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
@@ -14,6 +16,7 @@ from .._collection import Collection
 from .._exceptions import MissingDependencyError, ResponseValidationError
 from .._metric_frames import metrics_frame
 from .._types import NOT_GIVEN, Timeout
+from ..cache import CacheStamp, MetricsCache, stamp_matches
 from ..models.metrics import INDEX_COLUMNS, RunMetrics
 from ._base import Resource
 
@@ -80,15 +83,59 @@ class MetricsResource(Resource):
 
         check_run_id(run_id)
         check_metric_args(metric_names, limit, downsample, start, end)
-        path = f"/api/runs/{quote(run_id)}/metrics"
-        response = self._client._transport.request(
-            "GET", path, params={"downsample": downsample}, timeout=timeout, expect="response"
-        )
-        data = self._client._transport.decode_json(response)
-        return decode_metrics(
-            run_id, data, metric_names=metric_names, limit=limit, start=start, end=end,
-            last_step=response.headers.get("X-Last-Step"),
+        cache = self._client.metrics_cache
+        if cache is not None and downsample is None:
+            return narrow(self._cached(run_id, cache, timeout), metric_names, limit, start, end)
+        response = self._fetch(run_id, downsample, timeout)
+        return narrow(self._decode(run_id, response), metric_names, limit, start, end)
+
+    def _decode(self, run_id: str, response: Any) -> RunMetrics:
+        transport = self._client._transport
+        transport.ensure_json(response)
+        last_step = response.headers.get("X-Last-Step")
+        fast = decode_with_polars(run_id, response.content, last_step)
+        if fast is not None:
+            return fast
+        return decode_metrics(run_id, transport.decode_json(response), last_step=last_step)
+
+    def _fetch(self, run_id: str, downsample: int | None, timeout: Timeout) -> Any:
+        return self._client._transport.request(
+            "GET", f"/api/runs/{quote(run_id)}/metrics", params={"downsample": downsample},
+            timeout=timeout, expect="response",
         )  # fmt: skip
+
+    def _cached(self, run_id: str, cache: MetricsCache, timeout: Timeout) -> RunMetrics:
+        """The whole run from the cache if still valid, else fetched (and stored if done).
+
+        :calls: nothing on a hit with local storage; ``GET .../metrics?downsample=100``
+        (headers only) on a hit without; ``GET /api/runs/{id}`` and ``GET .../metrics``
+        on a miss
+        """
+        hit = cache.load(run_id)
+        if hit is not None:
+            metrics, stamp = hit
+            local = CacheStamp.events_file(stamp.run_dir)
+            headers = None if local else self._fetch(run_id, 100, timeout).headers
+            if stamp_matches(stamp, headers, local):
+                return metrics
+        detail = self._request("GET", f"/api/runs/{quote(run_id)}", timeout=timeout)
+        response = self._fetch(run_id, None, timeout)
+        headers = response.headers
+        metrics = self._decode(run_id, response)
+        running = not isinstance(detail, dict) or detail.get("status") == "running"
+        if not running:
+            run_dir = detail.get("run_dir") if isinstance(detail, dict) else None
+            local = CacheStamp.events_file(run_dir)
+            total = headers.get("X-Total-Count")
+            stamp = CacheStamp(
+                total=int(total) if total is not None else metrics.total,
+                last_step=metrics.last_step,
+                events_size=local[0] if local else None,
+                events_mtime_ns=local[1] if local else None,
+                run_dir=run_dir,
+            )
+            cache.store(metrics, stamp)
+        return metrics
 
     def many(
         self,
@@ -207,12 +254,7 @@ def decode_metrics(
         raise ResponseValidationError(f"{context}: 'columns' lacks 'global_step'", body=declared)
     names = [c for c in declared if c not in INDEX_COLUMNS]
     if metric_names is not None:
-        missing = [m for m in metric_names if m not in names]
-        if missing:
-            raise KeyError(
-                f"Run {run_id} has no metric {', '.join(map(repr, missing))}; "
-                f"it has {', '.join(names) or 'none'}"
-            )
+        _check_names(run_id, names, metric_names)
         names = list(dict.fromkeys(metric_names))
     rows: list[Any] = data["rows"]
     wanted = ["global_step", "time", *names]
@@ -254,6 +296,85 @@ def decode_metrics(
         sampled=data.get("sampled"),
         last_step=int(last_step) if last_step is not None else (steps[-1] if steps else None),
     )
+
+
+def decode_with_polars(run_id: str, body: bytes, last_step: Any = None) -> RunMetrics | None:
+    """The fast path: polars parses the whole body against a schema built from its
+    ``columns``, in Rust, and validates every value's type while doing so.
+
+    Returns ``None`` (the caller takes the pure-Python path) when polars is not
+    installed or the body does not fit the schema, e.g. a metric logged as text.
+    """
+    try:
+        import polars as pl
+    except ImportError:
+        return None
+    try:
+        head = body[: 1 << 20].decode("utf-8", errors="ignore")
+        start = head.index('"columns":') + len('"columns":')
+        declared, _ = json.JSONDecoder().raw_decode(head, start)
+        if not isinstance(declared, list) or "global_step" not in declared or "stage" in declared:
+            return None
+        fields = {c: pl.Int64 if c == "global_step" else pl.Float64 for c in declared}
+        schema: dict[str, Any] = {"columns": pl.List(pl.String), "rows": pl.List(pl.Struct(fields)),
+                  "total": pl.Int64, "sampled": pl.Int64}  # fmt: skip
+        frame = pl.read_json(io.BytesIO(body), schema=schema)
+    except (ValueError, pl.exceptions.PolarsError):
+        return None
+    if frame.height != 1:
+        return None
+    rows = frame["rows"].explode().struct.unnest() if frame["rows"][0] is not None else None
+    if rows is None or rows.height == 0 or rows["global_step"].null_count():
+        return None
+    names = [c for c in declared if c not in INDEX_COLUMNS]
+    steps = rows["global_step"].to_list()
+    return RunMetrics.model_construct(
+        run_id=run_id,
+        steps=steps,
+        timestamps=rows["time"].to_list() if "time" in rows.columns else [None] * len(steps),
+        columns={n: rows[n].to_list() for n in names},
+        text_columns={},
+        total=frame["total"][0],
+        sampled=frame["sampled"][0],
+        last_step=int(last_step) if last_step is not None else steps[-1],
+    )
+
+
+def narrow(
+    metrics: RunMetrics,
+    metric_names: Sequence[str] | None,
+    limit: int | None,
+    start: int | None,
+    end: int | None,
+) -> RunMetrics:
+    """A whole run's metrics cut down to some metrics and a window of rows."""
+    columns = metrics.columns
+    if metric_names is not None:
+        _check_names(metrics.run_id, list(columns), metric_names)
+        columns = {n: columns[n] for n in dict.fromkeys(metric_names)}
+    keep = _row_window(metrics.steps, limit=limit, start=start, end=end)
+    if keep is None and columns is metrics.columns:
+        return metrics
+    window = keep or slice(None)
+    return RunMetrics.model_construct(
+        run_id=metrics.run_id,
+        steps=metrics.steps[window],
+        timestamps=metrics.timestamps[window],
+        columns={n: c[window] for n, c in columns.items()},
+        text_columns={n: c[window] for n, c in metrics.text_columns.items()},
+        total=metrics.total,
+        sampled=metrics.sampled,
+        last_step=metrics.last_step,
+    )
+
+
+def _check_names(run_id: str, available: list[str], wanted: Sequence[str]) -> None:
+    missing = [m for m in wanted if m not in available]
+    if missing:
+        raise KeyError(
+            f"Run {run_id} has no metric {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(available) or 'none'}"
+        )
 
 
 def _row_window(

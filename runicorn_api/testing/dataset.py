@@ -24,12 +24,14 @@ from .writer import metric_row, val_loss
 __all__ = [
     "LiveRun",
     "Manifest",
+    "benchmark_specs",
     "RunRecord",
     "dataset_specs",
     "expected_rows",
     "generation_of",
     "set_tags",
     "write_dataset",
+    "write_runs",
 ]
 
 WRITER = Path(__file__).with_name("writer.py")
@@ -93,19 +95,38 @@ _RUNS: list[dict[str, Any]] = [
 
 def dataset_specs(generation: str, *, big_steps: int = BIG_STEPS) -> list[dict[str, Any]]:
     """The runs to write for a generation, in creation order; the live run is last."""
-    specs: list[dict[str, Any]] = []
     runs = [*_RUNS,
             {"key": "big", "project": "bench", "tail": "big", "status": "finished", "seed": 0,
              "steps": big_steps},
             {"key": "live", "project": "vision", "tail": "resnet", "status": "running",
              "seed": 3, "steps": 100, "live": True}]  # fmt: skip
+    return specs_for(generation, runs)
+
+
+def benchmark_specs(
+    generation: str, *, runs: int = 48, steps: int = STEPS, big_steps: int = BIG_STEPS
+) -> list[dict[str, Any]]:
+    """``runs`` finished runs of ``steps`` steps, then one run of ``big_steps`` steps."""
+    grid = [
+        {"key": f"grid-{i}", "project": "grid", "tail": f"lr{i % 6}", "status": "finished",
+         "seed": i % 4, "steps": steps}
+        for i in range(runs)
+    ]  # fmt: skip
+    big = {"key": "big", "project": "bench", "tail": "big", "status": "finished", "seed": 0,
+           "steps": big_steps}  # fmt: skip
+    return specs_for(generation, [*grid, big])
+
+
+def specs_for(generation: str, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Complete writer specs from short run descriptions (key, project, tail, ...)."""
+    specs: list[dict[str, Any]] = []
     for i, run in enumerate(runs):
         seed = run["seed"]
         steps = run.get("steps", STEPS)
         name = run["tail"] if generation == "0.7" else run["tail"].replace("/", "-")
         spec: dict[str, Any] = {
             "key": run["key"],
-            "run_id": f"202501{10 + i:02d}_120000_{i:06x}",
+            "run_id": f"2025{1 + i // 28:02d}{1 + i % 28:02d}_120000_{i:06x}",
             "project": run["project"],
             # 0.5.x names are single folders: "vit/ablation" is written as "vit-ablation".
             "name": name,
@@ -297,21 +318,40 @@ def write_dataset(
 ) -> tuple[Manifest, LiveRun]:
     """Write the data set into ``storage`` with the SDK of ``python``'s runicorn.
 
-    The finished runs are written one process each, in order (creation order and
-    artifact versions depend on it), while the big run is written beside them. The live
-    run comes last and its writer is left running; stop it with :meth:`LiveRun.stop`.
+    See :func:`write_runs`; the live run (last) is left running: stop its writer with
+    :meth:`LiveRun.stop`.
+    """
+    specs = dataset_specs(generation_of(version), big_steps=big_steps)
+    manifest, live = write_runs(python, version, storage, specs, scratch=scratch, home=home)
+    assert live is not None
+    return manifest, live
+
+
+def write_runs(
+    python: Path,
+    version: str,
+    storage: Path,
+    specs: list[dict[str, Any]],
+    *,
+    scratch: Path,
+    home: Path,
+) -> tuple[Manifest, LiveRun | None]:
+    """Write runs described by ``specs`` (see :func:`dataset_specs`) into ``storage``.
+
+    Runs of up to 2,000 steps are written one process each, in order (creation order and
+    artifact versions depend on it), while larger ones are written beside them. A spec
+    with ``"live": true`` (at most one) is written last and its writer left running.
     """
     generation = generation_of(version)
-    specs = dataset_specs(generation, big_steps=big_steps)
     scratch.mkdir(parents=True, exist_ok=True)
     (home / ".config").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), RUNICORN_DIR=str(storage))
     manifest = Manifest(version=version, generation=generation, storage=str(storage))
     results: dict[str, dict[str, Any]] = {}
-    big = [s for s in specs if s["steps"] > STEPS]
+    big = [s for s in specs if s["steps"] > STEPS and not s["live"]]
     small = [s for s in specs if s["steps"] <= STEPS and not s["live"]]
-    live_spec = next(s for s in specs if s["live"])
+    live_specs = [s for s in specs if s["live"]]
     with ThreadPoolExecutor(max_workers=max(1, len(big))) as pool:
         futures = [
             pool.submit(
@@ -324,13 +364,15 @@ def write_dataset(
             results[spec["key"]] = _finish(proc, spec, scratch)
         for spec, future in zip(big, futures, strict=True):
             results[spec["key"]] = future.result()
-    proc = _write_run(python, generation, storage, live_spec, scratch, env)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.communicate(timeout=60)
-        raise RuntimeError(f"live writer failed:\n{_stderr(scratch, live_spec)}")
-    results[live_spec["key"]] = json.loads(line)
+    live_proc = None
+    for live_spec in live_specs[:1]:
+        live_proc = _write_run(python, generation, storage, live_spec, scratch, env)
+        assert live_proc.stdout is not None
+        line = live_proc.stdout.readline()
+        if not line:
+            live_proc.communicate(timeout=60)
+            raise RuntimeError(f"live writer failed:\n{_stderr(scratch, live_spec)}")
+        results[live_spec["key"]] = json.loads(line)
     live: LiveRun | None = None
     db_rows = _sqlite_rows(storage)
     for spec in specs:
@@ -349,9 +391,8 @@ def write_dataset(
         record.best_metric_name = summary.get("best_metric_name", db_best_name)
         record.best_metric_value = summary.get("best_metric_value", db_best_value)
         manifest.runs.append(record)
-        if spec["live"]:
-            live = LiveRun(proc, record)
-    assert live is not None
+        if spec["live"] and live_proc is not None:
+            live = LiveRun(live_proc, record)
     return manifest, live
 
 
