@@ -71,6 +71,11 @@ def show(client: api.RunicornClient) -> None:
         print(f"  {exp.id}  {exp.path:<14} {exp.alias or '':<16} {exp.status:<11} "
               f"{created}  {best_text}")  # fmt: skip
 
+    finished = client.experiments.filter(status="finished").order_by("-best_metric.value")
+    print(f"\nFinished runs, best first: {[e.display_name for e in finished]}")
+    frame = finished.metrics(["loss"]).to_polars()
+    print(f"Their loss as one polars frame: {frame.shape[0]} rows x {frame.columns}")
+
     run = experiments[0]
     metrics = client.get_metrics(run.id)
     print(f"\nMetrics of {run.display_name} ({run.id}): {metrics.total} rows")

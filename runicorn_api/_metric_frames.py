@@ -64,15 +64,28 @@ class MetricsFrame:
                 parts.append(pl.DataFrame(cols))
         else:
             for run in self.runs:
-                for name, series in run.series.items():
-                    n = len(series)
-                    parts.append(pl.DataFrame({
-                        "run_id": pl.repeat(run.run_id, n, dtype=pl.String, eager=True),
-                        "step": pl.Series(series.steps, dtype=pl.Int64),
-                        "metric": pl.repeat(name, n, dtype=pl.String, eager=True),
-                        "value": pl.Series(series.values, dtype=pl.Float64),
-                        "timestamp": stamps(series.timestamps),
-                    }))  # fmt: skip
+                names = list(run.columns)
+                rows = run._polars_rows
+                if rows is None:
+                    rows = pl.DataFrame({
+                        "global_step": pl.Series(run.steps, dtype=pl.Int64),
+                        "time": pl.Series(run.timestamps, dtype=pl.Float64),
+                        **{n: pl.Series(run.columns[n], dtype=pl.Float64) for n in names},
+                    })  # fmt: skip
+                # Metric by metric, each in step order, nulls dropped: the same points
+                # as run.series, without building them.
+                long = rows.unpivot(
+                    index=["global_step", "time"], on=names, variable_name="metric",
+                    value_name="value",
+                ).drop_nulls("value")  # fmt: skip
+                parts.append(long.select(
+                    pl.lit(run.run_id, dtype=pl.String).alias("run_id"),
+                    pl.col("global_step").cast(pl.Int64).alias("step"),
+                    pl.col("metric").cast(pl.String),
+                    pl.col("value").cast(pl.Float64),
+                    ((pl.col("time") * 1e6 + 0.5).floor().cast(pl.Int64)
+                     .cast(pl.Datetime("us", "UTC")).alias("timestamp")),
+                ))  # fmt: skip
         if not parts:
             types = {"str": pl.String, "int": pl.Int64, "float": pl.Float64,
                      "time": pl.Datetime("us", "UTC")}  # fmt: skip

@@ -9,7 +9,8 @@ Expressions combine with ``&``, ``|`` and ``~``::
     )
 
 A key is a model attribute (``status``, ``created_at``, ``path``, ``tags``, ...) or a
-dotted path into a dict attribute (``summary.lr``, ``config.optimizer.name``). A key an
+dotted path into a dict or model attribute (``summary.lr``, ``config.optimizer.name``,
+``best_metric.value``). A key an
 item lacks compares false with everything (``~`` of such a comparison is true), like a
 SQL NULL; use :meth:`F.exists` to ask for the key itself.
 """
@@ -38,9 +39,12 @@ def resolve(item: Any, key: str) -> Any:
     head, _, rest = key.partition(".")
     value = getattr(item, head, MISSING)
     for part in rest.split(".") if rest else ():
-        if not isinstance(value, dict) or part not in value:
+        if isinstance(value, dict):
+            value = value.get(part, MISSING)
+        else:  # a nested model, such as best_metric.value
+            value = getattr(value, part, MISSING) if value is not None else MISSING
+        if value is MISSING:
             return MISSING
-        value = value[part]
     return value
 
 

@@ -88,6 +88,10 @@ def test_order_by_matches_the_manifest(viewer: ViewerEnv) -> None:
     by_seed = sorted(runs, key=lambda r: r.created_time, reverse=True)
     by_seed.sort(key=lambda r: r.summary["seed"])
     assert repo.order_by("summary.seed", "-created_at").ids() == [r.run_id for r in by_seed]
+    by_best = sorted(runs, key=lambda r: r.created_time)
+    by_best.sort(key=lambda r: -(r.best_metric_value or 0))
+    by_best.sort(key=lambda r: r.best_metric_value is None)  # missing values go last
+    assert repo.order_by("-best_metric.value", "created_at").ids() == [r.run_id for r in by_best]
     vision = repo.filter(project="vision").order_by("-summary.final_accuracy", "created_at")
     expected = sorted((r for r in runs if r.project == "vision"), key=lambda r: r.created_time)
     expected.sort(key=lambda r: r.summary["final_accuracy"], reverse=True)

@@ -212,6 +212,10 @@ class RunMetrics(RunicornModel):
 
     _mapping_properties: ClassVar[tuple[str, ...]] = ("metrics", "names", "series")
     _series: dict[str, MetricSeries] | None = PrivateAttr(default=None)
+    # The rows as a polars DataFrame when polars decoded them (global_step, time and the
+    # metric columns, exactly ``steps``/``timestamps``/``columns``): to_polars() starts
+    # from it instead of converting the lists back.
+    _polars_rows: Any = PrivateAttr(default=None)
 
     @property
     def names(self) -> list[str]:

@@ -10,6 +10,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import pydantic_core
 from pydantic import TypeAdapter, ValidationError
 
 from .._collection import Collection
@@ -23,7 +24,7 @@ from ._base import Resource
 if TYPE_CHECKING:
     from .._frames import Frame
 
-__all__ = ["MetricsCollection", "MetricsResource", "decode_metrics"]
+__all__ = ["MetricsCollection", "MetricsResource", "decode_body", "decode_metrics"]
 
 _NUMBERS = TypeAdapter(list[float | None])
 _STEPS = TypeAdapter(list[int])
@@ -90,13 +91,8 @@ class MetricsResource(Resource):
         return narrow(self._decode(run_id, response), metric_names, limit, start, end)
 
     def _decode(self, run_id: str, response: Any) -> RunMetrics:
-        transport = self._client._transport
-        transport.ensure_json(response)
-        last_step = response.headers.get("X-Last-Step")
-        fast = decode_with_polars(run_id, response.content, last_step)
-        if fast is not None:
-            return fast
-        return decode_metrics(run_id, transport.decode_json(response), last_step=last_step)
+        self._client._transport.ensure_json(response)
+        return decode_body(run_id, response.content, response.headers.get("X-Last-Step"))
 
     def _fetch(self, run_id: str, downsample: int | None, timeout: Timeout) -> Any:
         return self._client._transport.request(
@@ -298,6 +294,20 @@ def decode_metrics(
     )
 
 
+def decode_body(run_id: str, body: bytes, last_step: Any = None) -> RunMetrics:
+    """A metrics body → :class:`RunMetrics`: polars' parser when it can, else Python's."""
+    fast = decode_with_polars(run_id, body, last_step)
+    if fast is not None:
+        return fast
+    try:
+        data = pydantic_core.from_json(body)
+    except ValueError as err:
+        raise ResponseValidationError(
+            f"GET /api/runs/{run_id}/metrics sent a body that is not valid JSON: {err}"
+        ) from err
+    return decode_metrics(run_id, data, last_step=last_step)
+
+
 def decode_with_polars(run_id: str, body: bytes, last_step: Any = None) -> RunMetrics | None:
     """The fast path: polars parses the whole body against a schema built from its
     ``columns``, in Rust, and validates every value's type while doing so.
@@ -328,7 +338,7 @@ def decode_with_polars(run_id: str, body: bytes, last_step: Any = None) -> RunMe
         return None
     names = [c for c in declared if c not in INDEX_COLUMNS]
     steps = rows["global_step"].to_list()
-    return RunMetrics.model_construct(
+    metrics = RunMetrics.model_construct(
         run_id=run_id,
         steps=steps,
         timestamps=rows["time"].to_list() if "time" in rows.columns else [None] * len(steps),
@@ -338,6 +348,9 @@ def decode_with_polars(run_id: str, body: bytes, last_step: Any = None) -> RunMe
         sampled=frame["sampled"][0],
         last_step=int(last_step) if last_step is not None else steps[-1],
     )
+    if "time" in rows.columns:
+        metrics._polars_rows = rows.select("global_step", "time", *names)
+    return metrics
 
 
 def narrow(

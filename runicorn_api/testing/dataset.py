@@ -24,8 +24,8 @@ from .writer import metric_row, val_loss
 __all__ = [
     "LiveRun",
     "Manifest",
-    "benchmark_specs",
     "RunRecord",
+    "benchmark_specs",
     "dataset_specs",
     "expected_rows",
     "generation_of",
@@ -251,6 +251,13 @@ class LiveRun:
         self.process.stdin.flush()
         step = int(json.loads(self.process.stdout.readline())["step"])
         self.record.extra_steps = step - self.record.steps
+        if self.record.best_metric_name is not None:
+            # An SDK that tracks the primary metric while running (0.7.x) has a new best.
+            self.record.best_metric_value = max(
+                float(r["accuracy"])
+                for r in expected_rows(self.record)
+                if r["accuracy"] is not None
+            )
         return step
 
     def stop(self) -> None:
