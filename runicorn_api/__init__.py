@@ -30,6 +30,9 @@ from ._transport import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .models import (
+    Artifact,
+    ArtifactFile,
+    ArtifactVersion,
     BestMetric,
     ConfigUpdate,
     Experiment,
@@ -59,6 +62,9 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "Artifact",
+    "ArtifactFile",
+    "ArtifactVersion",
     "AuthenticationError",
     "BadRequestError",
     "BestMetric",

@@ -19,6 +19,7 @@ from .models.experiment import Experiment, Project
 from .models.metrics import RunMetrics
 from .models.server import ServerInfo
 from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
+from .resources.artifacts import ArtifactsResource
 from .resources.experiments import ExperimentsResource, ProjectsResource, RecycleBinResource
 from .resources.metrics import MetricsResource
 from .resources.remote import RemoteResource
@@ -147,6 +148,11 @@ class RunicornClient:
     @cached_property
     def projects(self) -> ProjectsResource:
         return ProjectsResource(self)
+
+    @cached_property
+    def artifacts(self) -> ArtifactsResource:
+        """The seed's Artifacts API (0.5.x endpoints, or 0.7.x per-run assets mapped)."""
+        return ArtifactsResource(self)
 
     @cached_property
     def recycle_bin(self) -> RecycleBinResource:

@@ -10,7 +10,8 @@ import pytest
 import runicorn_api as api
 
 EXPORTED = [
-    "APIConnectionError", "APIStatusError", "APITimeoutError", "AuthenticationError",
+    "APIConnectionError", "APIStatusError", "APITimeoutError", "Artifact", "ArtifactFile",
+    "ArtifactVersion", "AuthenticationError",
     "BadRequestError", "BestMetric", "ConfigUpdate", "ConflictError", "ConnectionError",
     "DEFAULT_BASE_URL", "Experiment", "GPUDevice", "GPUInfo", "Health", "LocalViewer",
     "MethodNotAllowedError", "MetricPoint", "MetricSeries", "MissingDependencyError",

@@ -1,6 +1,15 @@
 """Response models. Every model derives from :class:`RunicornModel`."""
 
 from ._base import ResponseValidationWarning, RunicornModel
+from .artifact import (
+    Artifact,
+    ArtifactFile,
+    ArtifactVersion,
+    Lineage,
+    LineageEdge,
+    LineageNode,
+    RunArtifacts,
+)
 from .experiment import BestMetric, Experiment, Project, RunStatus
 from .metrics import MetricPoint, MetricSeries, RunMetrics
 from .remote import RemoteResult
@@ -17,6 +26,9 @@ from .system import (
 
 __all__ = [
     "FEATURES",
+    "Artifact",
+    "ArtifactFile",
+    "ArtifactVersion",
     "BestMetric",
     "ConfigUpdate",
     "Experiment",
@@ -24,11 +36,15 @@ __all__ = [
     "GPUInfo",
     "Health",
     "HealthCache",
+    "Lineage",
+    "LineageEdge",
+    "LineageNode",
     "MetricPoint",
     "MetricSeries",
     "Project",
     "RemoteResult",
     "ResponseValidationWarning",
+    "RunArtifacts",
     "RunMetrics",
     "RunStatus",
     "RunicornModel",

@@ -216,6 +216,13 @@ class Experiment(RunicornModel):
         self._api().experiments.move(self.id, path)
         return self.refresh()
 
+    def artifacts(self) -> Any:
+        """The artifacts the run created and used (a RunArtifacts).
+
+        :calls: ``GET /api/runs/{id}/artifacts`` (0.5.x) or the 0.7.x asset index
+        """
+        return self._api().artifacts.for_run(self.id)
+
     def metrics(
         self,
         metric_names: list[str] | None = None,

@@ -386,6 +386,8 @@ def write_runs(
         fields = {k: spec[k] for k in RunRecord.__dataclass_fields__ if k in spec}
         record = RunRecord(**fields)
         record.run_dir = results[spec["key"]]["run_dir"]
+        # What the writer logged, with the version numbers the 0.5.x SDK assigned.
+        record.artifacts = results[spec["key"]].get("artifacts", record.artifacts)
         meta = json.loads((Path(record.run_dir) / "meta.json").read_text())
         # A 0.7.x viewer reports the creation time the SDK wrote into runicorn.db (a few
         # microseconds off meta.json's); runs the SDK kept out of the database (the big

@@ -1,0 +1,133 @@
+"""Artifacts: versioned files a run created or used, one model set for both generations.
+
+0.5.x viewers have artifacts (``/api/artifacts``). 0.7.x viewers record per-run assets
+instead; the client maps them onto the same models (see ``docs/guides/artifacts.md``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from ._base import RunicornModel
+
+__all__ = [
+    "Artifact",
+    "ArtifactFile",
+    "ArtifactVersion",
+    "Lineage",
+    "LineageEdge",
+    "LineageNode",
+    "RunArtifacts",
+]
+
+
+class Artifact(RunicornModel):
+    """One version of a named artifact (``name:vN``)."""
+
+    name: str
+    version: int
+    """The version number, from 1."""
+    type: str
+    """``model``, ``dataset``, ``config``, ``output``, ``code`` or a custom type."""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    size_bytes: int = 0
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+    """Aliases pointing at this version (``latest`` for the newest)."""
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    status: str | None = None
+    num_files: int | None = None
+    created_by_run: str | None = None
+    """The run that logged this version first."""
+    used_by_runs: list[str] = Field(default_factory=list)
+    """Runs that used (0.5.x) or logged again (0.7.x) this version."""
+    num_versions: int | None = None
+    """On ``list_artifacts`` items: how many versions the name has."""
+    fingerprint: str | None = None
+    """The content digest (0.5.x manifest digest, 0.7.x asset fingerprint)."""
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("id", "size_mb")
+
+    @property
+    def id(self) -> str:
+        """``"name:vN"``."""
+        return f"{self.name}:v{self.version}"
+
+    @property
+    def size_mb(self) -> float:
+        """``size_bytes`` in MiB (the seed divides by 1024 twice)."""
+        return self.size_bytes / 1024 / 1024
+
+    def __repr__(self) -> str:
+        return f"Artifact({self.id!r}, type={self.type!r}, size_bytes={self.size_bytes})"
+
+
+class ArtifactVersion(Artifact):
+    """An item of ``list_versions``: one version, newest first."""
+
+
+class ArtifactFile(RunicornModel):
+    """A file of an artifact version."""
+
+    path: str
+    """The path inside the artifact."""
+    size: int
+    digest: str | None = None
+    """``sha256:<hex>``."""
+    modified_at: float | None = None
+    absolute_path: str | None = None
+    """Where the viewer stores it (readable here when the storage is local)."""
+    is_remote: bool = False
+
+
+class LineageNode(RunicornModel):
+    node_type: str
+    """``artifact`` or ``run``."""
+    node_id: str
+    """``name:vN`` or ``run:<id>``."""
+    label: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class LineageEdge(RunicornModel):
+    source: str
+    target: str
+    edge_type: str
+    """``produces`` (run → artifact) or ``uses`` (artifact → run)."""
+    created_at: float | None = None
+
+
+class Lineage(RunicornModel):
+    """Which runs produced and used an artifact version."""
+
+    root_artifact: str
+    nodes: list[LineageNode] = Field(default_factory=list)
+    edges: list[LineageEdge] = Field(default_factory=list)
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("producers", "consumers")
+
+    @property
+    def producers(self) -> list[str]:
+        """Runs with a ``produces`` edge into the root artifact."""
+        return [e.source.removeprefix("run:") for e in self.edges
+                if e.edge_type == "produces" and e.target == self.root_artifact]  # fmt: skip
+
+    @property
+    def consumers(self) -> list[str]:
+        """Runs with a ``uses`` edge from the root artifact (0.5.x lineage lists only some
+        of them: the graph walks upstream; ``Artifact.used_by_runs`` has them all)."""
+        return [e.target.removeprefix("run:") for e in self.edges
+                if e.edge_type == "uses" and e.source == self.root_artifact]  # fmt: skip
+
+
+class RunArtifacts(RunicornModel):
+    """The artifacts a run created and used."""
+
+    run_id: str
+    created: list[Artifact] = Field(default_factory=list)
+    used: list[Artifact] = Field(default_factory=list)

@@ -1,0 +1,369 @@
+"""``client.artifacts``: the seed's Artifacts API on both viewer generations.
+
+0.5.x has ``/api/artifacts...`` endpoints. 0.7.x removed them; the same API is built
+from per-run assets there (``GET /api/runs/{id}/assets`` for every run, concurrently; see
+:mod:`runicorn_api._adapters.assets`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .._adapters.assets import build_index
+from .._collection import Collection
+from .._exceptions import NotFoundError, UnsupportedFeatureError
+from .._frames import Frame, Logical
+from ..models.artifact import (
+    Artifact,
+    ArtifactFile,
+    ArtifactVersion,
+    Lineage,
+    RunArtifacts,
+)
+from ..models.experiment import epoch_to_datetime
+from ._base import Resource
+from .experiments import check_page, check_run_id
+
+if TYPE_CHECKING:
+    from .._client import RunicornClient
+
+__all__ = ["ArtifactCollection", "ArtifactsResource", "parse_spec"]
+
+_SPEC = re.compile(r"^(?P<name>[^:/\\]+)(?::(?P<ref>[^:/\\]+))?$")
+
+ARTIFACT_COLUMNS: dict[str, Logical] = {
+    "id": "str", "name": "str", "version": "int", "type": "str", "created_at": "time",
+    "size_bytes": "int", "num_files": "int", "status": "str", "created_by_run": "str",
+    "aliases": "list", "description": "str",
+}  # fmt: skip
+
+
+def parse_spec(spec: str) -> tuple[str, int | str | None]:
+    """``"name:v3"``/``"name:3"`` → ``("name", 3)``; ``"name:latest"`` → ``("name", "latest")``;
+    ``"name"`` → ``("name", None)`` (the latest)."""
+    match = _SPEC.match(spec) if isinstance(spec, str) else None
+    if match is None:
+        raise ValueError(f"Not an artifact id: {spec!r}; use 'name', 'name:vN' or 'name:alias'")
+    ref = match["ref"]
+    if ref is None:
+        return match["name"], None
+    number = ref[1:] if ref[:1] == "v" and ref[1:].isdigit() else ref
+    return match["name"], int(number) if number.isdigit() else ref
+
+
+class ArtifactCollection(Collection[Artifact]):
+    """A lazy collection of artifacts (latest version of each name)."""
+
+    _noun = "artifact"
+
+    def __init__(self, repo: ArtifactsResource, *, type: str | None = None,
+                 name: str | None = None) -> None:  # fmt: skip
+        super().__init__()
+        self._repo, self._type, self._name = repo, type, name
+
+    def _produce(self) -> Iterator[Artifact]:
+        for item in self._repo._latest(self._type):
+            if self._name is None or item.name == self._name:
+                yield item
+
+    def _clone(self) -> ArtifactCollection:
+        return ArtifactCollection(self._repo, type=self._type, name=self._name)
+
+    def filter(self, *, type: str | None = None, name: str | None = None) -> ArtifactCollection:
+        """Keep artifacts of this type and/or name."""
+        self._check_unsliced()
+        return ArtifactCollection(self._repo, type=type or self._type, name=name or self._name)
+
+    def ids(self) -> list[str]:
+        return [a.id for a in self]
+
+    def _frame(self, items: list[Artifact], columns: Sequence[str] | None) -> Frame:
+        data = {c: [getattr(a, c) for a in items] for c in ARTIFACT_COLUMNS}
+        return Frame(data, ARTIFACT_COLUMNS).select(columns)
+
+    def _describe(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in (("type", self._type), ("name", self._name)) if v]
+        return " ".join(parts) + self._window_text()
+
+
+class ArtifactsResource(Resource):
+    """The seed's Artifacts API. See the module docs for the 0.7.x mapping."""
+
+    def __init__(self, client: RunicornClient) -> None:
+        super().__init__(client)
+
+    @property
+    def _assets(self) -> bool:
+        return self._client.server.supports("assets")
+
+    # -- the seed's methods ----------------------------------------------------------
+
+    def list_artifacts(
+        self, type: str | None = None, limit: int | None = None, offset: int | None = None
+    ) -> list[Artifact]:
+        """The latest version of every artifact, optionally of one type.
+
+        :calls: ``GET /api/artifacts[?type=]`` (0.5.x; ``limit``/``offset`` are applied
+        here, the viewer ignores them) or every run's ``GET /api/runs/{id}/assets`` (0.7.x)
+        """
+        check_page(limit, offset)
+        start = offset or 0
+        stop = None if limit is None else start + limit
+        return self.filter(type=type)[start:stop].to_list()
+
+    def filter(self, *, type: str | None = None, name: str | None = None) -> ArtifactCollection:
+        """A lazy collection of artifacts; see :meth:`list_artifacts` for the calls."""
+        return ArtifactCollection(self, type=type, name=name)
+
+    def get_artifact(self, artifact_id: str) -> Artifact:
+        """One version: ``name:vN``, ``name:N``, ``name:latest``, ``name:<alias>`` or
+        ``name`` (the latest).
+
+        :calls: ``GET /api/artifacts/{name}/versions`` then ``GET
+        /api/artifacts/{name}/v{n}`` and its lineage (0.5.x), or the 0.7.x asset index
+
+        Raises:
+            NotFoundError: The name or version does not exist (the message names it).
+        """
+        name, ref = parse_spec(artifact_id)
+        versions = self.list_versions(name)
+        version = self._pick(name, ref, versions)
+        if self._assets:
+            return version
+        data = self._request("GET", f"/api/artifacts/{quote(name)}/v{version.version}")
+        data = _artifact_fields(data)
+        data["aliases"] = version.aliases  # the detail repeats the stale version aliases
+        data["used_by_runs"] = self._users(version.id)
+        return self._model(Artifact, data, context="GET /api/artifacts/{name}/v{n}")
+
+    def _users(self, artifact_id: str) -> list[str]:
+        """0.5.x: the runs whose ``used`` list has the version (the lineage graph of a
+        version walks upstream and misses most of them), asked concurrently."""
+        runs = sorted(self._client.experiments.all(), key=lambda e: e.created_at or 0)
+        if not runs:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self._client.max_workers, len(runs))) as pool:
+            usage = list(pool.map(lambda r: self.for_run(r.id).used, runs))
+        return [r.id for r, used in zip(runs, usage, strict=True)
+                if any(a.id == artifact_id for a in used)]  # fmt: skip
+
+    def list_versions(self, name: str) -> list[ArtifactVersion]:
+        """Every version of ``name``, newest first (so ``versions[0]`` is the latest).
+
+        :calls: ``GET /api/artifacts/{name}/versions`` and ``GET /api/artifacts`` (0.5.x,
+        whose per-version aliases are stale: the aliases come from the artifact's map),
+        or the 0.7.x asset index
+        """
+        if not isinstance(name, str) or not name or ":" in name or "/" in name:
+            raise ValueError(f"Not an artifact name: {name!r}")
+        if self._assets:
+            found = self._index().get(name)
+            if not found:
+                raise NotFoundError(f"Artifact not found: {name}", status_code=404)
+            return [self._model(ArtifactVersion, v, context="assets") for v in reversed(found)]
+        summary = next((a for a in self._listing() if a.get("name") == name), None)
+        if summary is None:
+            raise NotFoundError(f"Artifact not found: {name}", status_code=404)
+        raw = self._request("GET", f"/api/artifacts/{quote(name)}/versions")
+        alias_map: dict[str, Any] = summary.get("aliases") or {}
+        versions = []
+        for item in raw if isinstance(raw, list) else []:
+            data = {**_artifact_fields(item), "name": name, "type": summary.get("type"),
+                    "num_versions": summary.get("num_versions")}  # fmt: skip
+            data["aliases"] = sorted(a for a, v in alias_map.items() if v == item.get("version"))
+            versions.append(self._model(ArtifactVersion, data, context="versions"))
+        return sorted(versions, key=lambda v: v.version, reverse=True)
+
+    def files(self, artifact_id: str) -> list[ArtifactFile]:
+        """The files of a version.
+
+        :calls: ``GET /api/artifacts/{name}/v{n}/files`` (0.5.x); on 0.7.x the asset's
+        manifest, read from the viewer's storage (readable from this machine)
+        """
+        artifact = self.get_artifact(artifact_id)
+        if not self._assets:
+            data = self._request(
+                "GET", f"/api/artifacts/{quote(artifact.name)}/v{artifact.version}/files"
+            )
+            files = data.get("files", []) if isinstance(data, dict) else []
+            return [self._model(ArtifactFile, f, context="files") for f in files]
+        manifest, blobs = self._manifest(artifact)
+        return [
+            ArtifactFile(path=path, size=int(info.get("size_bytes", 0)),
+                         digest=f"sha256:{info.get('sha256')}",
+                         absolute_path=str(blobs / info["sha256"][:2] / info["sha256"]))
+            for path, info in sorted((manifest.get("files") or {}).items())
+        ]  # fmt: skip
+
+    def lineage(self, artifact_id: str) -> Lineage:
+        """The runs that produced and used a version.
+
+        :calls: ``GET /api/artifacts/{name}/v{n}/lineage`` (0.5.x) or the asset index
+        """
+        name, ref = parse_spec(artifact_id)
+        if self._assets:
+            version = self._pick(name, ref, self.list_versions(name))
+            root = version.id
+            runs = [version.created_by_run, *version.used_by_runs]
+            nodes = [
+                {
+                    "node_type": "artifact",
+                    "node_id": root,
+                    "label": root,
+                    "metadata": {"type": version.type, "size": version.size_bytes},
+                }
+            ]
+            nodes += [
+                {"node_type": "run", "node_id": f"run:{r}", "label": r, "metadata": {"run_id": r}}
+                for r in runs
+                if r
+            ]
+            edges = [
+                {"source": f"run:{version.created_by_run}", "target": root, "edge_type": "produces"}
+            ]
+            edges += [{"source": root, "target": f"run:{r}", "edge_type": "uses"}
+                      for r in version.used_by_runs]  # fmt: skip
+            return Lineage(root_artifact=root, nodes=nodes, edges=edges)  # type: ignore[arg-type]
+        if not isinstance(ref, int):
+            ref = self._pick(name, ref, self.list_versions(name)).version
+        data = self._request("GET", f"/api/artifacts/{quote(name)}/v{ref}/lineage")
+        return self._model(Lineage, data, context="GET .../lineage")
+
+    def for_run(self, run_id: str) -> RunArtifacts:
+        """The artifacts a run created and used.
+
+        :calls: ``GET /api/runs/{run_id}/artifacts`` (0.5.x) or the asset index (0.7.x)
+        """
+        check_run_id(run_id)
+        if self._assets:
+            created, used = [], []
+            for versions in self._index().values():
+                for v in versions:
+                    if v["created_by_run"] == run_id:
+                        created.append(self._model(Artifact, v, context="assets"))
+                    elif run_id in v["used_by_runs"]:
+                        used.append(self._model(Artifact, v, context="assets"))
+            return RunArtifacts(run_id=run_id, created=created, used=used)
+        data = self._request("GET", f"/api/runs/{quote(run_id)}/artifacts")
+        lists = {k: [self._model(Artifact, _artifact_fields(a), context="run artifacts")
+                     for a in (data.get(k) or [])] for k in ("created", "used")}  # fmt: skip
+        return RunArtifacts(run_id=run_id, **lists)
+
+    def download(self, artifact_id: str, dest: str | Path) -> list[Path]:
+        """Copy a version's files into ``dest`` and verify each size and SHA-256.
+
+        Works when the viewer's storage is readable from this machine (the files are
+        copied from it); nothing is ever written outside ``dest``.
+
+        Raises:
+            UnsupportedFeatureError: The files are not readable here (remote storage);
+                the viewer has no file download endpoint for artifacts.
+            RunicornAPIError: A copied file does not match its size or digest.
+        """
+        root = Path(dest).resolve()
+        written = []
+        for f in self.files(artifact_id):
+            source = Path(f.absolute_path or "")
+            if f.is_remote or not source.is_file():
+                raise UnsupportedFeatureError(
+                    f"{artifact_id}: {f.path} is not readable from this machine "
+                    f"({f.absolute_path}); {self._client.server} serves no artifact file "
+                    "download, so the viewer's storage must be local."
+                )
+            target = (root / f.path).resolve()
+            if root not in target.parents:
+                raise ValueError(f"Refusing to write {f.path!r} outside {root}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            _verify(target, f)
+            written.append(target)
+        return written
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _listing(self, type: str | None = None) -> list[dict[str, Any]]:
+        data = self._request("GET", "/api/artifacts", params={"type": type})
+        return [a for a in data if isinstance(a, dict)] if isinstance(data, list) else []
+
+    def _latest(self, type: str | None) -> list[Artifact]:
+        if self._assets:
+            latest = [versions[-1] for versions in self._index().values()]
+            return [self._model(Artifact, v, context="assets") for v in latest
+                    if type is None or v["type"] == type]  # fmt: skip
+        out = []
+        for item in self._listing(type):
+            data = _artifact_fields(item)
+            data["version"] = item.get("latest_version")
+            aliases = item.get("aliases") or {}
+            data["aliases"] = sorted(a for a, v in aliases.items() if v == data["version"])
+            out.append(self._model(Artifact, data, context="GET /api/artifacts"))
+        return out
+
+    def _index(self) -> dict[str, list[dict[str, Any]]]:
+        runs = sorted(self._client.experiments.all(), key=lambda e: e.created_at or 0)
+
+        def fetch(run_id: str) -> dict[str, Any]:
+            data = self._request("GET", f"/api/runs/{quote(run_id)}/assets")
+            assets = data.get("assets") if isinstance(data, dict) else None
+            return assets if isinstance(assets, dict) else {}
+
+        if not runs:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(self._client.max_workers, len(runs))) as pool:
+            assets = list(pool.map(fetch, [r.id for r in runs]))
+        return build_index((r.id, r.created_at, a) for r, a in zip(runs, assets, strict=True))
+
+    @staticmethod
+    def _pick(name: str, ref: int | str | None, versions: list[ArtifactVersion]) -> Artifact:
+        for v in versions:
+            if ref is None or v.version == ref or (isinstance(ref, str) and ref in v.aliases):
+                return v
+        known = ", ".join(f"v{v.version}" for v in versions)
+        raise NotFoundError(f"Version not found: {name}:{ref} (it has {known})", status_code=404)
+
+    def _manifest(self, artifact: Artifact) -> tuple[dict[str, Any], Path]:
+        manifest_path = Path(str(artifact.metadata.get("manifest_path") or ""))
+        if not manifest_path.is_file():
+            raise UnsupportedFeatureError(
+                f"{artifact.id}: its file list is in the viewer's storage ({manifest_path}), "
+                f"which is not readable from this machine; {self._client.server} serves no "
+                "asset manifest."
+            )
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        # <storage>/archive/manifests/<kind>/<xx>/<fingerprint>.json → <storage>/archive/blobs
+        return manifest, manifest_path.parents[3] / "blobs"
+
+
+def _artifact_fields(item: Any) -> dict[str, Any]:
+    data = dict(item) if isinstance(item, dict) else {}
+    for key in ("created_at", "updated_at"):
+        if isinstance(data.get(key), int | float):
+            data[key] = epoch_to_datetime(data[key])
+    if isinstance(data.get("aliases"), dict):
+        data["aliases"] = sorted(data["aliases"])
+    if "manifest_digest" in data:
+        data["fingerprint"] = data["manifest_digest"]
+    data.setdefault("size_bytes", data.get("size_bytes") or 0)
+    return data
+
+
+def _verify(path: Path, expected: ArtifactFile) -> None:
+    from .._exceptions import RunicornAPIError
+
+    size = path.stat().st_size
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    want = (expected.digest or "").removeprefix("sha256:")
+    if size != expected.size or (want and digest != want):
+        path.unlink()
+        raise RunicornAPIError(
+            f"{expected.path}: copied {size} bytes with sha256 {digest}, expected "
+            f"{expected.size} bytes with sha256 {want}"
+        )

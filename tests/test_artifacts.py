@@ -1,0 +1,194 @@
+"""Artifacts (0.5.x) and per-run assets mapped to artifacts (0.7.x), on both real viewers.
+
+Expected versions come from the manifest: on 0.5.x the version ``log_artifact`` returned,
+on 0.7.x the rule the mapping documents (a distinct content of a name is a new version,
+numbered by first appearance across runs in creation order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+import runicorn_api as api
+from tests.conftest import ViewerEnv
+from tests.test_seed_examples import run_example
+
+
+@dataclass
+class Expected:
+    name: str
+    type: str
+    version: int
+    files: dict[str, str]
+    created_by: str
+    logged_by: list[str] = field(default_factory=list)
+
+
+def expected_versions(viewer: ViewerEnv) -> dict[str, list[Expected]]:
+    """``{name: [versions, oldest first]}`` from what the fixture logged."""
+    out: dict[str, list[Expected]] = {}
+    for run in sorted(viewer.manifest.runs, key=lambda r: r.created_time):
+        for art in run.artifacts:
+            versions = out.setdefault(art["name"], [])
+            if viewer.generation == "0.5":
+                versions.append(Expected(art["name"], art["type"], art["version"],
+                                         art["files"], run.run_id, [run.run_id]))  # fmt: skip
+                continue
+            same = next((v for v in versions if v.files == art["files"]), None)
+            if same is not None:
+                same.logged_by.append(run.run_id)
+            else:
+                versions.append(Expected(art["name"], art["type"], len(versions) + 1,
+                                         art["files"], run.run_id, [run.run_id]))  # fmt: skip
+    for versions in out.values():
+        versions.sort(key=lambda v: v.version)
+    return out
+
+
+def test_list_artifacts_by_type(viewer: ViewerEnv) -> None:
+    expected = expected_versions(viewer)
+    for kind in ("model", "dataset"):
+        listed = viewer.client.artifacts.list_artifacts(type=kind)
+        want = {n: v[-1].version for n, v in expected.items() if v[-1].type == kind}
+        assert {a.name: a.version for a in listed} == want
+        assert all(a.type == kind for a in listed)
+        assert all("latest" in a.aliases for a in listed)
+    everything = viewer.client.artifacts.list_artifacts()
+    assert sorted(a.name for a in everything) == sorted(expected)
+    assert viewer.client.artifacts.list_artifacts(limit=1, offset=1) == everything[1:2]
+    coll = viewer.client.artifacts.filter(type="model")
+    assert sorted(coll.ids()) == sorted(f"{n}:v{v[-1].version}" for n, v in expected.items()
+                                        if v[-1].type == "model")  # fmt: skip
+    frame = coll.to_polars()
+    assert sorted(frame["id"].to_list()) == sorted(coll.ids())
+
+
+def test_versions_newest_first_with_aliases(viewer: ViewerEnv) -> None:
+    for name, versions in expected_versions(viewer).items():
+        listed = viewer.client.artifacts.list_versions(name)
+        assert [v.version for v in listed] == [v.version for v in reversed(versions)]
+        assert listed[0].aliases == ["latest"]
+        assert all("latest" not in v.aliases for v in listed[1:])
+        assert [v.created_by_run for v in listed] == [v.created_by for v in reversed(versions)]
+
+
+def test_get_artifact_every_id_form(viewer: ViewerEnv) -> None:
+    for name, versions in expected_versions(viewer).items():
+        latest = versions[-1]
+        for spec in (f"{name}:v{latest.version}", f"{name}:{latest.version}",
+                     f"{name}:latest", name):  # fmt: skip
+            artifact = viewer.client.artifacts.get_artifact(spec)
+            assert artifact.id == f"{name}:v{latest.version}", spec
+            assert artifact["type"] == latest.type
+            assert artifact.size_bytes == sum(len(t.encode()) for t in latest.files.values())
+            assert artifact.size_mb == artifact.size_bytes / 1024 / 1024
+            assert artifact.created_by_run == latest.created_by
+        for old in versions[:-1]:
+            assert viewer.client.artifacts.get_artifact(f"{name}:v{old.version}").version == (
+                old.version
+            )
+    with pytest.raises(api.NotFoundError, match="nope"):
+        viewer.client.artifacts.get_artifact("nope:v1")
+    with pytest.raises(api.NotFoundError, match="resnet-model:99"):
+        viewer.client.artifacts.get_artifact("resnet-model:v99")
+    with pytest.raises(ValueError, match="Not an artifact id"):
+        viewer.client.artifacts.get_artifact("a/b:v1")
+
+
+def test_files_lineage_and_run_artifacts(viewer: ViewerEnv) -> None:
+    expected = expected_versions(viewer)
+    for name, versions in expected.items():
+        for v in versions:
+            files = viewer.client.artifacts.files(f"{name}:v{v.version}")
+            assert {f.path: f.size for f in files} == {
+                p: len(t.encode()) for p, t in v.files.items()
+            }
+            for f in files:
+                digest = hashlib.sha256(v.files[f.path].encode()).hexdigest()
+                assert f.digest == f"sha256:{digest}"
+            lineage = viewer.client.artifacts.lineage(f"{name}:v{v.version}")
+            assert lineage.root_artifact == f"{name}:v{v.version}"
+            assert lineage.producers == [v.created_by]
+            if viewer.generation == "0.7":
+                assert lineage.consumers == v.logged_by[1:]
+    run = viewer.manifest["resnet-s0"]
+    mine = viewer.client.get_run(run.run_id).artifacts()
+    assert sorted(a.name for a in mine.created) == sorted(a["name"] for a in run.artifacts)
+    if viewer.generation == "0.5":
+        user = viewer.manifest["resnet-s2"]
+        used = viewer.client.artifacts.for_run(user.run_id).used
+        assert [a.name for a in used] == [u.split(":")[0] for u in user.uses]
+        # "cifar10:latest" resolves, for each user, to the newest version logged so far.
+        runs = sorted(viewer.manifest.runs, key=lambda r: r.created_time)
+        users: dict[int, list[str]] = {}
+        newest = 0
+        for run in runs:
+            newest = max([newest, *(a["version"] for a in run.artifacts
+                                    if a["name"] == "cifar10")])  # fmt: skip
+            if "cifar10:latest" in run.uses:
+                users.setdefault(newest, []).append(run.run_id)
+        for version, ids in users.items():
+            got = viewer.client.artifacts.get_artifact(f"cifar10:v{version}").used_by_runs
+            assert got == ids
+
+
+def test_download_byte_for_byte(viewer: ViewerEnv, tmp_path: Path) -> None:
+    for name, versions in expected_versions(viewer).items():
+        for v in versions:
+            dest = tmp_path / f"{name}-v{v.version}"
+            written = viewer.client.artifacts.download(f"{name}:v{v.version}", dest)
+            assert sorted(p.relative_to(dest.resolve()).as_posix() for p in written) == sorted(
+                v.files
+            )
+            for rel, text in v.files.items():
+                assert (dest / rel).read_bytes() == text.encode()
+
+
+EXAMPLE_4 = """
+import runicorn_api as api
+
+with api.connect() as client:
+    # List all models
+    models = client.artifacts.list_artifacts(type="model")
+
+    for model in models:
+        print(f"\\nModel: {model['name']}")
+
+        # Get all versions
+        versions = client.artifacts.list_versions(model['name'])
+        print(f"  Versions: {len(versions)}")
+
+        # Show latest version
+        latest = versions[0]
+        print(f"  Latest: v{latest['version']}")
+        print(f"  Size: {latest['size_bytes'] / 1024 / 1024:.2f} MB")
+        print(f"  Created: {latest['created_at']}")
+"""
+
+
+def test_seed_example_4(viewer: ViewerEnv) -> None:
+    output = run_example(viewer, EXAMPLE_4)
+    models = {n: v for n, v in expected_versions(viewer).items() if v[-1].type == "model"}
+    blocks = [b for b in output.split("\n\n") if b.strip()]
+    assert len(blocks) == len(models)
+    for block in blocks:
+        lines = block.strip().splitlines()
+        name = lines[0].removeprefix("Model: ")
+        versions = models[name]
+        size = sum(len(t.encode()) for t in versions[-1].files.values())
+        assert lines[1:4] == [
+            f"  Versions: {len(versions)}",
+            f"  Latest: v{versions[-1].version}",
+            f"  Size: {size / 1024 / 1024:.2f} MB",
+        ]
+        assert lines[4].startswith("  Created: 20")
+
+
+def test_manifest_files_are_json(viewer: ViewerEnv) -> None:
+    """The fixture's own record is readable (guards the expectations above)."""
+    assert json.loads(viewer.manifest.to_json())["generation"] == viewer.generation
