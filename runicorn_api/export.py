@@ -37,9 +37,14 @@ def check_format(format: str) -> None:
 
 
 def export_run(
-    client: RunicornClient, run_id: str, format: str = "json", include_media: bool = False
+    client: RunicornClient,
+    run_id: str,
+    format: str = "json",
+    include_media: bool = False,
+    *,
+    experiment: Experiment | None = None,
 ) -> bytes:
-    """See :meth:`RunicornClient.export_experiment`."""
+    """See :meth:`RunicornClient.export_experiment` (``experiment``: already fetched)."""
     check_format(format)
     if include_media:
         client._adapter.require("export_zip")
@@ -48,7 +53,7 @@ def export_run(
         )
         return body
     if format == "json":
-        experiment = client.get_experiment(run_id)
+        experiment = experiment or client.get_experiment(run_id)
         metrics = client.get_metrics(run_id)
         return experiment_json(experiment, metrics)
     metrics = client.get_metrics(run_id)

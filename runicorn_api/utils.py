@@ -181,7 +181,7 @@ def export_experiments(
     written = []
     for run_id in run_ids:
         exp = client.get_experiment(run_id)
-        data = export_run(client, run_id, format)
+        data = export_run(client, run_id, format, experiment=exp)
         written.append(write_inside(folder, f"{exp.path or exp.name or 'run'}_{run_id}.{format}",
                                     data))  # fmt: skip
     return written

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._types import NOT_GIVEN, Timeout
@@ -12,6 +14,8 @@ if TYPE_CHECKING:
     from .._client import RunicornClient
 
 M = TypeVar("M", bound=RunicornModel)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Resource:
@@ -36,6 +40,14 @@ class Resource:
         return self._client._transport.request(
             method, path, params=params, json_body=json_body, timeout=timeout
         )
+
+    def _concurrently(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``[fn(item) for item in items]`` on a pool of the client's ``max_workers``
+        threads (the one mechanism for bulk requests), results in the items' order."""
+        if not items:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self._client.max_workers, len(items))) as pool:
+            return list(pool.map(fn, items))
 
     def _model(self, model: type[M], data: Any, *, context: str) -> M:
         return validate_model(model, data, strict=self._client.strict, context=context)

@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -148,10 +147,7 @@ class ArtifactsResource(Resource):
         """0.5.x: the runs whose ``used`` list has the version (the lineage graph of a
         version walks upstream and misses most of them), asked concurrently."""
         runs = sorted(self._client.experiments.all(), key=lambda e: e.created_at or 0)
-        if not runs:
-            return []
-        with ThreadPoolExecutor(max_workers=min(self._client.max_workers, len(runs))) as pool:
-            usage = list(pool.map(lambda r: self.for_run(r.id).used, runs))
+        usage = self._concurrently(lambda r: self.for_run(r.id).used, runs)
         return [r.id for r, used in zip(runs, usage, strict=True)
                 if any(a.id == artifact_id for a in used)]  # fmt: skip
 
@@ -315,10 +311,7 @@ class ArtifactsResource(Resource):
             assets = data.get("assets") if isinstance(data, dict) else None
             return assets if isinstance(assets, dict) else {}
 
-        if not runs:
-            return {}
-        with ThreadPoolExecutor(max_workers=min(self._client.max_workers, len(runs))) as pool:
-            assets = list(pool.map(fetch, [r.id for r in runs]))
+        assets = self._concurrently(fetch, [r.id for r in runs])
         return build_index((r.id, r.created_at, a) for r, a in zip(runs, assets, strict=True))
 
     @staticmethod

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -551,10 +550,8 @@ class ExperimentsResource(Resource):
             detail = self._request("GET", f"/api/runs/{quote(exp.id)}")
             return self._adapter.details_from_detail(detail if isinstance(detail, dict) else {})
 
-        workers = min(self._client.max_workers, len(todo))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for exp, details in zip(todo, pool.map(fetch, todo), strict=True):
-                exp._details = details
+        for exp, details in zip(todo, self._concurrently(fetch, todo), strict=True):
+            exp._details = details
 
     def _details_from_folder(self, exp: Experiment) -> dict[str, Any]:
         folder = readable(exp.run_dir)
