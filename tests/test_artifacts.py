@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +25,14 @@ class Expected:
     name: str
     type: str
     version: int
-    files: dict[str, str]
+    files: dict[str, str] | None
+    """None for a code snapshot: a zip whose bytes depend on file times."""
     created_by: str
     logged_by: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int | None:
+        return None if self.files is None else sum(len(t.encode()) for t in self.files.values())
 
 
 def expected_versions(viewer: ViewerEnv) -> dict[str, list[Expected]]:
@@ -52,7 +58,12 @@ def expected_versions(viewer: ViewerEnv) -> dict[str, list[Expected]]:
 
 def test_list_artifacts_by_type(viewer: ViewerEnv) -> None:
     expected = expected_versions(viewer)
-    for kind in ("model", "dataset"):
+    kinds = (
+        ("model", "dataset")
+        if viewer.generation == "0.5"
+        else ("model", "dataset", "output", "code")
+    )
+    for kind in kinds:
         listed = viewer.client.artifacts.list_artifacts(type=kind)
         want = {n: v[-1].version for n, v in expected.items() if v[-1].type == kind}
         assert {a.name: a.version for a in listed} == want
@@ -85,8 +96,9 @@ def test_get_artifact_every_id_form(viewer: ViewerEnv) -> None:
             artifact = viewer.client.artifacts.get_artifact(spec)
             assert artifact.id == f"{name}:v{latest.version}", spec
             assert artifact["type"] == latest.type
-            assert artifact.size_bytes == sum(len(t.encode()) for t in latest.files.values())
-            assert artifact.size_mb == artifact.size_bytes / 1024 / 1024
+            if latest.size is not None:
+                assert artifact.size_bytes == latest.size
+                assert artifact.size_mb == latest.size / 1024 / 1024
             assert artifact.created_by_run == latest.created_by
         for old in versions[:-1]:
             assert viewer.client.artifacts.get_artifact(f"{name}:v{old.version}").version == (
@@ -105,12 +117,17 @@ def test_files_lineage_and_run_artifacts(viewer: ViewerEnv) -> None:
     for name, versions in expected.items():
         for v in versions:
             files = viewer.client.artifacts.files(f"{name}:v{v.version}")
-            assert {f.path: f.size for f in files} == {
-                p: len(t.encode()) for p, t in v.files.items()
-            }
-            for f in files:
-                digest = hashlib.sha256(v.files[f.path].encode()).hexdigest()
-                assert f.digest == f"sha256:{digest}"
+            if v.files is None:  # the code snapshot
+                assert [f.path for f in files] == ["code.zip"]
+                assert files[0].size > 0
+                assert files[0].digest is not None
+            else:
+                assert {f.path: f.size for f in files} == {
+                    p: len(t.encode()) for p, t in v.files.items()
+                }
+                for f in files:
+                    digest = hashlib.sha256(v.files[f.path].encode()).hexdigest()
+                    assert f.digest == f"sha256:{digest}"
             lineage = viewer.client.artifacts.lineage(f"{name}:v{v.version}")
             assert lineage.root_artifact == f"{name}:v{v.version}"
             assert lineage.producers == [v.created_by]
@@ -142,6 +159,12 @@ def test_download_byte_for_byte(viewer: ViewerEnv, tmp_path: Path) -> None:
         for v in versions:
             dest = tmp_path / f"{name}-v{v.version}"
             written = viewer.client.artifacts.download(f"{name}:v{v.version}", dest)
+            if v.files is None:  # the code snapshot: a zip of the files the run had
+                run = next(r for r in viewer.manifest.runs if r.run_id == v.created_by)
+                with zipfile.ZipFile(written[0]) as archive:
+                    for rel, text in (run.code or {}).items():
+                        assert archive.read(rel) == text.encode()
+                continue
             assert sorted(p.relative_to(dest.resolve()).as_posix() for p in written) == sorted(
                 v.files
             )
@@ -180,7 +203,7 @@ def test_seed_example_4(viewer: ViewerEnv) -> None:
         lines = block.strip().splitlines()
         name = lines[0].removeprefix("Model: ")
         versions = models[name]
-        size = sum(len(t.encode()) for t in versions[-1].files.values())
+        size = versions[-1].size or 0
         assert lines[1:4] == [
             f"  Versions: {len(versions)}",
             f"  Latest: v{versions[-1].version}",

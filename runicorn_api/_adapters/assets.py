@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ..models.experiment import epoch_to_datetime
@@ -28,6 +29,19 @@ def _entries(assets: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
     snapshot = code.get("snapshot") if isinstance(code, dict) else None
     if isinstance(snapshot, dict) and snapshot:
         yield "code", {"name": "code", **snapshot}
+
+
+def _size(item: dict[str, Any]) -> int | None:
+    """The asset's size: as the viewer reports it, else its archived file's, if readable."""
+    if item.get("total_size_bytes") is not None:
+        return int(item["total_size_bytes"])
+    archive = item.get("archive_path")
+    if archive and not item.get("manifest_path"):
+        try:
+            return Path(archive).stat().st_size
+        except OSError:
+            return None
+    return None
 
 
 def build_index(
@@ -54,7 +68,7 @@ def build_index(
                 "version": len(versions) + 1,
                 "type": kind,
                 "created_at": epoch_to_datetime(archived) if archived else created,
-                "size_bytes": int(item.get("total_size_bytes") or 0),
+                "size_bytes": _size(item),
                 "num_files": item.get("file_count"),
                 "description": item.get("description"),
                 "status": "ready" if item.get("saved") else "referenced",

@@ -34,7 +34,8 @@ class Artifact(RunicornModel):
     """``model``, ``dataset``, ``config``, ``output``, ``code`` or a custom type."""
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    size_bytes: int = 0
+    size_bytes: int | None = None
+    """``None`` where the viewer does not say and the file is not readable here."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
     """Aliases pointing at this version (``latest`` for the newest)."""
@@ -59,9 +60,9 @@ class Artifact(RunicornModel):
         return f"{self.name}:v{self.version}"
 
     @property
-    def size_mb(self) -> float:
+    def size_mb(self) -> float | None:
         """``size_bytes`` in MiB (the seed divides by 1024 twice)."""
-        return self.size_bytes / 1024 / 1024
+        return None if self.size_bytes is None else self.size_bytes / 1024 / 1024
 
     def __repr__(self) -> str:
         return f"Artifact({self.id!r}, type={self.type!r}, size_bytes={self.size_bytes})"

@@ -86,7 +86,8 @@ _RUNS: list[dict[str, Any]] = [
     {"key": "bert-s1", "project": "nlp", "tail": "bert", "status": "failed", "seed": 1,
      "tags": ["nlp"], "nan_step": 100},
     {"key": "gpt-s0", "project": "nlp", "tail": "gpt", "status": "finished", "seed": 0,
-     "tags": ["nlp"]},
+     "tags": ["nlp"], "outputs": {"gpt.ckpt": "g" * 5000},
+     "code": {"train.py": "print('train gpt')\n", "conf/base.yaml": "lr: 0.1\n"}},
     {"key": "ppo-s0", "project": "rl", "tail": "ppo", "status": "interrupted", "seed": 0},
     {"key": "ppo-s1", "project": "rl", "tail": "ppo", "status": "finished", "seed": 1},
     {"key": "dqn-s0", "project": "rl", "tail": "dqn", "status": "finished", "seed": 0},
@@ -148,6 +149,9 @@ def specs_for(generation: str, runs: list[dict[str, Any]]) -> list[dict[str, Any
                        "model": run["tail"].split("/")[0]} if generation == "0.7" else None,
             "artifacts": run.get("artifacts", []),
             "uses": run.get("uses", []) if generation == "0.5" else [],
+            # 0.7.x only: outputs (scan_outputs_once) and a code snapshot.
+            "outputs": run.get("outputs") if generation == "0.7" else None,
+            "code": run.get("code") if generation == "0.7" else None,
             # 0.7.x: the big run skips the SDK's SQLite dual write, whose per-step COUNT(*)
             # makes 200k steps take half an hour; the viewer imports it from the run folder
             # at start-up. Runs that share an asset fingerprint keep the dual write: when
@@ -185,6 +189,10 @@ class RunRecord:
     created_time: float = 0.0
     extra_steps: int = 0
     """Steps the live run logged after the data set was written."""
+    outputs: dict[str, str] | None = None
+    """0.7.x: files the run archived as outputs."""
+    code: dict[str, str] | None = None
+    """0.7.x: the workspace files of the run's code snapshot."""
     best_metric_name: str | None = None
     best_metric_value: float | None = None
     """The primary metric's best as the SDK recorded it (summary.json, else runicorn.db)."""

@@ -77,12 +77,16 @@ def main() -> None:
             capture_env=False,
         )
     else:
+        code = spec.get("code")
+        workspace = write_files(scratch / "workspace", code) if code else None
         run = rn.init(
             path=spec["path"],
             alias=spec.get("alias"),
             run_id=spec["run_id"],
             storage=storage,
             capture_console=False,
+            snapshot_code=bool(code),
+            workspace_root=str(workspace) if workspace else None,
         )
         if spec.get("config"):
             run.log_config(args=spec["config"], extra={"note": spec["key"]})
@@ -116,6 +120,18 @@ def main() -> None:
                 description=art.get("description"),
             )
             entry["artifacts"].append(art)
+    outputs = spec.get("outputs")
+    if outputs and generation == "0.7":
+        folder = write_files(scratch / "outputs", outputs)
+        run.scan_outputs_once(output_dirs=[str(folder)], stable_required=1, min_age_sec=0)
+        entry["artifacts"].extend(
+            {"name": Path(rel).name, "type": "output", "files": {Path(rel).name: text}}
+            for rel, text in outputs.items()
+        )
+    if spec.get("code") and generation == "0.7":
+        # A zip of the workspace; its bytes depend on file times, so only its presence
+        # and its own digest are known in advance.
+        entry["artifacts"].append({"name": "code", "type": "code", "files": None})
     for use in spec.get("uses", []):
         if generation == "0.5":
             run.use_artifact(use)
