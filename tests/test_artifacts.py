@@ -8,7 +8,6 @@ numbered by first appearance across runs in creation order).
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,8 +209,3 @@ def test_seed_example_4(viewer: ViewerEnv) -> None:
             f"  Size: {size / 1024 / 1024:.2f} MB",
         ]
         assert lines[4].startswith("  Created: 20")
-
-
-def test_manifest_files_are_json(viewer: ViewerEnv) -> None:
-    """The fixture's own record is readable (guards the expectations above)."""
-    assert json.loads(viewer.manifest.to_json())["generation"] == viewer.generation

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import pydantic_core
@@ -20,9 +20,6 @@ from .._types import NOT_GIVEN, Timeout
 from ..cache import CacheStamp, MetricsCache, stamp_matches
 from ..models.metrics import INDEX_COLUMNS, RunMetrics
 from ._base import Resource
-
-if TYPE_CHECKING:
-    from .._frames import Frame
 
 __all__ = ["MetricsCollection", "MetricsResource", "decode_body", "decode_metrics"]
 
@@ -212,9 +209,6 @@ class MetricsCollection(Collection[RunMetrics]):
         """Long (run_id, step, metric, value, timestamp) or wide."""
         frame = metrics_frame(self.to_list(), wide=wide).to_polars()
         return frame if columns is None else frame.select(list(columns))
-
-    def _frame(self, items: list[RunMetrics], columns: Sequence[str] | None) -> Frame:
-        raise NotImplementedError  # to_pandas/to_polars are overridden above
 
 
 def _progress_bar(total: int) -> Any:
