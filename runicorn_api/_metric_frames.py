@@ -42,10 +42,12 @@ class MetricsFrame:
     def to_polars(self) -> Any:
         pl = require("polars")
 
+        def to_time(seconds: Any) -> Any:
+            # floor(seconds * 1e6 + 0.5) microseconds, as the pandas path computes it.
+            return (seconds * 1e6 + 0.5).floor().cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
+
         def stamps(values: Sequence[float | None]) -> Any:
-            seconds = pl.Series(values, dtype=pl.Float64)
-            micros = (seconds * 1e6 + 0.5).floor().cast(pl.Int64)
-            return micros.cast(pl.Datetime("us", "UTC"))
+            return to_time(pl.Series(values, dtype=pl.Float64))
 
         parts = []
         if self.wide:
@@ -83,8 +85,7 @@ class MetricsFrame:
                     pl.col("global_step").cast(pl.Int64).alias("step"),
                     pl.col("metric").cast(pl.String),
                     pl.col("value").cast(pl.Float64),
-                    ((pl.col("time") * 1e6 + 0.5).floor().cast(pl.Int64)
-                     .cast(pl.Datetime("us", "UTC")).alias("timestamp")),
+                    to_time(pl.col("time")).alias("timestamp"),
                 ))  # fmt: skip
         if not parts:
             types = {"str": pl.String, "int": pl.Int64, "float": pl.Float64,

@@ -221,20 +221,12 @@ def _progress_bar(total: int) -> Any:
     return tqdm(total=total, unit="run", desc="metrics")
 
 
-def decode_metrics(
-    run_id: str,
-    data: Any,
-    *,
-    metric_names: Sequence[str] | None = None,
-    limit: int | None = None,
-    start: int | None = None,
-    end: int | None = None,
-    last_step: Any = None,
-) -> RunMetrics:
-    """The viewer's ``{columns, rows, total, sampled}`` body → validated columns.
+def decode_metrics(run_id: str, data: Any, *, last_step: Any = None) -> RunMetrics:
+    """The viewer's parsed ``{columns, rows, total, sampled}`` body → validated columns.
 
     Rows are transposed once into columns and each column is validated as a whole by
-    pydantic-core (numbers or null); no object is built per row.
+    pydantic-core (numbers or null); no object is built per row. Everything is decoded;
+    :func:`narrow` picks metrics and rows.
     """
     context = f"GET /api/runs/{run_id}/metrics"
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
@@ -243,9 +235,6 @@ def decode_metrics(
     if not isinstance(declared, list) or "global_step" not in declared:
         raise ResponseValidationError(f"{context}: 'columns' lacks 'global_step'", body=declared)
     names = [c for c in declared if c not in INDEX_COLUMNS]
-    if metric_names is not None:
-        _check_names(run_id, names, metric_names)
-        names = list(dict.fromkeys(metric_names))
     rows: list[Any] = data["rows"]
     wanted = ["global_step", "time", *names]
     try:
@@ -267,15 +256,8 @@ def decode_metrics(
             columns[name] = _NUMBERS.validate_python(column)
         except ValidationError:
             text[name] = list(column)
-    keep = _row_window(steps, limit=limit, start=start, end=end)
-    if keep is not None:
-        steps, stamps = steps[keep], stamps[keep]
-        columns = {k: v[keep] for k, v in columns.items()}
-        text = {k: v[keep] for k, v in text.items()}
-    if "stage" in declared and metric_names is None:
+    if "stage" in declared:
         text["stage"] = [r.get("stage") if isinstance(r, dict) else None for r in rows]
-        if keep is not None:
-            text["stage"] = text["stage"][keep]
     return RunMetrics.model_construct(
         run_id=run_id,
         steps=steps,
