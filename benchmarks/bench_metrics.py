@@ -1,19 +1,22 @@
-"""Metrics speed on a real runicorn 0.7.2 viewer: decode, end to end, concurrency, cache.
+"""Metrics speed and memory on a real runicorn 0.7.2 viewer: direct reads, HTTP, the seed's
+read pattern, many runs.
 
-Writes (once per invocation) 48 runs of 2,000 steps and one run of 200,000 steps with
-4 metrics, using runicorn 0.7.2's own SDK in its own venv, starts the viewer with
-``runicorn_api.local`` and measures, side by side in one run, each figure the median of
-``--repeat`` rounds with the contenders alternating inside each round:
+Writes (once per invocation) 48 runs of 2,000 steps and one run of 200,000 steps with 4
+metrics, using runicorn 0.7.2's own SDK in its own venv, starts the viewer with
+``runicorn_api.local`` and measures side by side in one run, each time figure the median
+of ``--repeat`` rounds with the contenders alternating inside each round. The baseline
+is what runicorn's bundled clients do: ``requests`` + ``json.loads`` +
+``pandas.DataFrame(rows)``.
 
-1. decode: our decode, validation and columns of the 200k-step body vs ``json.loads``
-   of the same bytes (target <= 1.0x);
-2. end to end: ``get_metrics(...).to_polars()`` vs runicorn 0.7.2's own
-   ``runicorn.client`` ``get_metrics`` + ``pandas.DataFrame(rows)`` (target: ours
-   >= 1.3x faster) and vs ``session.get(url).content`` alone (target <= 1.15x);
-3. 48 runs fetched concurrently vs one after another (target >= 1.5x faster);
-4. a cached finished run vs fetching it (target >= 10x faster).
+1. the 200k-step run as a pandas DataFrame: direct read (target >= 5x faster than the
+   baseline), over HTTP (>= 1.3x faster than the baseline, <= 1.2x the bare transfer);
+2. peak memory added, each in a fresh process after a warm-up on a small run: over HTTP
+   (<= 3x the payload bytes), a direct read (<= 1.5x the size of events.jsonl);
+3. the seed's read pattern over one 200k-point series vs the same loop over 200k plain
+   dicts (<= 5x);
+4. 48 runs read directly and concurrently vs over HTTP concurrently (>= 5x faster).
 
-Usage: ``python benchmarks/bench_metrics.py [--repeat 5] [--big-steps 200000]``
+Usage: ``python benchmarks/bench_metrics.py [--repeat 7] [--big-steps 200000]``
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import requests
+
 import runicorn_api as api
-from runicorn_api.resources.metrics import decode_body
 from runicorn_api.testing import viewer_python
 from runicorn_api.testing.dataset import benchmark_specs, write_runs
 
@@ -58,18 +62,50 @@ def rounds(contenders: dict[str, Callable[[], Any]], repeat: int) -> dict[str, f
 
 
 def line(label: str, seconds: float, ratio: str) -> str:
-    return f"  {label:<52} {seconds * 1e3:9.1f} ms  {ratio}"
+    return f"  {label:<56} {seconds * 1e3:9.1f} ms  {ratio}"
+
+
+# Peak memory is measured in a fresh process: import, warm up on a small run (so that
+# code pages and thread pools are already there), then VmRSS before and ru_maxrss after.
+MEMORY = """
+import json, resource, sys
+import requests, pandas, polars
+import runicorn_api as api
+url, big, small, mode = sys.argv[1:5]
+def rss():
+    for row in open("/proc/self/status"):
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1]) * 1024
+client = api.connect(url, direct_reads="never" if mode == "http" else "auto")
+if mode == "json":
+    requests.get(f"{url}/api/runs/{small}/metrics").json()
+else:
+    client.get_metrics(small)
+before = rss()
+if mode == "json":
+    data = requests.get(f"{url}/api/runs/{big}/metrics").json()
+    n = len(data["rows"])
+else:
+    metrics = client.get_metrics(big)
+    n = len(metrics.steps)
+    assert metrics.source == ("viewer" if mode == "http" else "storage"), metrics.source
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"added": peak - before, "rows": n}))
+"""
+
+
+def added_peak(url: str, big: str, small: str, mode: str) -> int:
+    out = subprocess.run([sys.executable, "-c", MEMORY, url, big, small, mode],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return int(json.loads(out)["added"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--big-steps", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=48)
     args = parser.parse_args()
-    import pandas as pd
-    import runicorn.client as theirs
-
     root = Path(tempfile.mkdtemp(prefix="runicorn-bench-"))
     try:
         python = viewer_python(VERSION)
@@ -79,76 +115,82 @@ def main() -> None:
                                  scratch=root / "scratch", home=root / "home")  # fmt: skip
         print(f"wrote {len(specs)} runs with runicorn {VERSION}'s SDK in "
               f"{time.perf_counter() - started:.0f} s")  # fmt: skip
-        big = manifest["big"].run_id
+        big = manifest["big"]
         grid = [r.run_id for r in manifest.runs if r.key.startswith("grid-")]
         with api.local(root / "storage", python=python, home=root / "home") as client:
-            report(client, theirs, pd, big, grid, root, args.repeat)
+            report(client, big.run_id, Path(big.run_dir), grid, args.repeat)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def report(client: api.RunicornClient, theirs: Any, pd: Any, big: str, grid: list[str],
-           root: Path, repeat: int) -> None:  # fmt: skip
+def report(client: api.RunicornClient, big: str, big_dir: Path, grid: list[str],
+           repeat: int) -> None:  # fmt: skip
+    import pandas as pd
+
     url = f"{client.base_url}/api/runs/{big}/metrics"
-    session = client.session
-    body = session.get(url).content
-    print(f"runicorn {VERSION} viewer, 200k-step run: {len(body) / 1e6:.1f} MB; "
-          f"median of {repeat} alternating rounds; Python {sys.version.split()[0]}")  # fmt: skip
+    http = api.connect(client.base_url, direct_reads="never")
+    session = requests.Session()
+    payload = len(session.get(url).content)
+    events = (big_dir / "events.jsonl").stat().st_size
+    print(f"runicorn {VERSION} viewer; 200k-step run: payload {payload / 1e6:.1f} MB, "
+          f"events.jsonl {events / 1e6:.1f} MB; median of {repeat} alternating rounds; "
+          f"Python {sys.version.split()[0]}")  # fmt: skip
 
-    def ours_decode() -> Any:
-        return decode_body(big, body)  # what get_metrics runs on the body
-
-    t = rounds({"json": lambda: json.loads(body), "ours": ours_decode}, repeat)
-    print("1. decode, validation and columns of the same bytes")
-    print(line("json.loads (stdlib)", t["json"], "1.00x"))
-    print(
-        line("runicorn_api decode", t["ours"], f"{t['ours'] / t['json']:.2f}x  (target <= 1.00x)")
-    )
-
-    their_client = theirs.connect(client.base_url)
-
-    def theirs_e2e() -> Any:
-        data = their_client.get_metrics(big)
-        return pd.DataFrame(data["rows"])
+    def baseline() -> Any:
+        return pd.DataFrame(json.loads(session.get(url).content)["rows"])
 
     t = rounds({
         "transfer": lambda: session.get(url).content,
-        "ours": lambda: client.get_metrics(big).to_polars(),
-        "theirs": theirs_e2e,
+        "baseline": baseline,
+        "http": lambda: http.get_metrics(big).to_pandas(wide=True),
+        "direct": lambda: client.get_metrics(big).to_pandas(wide=True),
     }, repeat)  # fmt: skip
-    print("2. end to end: the 200k-step run as a DataFrame")
-    print(line("session.get(url).content (transfer floor)", t["transfer"], "1.00x"))
-    print(line("runicorn_api get_metrics -> polars long", t["ours"],
-               f"{t['ours'] / t['transfer']:.2f}x  (target <= 1.15x)"))  # fmt: skip
-    print(line("runicorn.client get_metrics -> pandas.DataFrame", t["theirs"],
-               f"{t['theirs'] / t['transfer']:.2f}x; ours is {t['theirs'] / t['ours']:.2f}x "
-               "faster (target >= 1.30x)"))  # fmt: skip
+    print("1. the 200k-step run as a pandas DataFrame")
+    print(line("requests: session.get(url).content (bare transfer)", t["transfer"], ""))
+    print(line("baseline: requests + json.loads + pandas.DataFrame(rows)", t["baseline"],
+               "1.00x"))  # fmt: skip
+    print(line("get_metrics over HTTP -> to_pandas(wide=True)", t["http"],
+               f"{t['baseline'] / t['http']:.2f}x faster (target >= 1.3x); "
+               f"{t['http'] / t['transfer']:.2f}x the transfer (target <= 1.2x)"))  # fmt: skip
+    print(line("get_metrics read directly -> to_pandas(wide=True)", t["direct"],
+               f"{t['baseline'] / t['direct']:.2f}x faster (target >= 5x)"))  # fmt: skip
 
-    def sequential() -> Any:
-        return [client.get_metrics(run_id) for run_id in grid]
+    small = grid[0]
+    print("2. peak memory added (fresh process, after a warm-up on a 2,000-step run)")
+    for mode, label, size, target in (
+        ("json", "requests + .json() (for scale)", payload, None),
+        ("http", "get_metrics over HTTP", payload, 3.0),
+        ("direct", "get_metrics read directly", events, 1.5),
+    ):
+        added = added_peak(client.base_url, big, small, mode)
+        what = "payload" if size == payload else "events.jsonl"
+        goal = f" (target <= {target}x)" if target else ""
+        print(f"  {label:<56} {added / 1e6:7.1f} MB  {added / size:.2f}x the {what}{goal}")
 
-    def concurrent() -> Any:
-        return client.metrics.many(grid).to_list()
+    metrics = client.get_metrics(big)
+    plain = [{"step": p["step"], "value": p["value"], "timestamp": p["timestamp"]}
+             for p in metrics["accuracy"]]  # fmt: skip
+    t = rounds({
+        "dicts": lambda: max(p["value"] for p in plain),
+        "seed": lambda: max(p["value"] for p in metrics["metrics"]["accuracy"]),
+    }, repeat)  # fmt: skip
+    print("3. max(p['value'] for p in metrics['metrics']['accuracy']), 200k points")
+    print(line("over a list of 200k plain dicts", t["dicts"], "1.00x"))
+    print(line("over the MetricSeries (points made while iterating)", t["seed"],
+               f"{t['seed'] / t['dicts']:.2f}x (target <= 5x)"))  # fmt: skip
 
-    def transfers() -> Any:
-        return [session.get(f"{client.base_url}/api/runs/{r}/metrics").content for r in grid]
+    def many(c: api.RunicornClient) -> Any:
+        return c.experiments.filter(project="grid").metrics().to_list()
 
-    t = rounds({"seq": sequential, "conc": concurrent, "raw": transfers}, repeat)
-    print(f"3. {len(grid)} runs of 2,000 steps")
-    print(line("transfers alone, one after another (for scale)", t["raw"], ""))
-    print(line("one after another", t["seq"], "1.00x"))
-    print(line(f"concurrently (max_workers={client.max_workers})", t["conc"],
-               f"{t['seq'] / t['conc']:.2f}x faster (target >= 1.50x)"))  # fmt: skip
-
-    cached = api.connect(client.base_url, cache_dir=root / "cache")
-    cached.get_metrics(big)  # store
-    t = rounds({"fetch": lambda: client.get_metrics(big),
-                "cache": lambda: cached.get_metrics(big)}, repeat)  # fmt: skip
-    cached.close()
-    print("4. a finished 200k-step run")
-    print(line("fetched", t["fetch"], "1.00x"))
-    print(line("from the on-disk cache (checked against events.jsonl)", t["cache"],
-               f"{t['fetch'] / t['cache']:.1f}x faster (target >= 10x)"))  # fmt: skip
+    assert {m.source for m in many(client)} == {"storage"}
+    assert {m.source for m in many(http)} == {"viewer"}
+    t = rounds({"http": lambda: many(http), "direct": lambda: many(client)}, repeat)
+    print(f"4. {len(grid)} runs of 2,000 steps: listing, then metrics on "
+          f"{client.max_workers} threads")  # fmt: skip
+    print(line("over HTTP, concurrently", t["http"], "1.00x"))
+    print(line("read directly, concurrently", t["direct"],
+               f"{t['http'] / t['direct']:.2f}x faster (target >= 5x)"))  # fmt: skip
+    http.close()
 
     code = "import sys, runicorn_api; print(sorted({'pandas', 'polars'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout

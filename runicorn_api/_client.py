@@ -12,6 +12,7 @@ import requests
 
 from ._adapters import Adapter, adapter_for
 from ._exceptions import APIConnectionError
+from ._storage import DIRECT_READS, DirectReads, StorageAccess
 from ._transport import RetryPolicy, Transport
 from ._types import NOT_GIVEN, Timeout
 from .cache import MetricsCache
@@ -57,6 +58,13 @@ class RunicornClient:
         max_workers: Threads for bulk requests (details of many runs, multi-run metrics).
         cache_dir: A folder for the on-disk metrics cache of finished runs (see
             :mod:`runicorn_api.cache`; needs polars).
+        direct_reads: Whether to read the viewer's storage folder directly where it is
+            on this machine: ``"auto"`` (the default) reads a run folder once it is
+            proven to be the one the viewer serves and asks the viewer otherwise;
+            ``"always"`` raises :class:`UnsupportedFeatureError` where a folder cannot be
+            read; ``"never"`` touches no storage file and works over HTTP alone (a remote
+            viewer, a shared server). Results are the same either way; see
+            :mod:`runicorn_api._storage`.
         session: A :class:`requests.Session` to use (its adapters are replaced).
 
     Raises:
@@ -73,9 +81,14 @@ class RunicornClient:
         retry_deadline: float = 60.0,
         max_workers: int = 8,
         cache_dir: str | os.PathLike[str] | None = None,
+        direct_reads: DirectReads = "auto",
         session: requests.Session | None = None,
     ) -> None:
         base_url = _resolve_base_url(base_url)
+        if direct_reads not in DIRECT_READS:
+            raise ValueError(
+                f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {direct_reads!r}"
+            )
         if not isinstance(max_workers, int) or max_workers < 1:
             raise ValueError(f"max_workers must be a positive int, got {max_workers!r}")
         self.max_workers = max_workers
@@ -114,7 +127,9 @@ class RunicornClient:
         # A viewer that reports no usable version is taken as the newest generation.
         version = str(health.version) if health.version is not None else "unknown"
         self._adapter: Adapter = adapter_for(version)
+        self._adapter.server.direct_reads = direct_reads
         self._transport.server.version = version
+        self._storage = StorageAccess(direct_reads, str(self._adapter.server))
 
     # -- attributes the seed documents -------------------------------------------------
 
@@ -132,8 +147,14 @@ class RunicornClient:
 
     @property
     def server(self) -> ServerInfo:
-        """The connected viewer's version, generation and supported features."""
+        """The connected viewer's version, generation and supported features, and
+        whether this client reads its storage directly (``direct_reads``)."""
         return self._adapter.server
+
+    @property
+    def direct_reads(self) -> DirectReads:
+        """``"auto"``, ``"always"`` or ``"never"``; see :class:`RunicornClient`."""
+        return self._storage.mode
 
     # -- resources, built on first access ----------------------------------------------
 
@@ -294,9 +315,10 @@ def connect(
     retry_deadline: float = 60.0,
     max_workers: int = 8,
     cache_dir: str | os.PathLike[str] | None = None,
+    direct_reads: DirectReads = "auto",
 ) -> RunicornClient:
     """Connect to a running viewer; see :class:`RunicornClient`."""
     return RunicornClient(
         base_url, timeout, max_retries, strict=strict, retry_deadline=retry_deadline,
-        max_workers=max_workers, cache_dir=cache_dir,
+        max_workers=max_workers, cache_dir=cache_dir, direct_reads=direct_reads,
     )  # fmt: skip

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ._client import RunicornClient
 from ._exceptions import APIConnectionError, MissingDependencyError, RunicornAPIError
+from ._storage import DirectReads
 
 __all__ = ["LocalViewer", "local"]
 
@@ -99,6 +100,8 @@ class LocalViewer:
         timeout: float | None = 30,
         max_retries: int = 3,
         strict: bool = False,
+        cache_dir: str | os.PathLike[str] | None = None,
+        direct_reads: DirectReads = "auto",
     ) -> RunicornClient:
         """Start the viewer, wait until ``/api/health`` answers, and return a client.
 
@@ -126,7 +129,12 @@ class LocalViewer:
                 self.stop(remove=False)
                 raise
             client = RunicornClient(
-                self.base_url, timeout=timeout, max_retries=max_retries, strict=strict
+                self.base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                strict=strict,
+                cache_dir=cache_dir,
+                direct_reads=direct_reads,
             )
             client.viewer = self
             client._on_close.append(self.stop)
@@ -211,8 +219,13 @@ def local(
     timeout: float | None = 30,
     max_retries: int = 3,
     strict: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    direct_reads: DirectReads = "auto",
 ) -> RunicornClient:
     """Start a viewer on ``storage`` and return a client connected to it.
+
+    The client reads run folders directly by default (``direct_reads="auto"``): the
+    viewer is on this machine, so metrics come from ``events.jsonl`` without HTTP.
 
     For notebooks and pipelines that have a storage folder but no running viewer. The
     viewer is a subprocess on a free 127.0.0.1 port; closing the client (or leaving its
@@ -230,6 +243,8 @@ def local(
             timeout=timeout,
             max_retries=max_retries,
             strict=strict,
+            cache_dir=cache_dir,
+            direct_reads=direct_reads,
         )
     except BaseException:
         viewer.stop()

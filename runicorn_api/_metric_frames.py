@@ -46,47 +46,39 @@ class MetricsFrame:
             # floor(seconds * 1e6 + 0.5) microseconds, as the pandas path computes it.
             return (seconds * 1e6 + 0.5).floor().cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
 
-        def stamps(values: Sequence[float | None]) -> Any:
-            return to_time(pl.Series(values, dtype=pl.Float64))
-
         parts = []
-        if self.wide:
-            names = self.metric_names()
-            for run in self.runs:
-                n = len(run.steps)
-                cols: dict[str, Any] = {
-                    "run_id": pl.repeat(run.run_id, n, dtype=pl.String, eager=True),
-                    "step": pl.Series(run.steps, dtype=pl.Int64),
-                    "timestamp": stamps(run.timestamps),
-                }
-                for name in names:
-                    column = run.columns.get(name)
-                    cols[name] = pl.Series(column if column is not None else [None] * n,
-                                           dtype=pl.Float64)  # fmt: skip
-                parts.append(pl.DataFrame(cols))
-        else:
-            for run in self.runs:
-                names = list(run.columns)
-                rows = run._polars_rows
-                if rows is None:
-                    rows = pl.DataFrame({
-                        "global_step": pl.Series(run.steps, dtype=pl.Int64),
-                        "time": pl.Series(run.timestamps, dtype=pl.Float64),
-                        **{n: pl.Series(run.columns[n], dtype=pl.Float64) for n in names},
-                    })  # fmt: skip
-                # Metric by metric, each in step order, nulls dropped: the same points
-                # as run.series, without building them.
-                long = rows.unpivot(
-                    index=["global_step", "time"], on=names, variable_name="metric",
-                    value_name="value",
-                ).drop_nulls("value")  # fmt: skip
-                parts.append(long.select(
+        for run in self.runs:
+            # The run's columns as one frame; polars-held columns are not copied.
+            names = list(run.columns) if not self.wide else self.metric_names()
+            n = len(run.steps)
+            rows = pl.DataFrame({
+                "global_step": run.steps.to_polars(),
+                "time": run.timestamps.to_polars(),
+                **{name: (run.columns[name].to_polars() if name in run.columns
+                          else pl.repeat(None, n, dtype=pl.Float64, eager=True))
+                   for name in names},
+            })  # fmt: skip
+            if self.wide:
+                parts.append(rows.select(
                     pl.lit(run.run_id, dtype=pl.String).alias("run_id"),
-                    pl.col("global_step").cast(pl.Int64).alias("step"),
-                    pl.col("metric").cast(pl.String),
-                    pl.col("value").cast(pl.Float64),
+                    pl.col("global_step").alias("step"),
                     to_time(pl.col("time")).alias("timestamp"),
+                    *names,
                 ))  # fmt: skip
+                continue
+            # Metric by metric, each in step order, nulls dropped: the same points as
+            # run.series, without building them.
+            long = rows.unpivot(
+                index=["global_step", "time"], on=names, variable_name="metric",
+                value_name="value",
+            ).drop_nulls("value")  # fmt: skip
+            parts.append(long.select(
+                pl.lit(run.run_id, dtype=pl.String).alias("run_id"),
+                pl.col("global_step").cast(pl.Int64).alias("step"),
+                pl.col("metric").cast(pl.String),
+                pl.col("value").cast(pl.Float64),
+                to_time(pl.col("time")).alias("timestamp"),
+            ))  # fmt: skip
         if not parts:
             types = {"str": pl.String, "int": pl.Int64, "float": pl.Float64,
                      "time": pl.Datetime("us", "UTC")}  # fmt: skip
@@ -105,39 +97,37 @@ class MetricsFrame:
         pd = require("pandas")
         np = require("numpy")
 
-        def stamps(values: Sequence[float | None]) -> Any:
-            seconds = np.array([np.nan if v is None else v for v in values], dtype="float64")
+        def stamps(seconds: Any) -> Any:
             micros = pd.array(np.floor(seconds * 1e6 + 0.5), dtype="Float64").astype("Int64")
             return pd.to_datetime(micros, unit="us", utc=True).astype("datetime64[us, UTC]")
 
-        def floats(values: Sequence[float | None]) -> Any:
-            return np.array([np.nan if v is None else v for v in values], dtype="float64")
+        def strings(value: str, n: int) -> Any:
+            return pd.array(np.full(n, value, dtype=object), dtype=pd.StringDtype())
 
         parts = []
-        if self.wide:
-            names = self.metric_names()
-            for run in self.runs:
+        for run in self.runs:
+            if self.wide:
                 n = len(run.steps)
                 cols: dict[str, Any] = {
-                    "run_id": pd.array([run.run_id] * n, dtype=pd.StringDtype()),
-                    "step": pd.array(run.steps, dtype="Int64"),
-                    "timestamp": stamps(run.timestamps),
+                    "run_id": strings(run.run_id, n),
+                    "step": pd.array(run.steps.to_numpy(), dtype="Int64"),
+                    "timestamp": stamps(run.timestamps.to_numpy()),
                 }
-                for name in names:
+                for name in self.metric_names():
                     column = run.columns.get(name)
-                    cols[name] = floats(column if column is not None else [None] * n)
+                    cols[name] = (column.to_numpy() if column is not None
+                                  else np.full(n, np.nan, dtype="float64"))  # fmt: skip
                 parts.append(pd.DataFrame(cols))
-        else:
-            for run in self.runs:
-                for name, series in run.series.items():
-                    n = len(series)
-                    parts.append(pd.DataFrame({
-                        "run_id": pd.array([run.run_id] * n, dtype=pd.StringDtype()),
-                        "step": pd.array(series.steps, dtype="Int64"),
-                        "metric": pd.array([name] * n, dtype=pd.StringDtype()),
-                        "value": np.asarray(series.values, dtype="float64"),
-                        "timestamp": stamps(series.timestamps),
-                    }))  # fmt: skip
+                continue
+            for name, series in run.series.items():
+                n = len(series)
+                parts.append(pd.DataFrame({
+                    "run_id": strings(run.run_id, n),
+                    "step": pd.array(series.steps.to_numpy(), dtype="Int64"),
+                    "metric": strings(name, n),
+                    "value": series.values.to_numpy(),
+                    "timestamp": stamps(series.timestamps.to_numpy()),
+                }))  # fmt: skip
         if not parts:
             types = {"str": pd.StringDtype(), "int": "Int64", "float": "float64",
                      "time": "datetime64[us, UTC]"}  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 from urllib.parse import urlsplit
@@ -31,7 +32,7 @@ from ._exceptions import (
 )
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
-__all__ = ["RetryPolicy", "Transport"]
+__all__ = ["Body", "RetryPolicy", "Transport"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -123,6 +124,17 @@ class _DeadlineRetry(Retry):
 
 
 @dataclass
+class Body:
+    """A response body received into one buffer of its announced length, and its headers."""
+
+    data: bytearray
+    headers: Mapping[str, str]
+
+
+_WINDOW = 1 << 20  # bytes asked of the socket at a time when filling a Body
+
+
+@dataclass
 class ServerLabel:
     """What the transport says about the viewer in error messages."""
 
@@ -203,6 +215,18 @@ class Transport:
         expect: Literal["response"],
     ) -> requests.Response: ...
 
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["buffer"],
+    ) -> Body: ...
+
     def request(
         self,
         method: str,
@@ -211,7 +235,7 @@ class Transport:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         timeout: Timeout = NOT_GIVEN,
-        expect: Literal["json", "bytes", "response"] = "json",
+        expect: Literal["json", "bytes", "response", "buffer"] = "json",
     ) -> Any:
         """Send one call (with its retries) and return the parsed JSON, bytes or response.
 
@@ -227,8 +251,11 @@ class Transport:
         clean = None if params is None else {k: v for k, v in params.items() if v is not None}
         wait = self.timeout if isinstance(timeout, NotGiven) else timeout
         token = _call_deadline.set(time.monotonic() + self.retry.deadline)
+        stream = expect == "buffer"
         try:
-            response = self.session.request(method, url, params=clean, json=json_body, timeout=wait)
+            response = self.session.request(
+                method, url, params=clean, json=json_body, timeout=wait, stream=stream
+            )
         except (requests.Timeout, requests.ConnectionError) as err:
             if not _is_timeout(err):
                 raise APIConnectionError(
@@ -249,11 +276,59 @@ class Transport:
             _call_deadline.reset(token)
         if response.status_code >= 400:
             raise self._status_error(response)
+        if expect == "buffer":
+            return self._receive(response, wait)
         if expect == "response":
             return response
         if expect == "bytes":
             return response.content
         return self.decode_json(response)
+
+    def _receive(self, response: requests.Response, wait: float | None) -> Body:
+        """The body of a JSON response read into one preallocated buffer.
+
+        With ``Content-Length`` known the buffer is allocated once and the socket reads
+        straight into it, a window at a time; there is no list of chunks to join.
+        """
+        method = response.request.method or "GET"
+        try:
+            self.ensure_json(response)
+            length = response.headers.get("Content-Length")
+            encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+            if length is None or encoded or not length.isdigit():
+                return Body(bytearray(response.content), response.headers)
+            size = int(length)
+            buf = bytearray(size)
+            view = memoryview(buf)
+            filled = 0
+            try:
+                while filled < size:
+                    got = response.raw.readinto(view[filled : min(size, filled + _WINDOW)])
+                    if not got:
+                        break
+                    filled += got
+            finally:
+                view.release()
+        except (urllib3.exceptions.ReadTimeoutError, requests.Timeout) as err:
+            raise APITimeoutError(
+                f"{method} {response.url} timed out after {wait}s while reading the body",
+                method=method, url=response.url,
+            ) from err  # fmt: skip
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as err:
+            raise APIConnectionError(
+                f"{method} {response.url}: the connection failed while reading the body: "
+                f"{err}", method=method, url=response.url,
+            ) from err  # fmt: skip
+        finally:
+            response.close()
+        if filled != size:
+            raise APIConnectionError(
+                f"{method} {response.url} sent {filled} of the {size} bytes it announced; "
+                "the body is incomplete and was not parsed.",
+                method=method,
+                url=response.url,
+            )
+        return Body(buf, response.headers)
 
     def decode_json(self, response: requests.Response) -> Any:
         """Parse a JSON body, refusing anything that is not JSON."""

@@ -8,14 +8,16 @@ serves a finished run from disk while the run is unchanged. It needs polars.
   ``X-Last-Step``, and the size and modification time of the run's ``events.jsonl``.
 * A running run is never cached, and never served from the cache.
 * Before serving an entry it is checked: against the run's ``events.jsonl`` (size and
-  mtime) when the viewer's storage is readable from this machine, which needs no
-  request; otherwise against the viewer's ``X-Total-Count`` and ``X-Last-Step`` headers
-  (one ``GET .../metrics?downsample=100``). A mismatch refetches and replaces the entry.
+  mtime) when the client reads the run folder directly (``direct_reads``), which needs
+  no request; otherwise against the viewer's ``X-Total-Count`` and ``X-Last-Step``
+  headers (one ``GET .../metrics?downsample=100``). A mismatch refetches and replaces
+  the entry. A ``direct_reads="never"`` client never looks at ``events.jsonl``.
 * Safe with several processes: an entry is written to a temporary file in the same
   folder and moved into place with ``os.replace``, so a reader sees the old file or
   the new one, never a torn one.
 * Only whole runs are cached: ``downsample=`` bypasses the cache, and ``metric_names``,
-  ``limit``, ``start`` and ``end`` are applied to the cached rows.
+  ``limit``, ``start`` and ``end`` are applied to the cached rows. A run with text-valued
+  keys is not cached.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import contextlib
 import json
 import os
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
+from ._columns import Column
 from ._frames import require
+from ._storage import RunLocation
 from .models.metrics import RunMetrics
 
 __all__ = ["CacheStamp", "MetricsCache"]
@@ -36,7 +40,9 @@ FORMAT = "runicorn_api.metrics-cache/1"
 
 
 class CacheStamp:
-    """What an entry must still match to be served."""
+    """What an entry must still match to be served: the viewer's row count and last
+    step, and (when the run folder was read directly) the size and mtime of its
+    ``events.jsonl``."""
 
     def __init__(
         self,
@@ -44,31 +50,50 @@ class CacheStamp:
         last_step: int | None,
         events_size: int | None = None,
         events_mtime_ns: int | None = None,
-        run_dir: str | None = None,
+        location: RunLocation | None = None,
     ) -> None:
         self.total = total
         self.last_step = last_step
         self.events_size = events_size
         self.events_mtime_ns = events_mtime_ns
-        self.run_dir = run_dir
+        self.location = location
+        """The run folder the entry was read from, as proven then (checked again on use)."""
+
+    def matches(self, current: CacheStamp) -> bool:
+        """Whether a stored stamp still describes the run ``current`` describes now.
+
+        ``current`` comes from one source: the file's size and mtime, or the viewer's
+        headers. The stored stamp must have the same facts and agree on all of them.
+        """
+        if current.events_size is not None:
+            return (self.events_size, self.events_mtime_ns) == (
+                current.events_size,
+                current.events_mtime_ns,
+            )
+        return current.total is not None and (self.total, self.last_step) == (
+            current.total,
+            current.last_step,
+        )
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__)
+        data = dict(self.__dict__)
+        data["location"] = asdict(self.location) if self.location is not None else None
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> CacheStamp:
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        where = data.get("location")
+        return cls(
+            total=data.get("total"),
+            last_step=data.get("last_step"),
+            events_size=data.get("events_size"),
+            events_mtime_ns=data.get("events_mtime_ns"),
+            location=RunLocation(**where) if isinstance(where, dict) else None,
+        )
 
-    @staticmethod
-    def events_file(run_dir: str | None) -> tuple[int, int] | None:
-        """(size, mtime_ns) of the run's events.jsonl, if readable here."""
-        if not run_dir:
-            return None
-        try:
-            stat = (Path(run_dir) / "events.jsonl").stat()
-        except OSError:
-            return None
-        return stat.st_size, stat.st_mtime_ns
+    def __repr__(self) -> str:
+        return f"CacheStamp({self.__dict__})"
 
 
 class MetricsCache:
@@ -84,6 +109,17 @@ class MetricsCache:
             raise ValueError(f"Cannot cache run id {run_id!r}")
         return self.folder / f"{run_id}.parquet"
 
+    def stamp(self, run_id: str) -> CacheStamp | None:
+        """The stored stamp alone (the file's metadata, not its rows), or ``None``."""
+        pl = require("polars")
+        try:
+            meta = pl.read_parquet_metadata(self.path(run_id))
+            if meta.get("format") != FORMAT:
+                return None
+            return CacheStamp.from_json(meta["stamp"])
+        except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+            return None
+
     def load(self, run_id: str) -> tuple[RunMetrics, CacheStamp] | None:
         """The cached rows and their stamp, or ``None`` (absent or unreadable)."""
         pl = require("polars")
@@ -93,20 +129,21 @@ class MetricsCache:
             if meta.get("format") != FORMAT:
                 return None
             frame = pl.read_parquet(path)
-        except (OSError, ValueError, pl.exceptions.PolarsError):
-            return None
-        stamp = CacheStamp.from_json(meta["stamp"])
-        names = json.loads(meta["columns"])
-        metrics = RunMetrics.model_construct(
-            run_id=run_id,
-            steps=frame["step"].to_list(),
-            timestamps=frame["time"].to_list(),
-            columns={n: frame[f"m:{n}"].to_list() for n in names},
-            text_columns={},
-            total=stamp.total,
-            sampled=int(meta["sampled"]) if meta.get("sampled") else None,
-            last_step=stamp.last_step,
-        )
+            stamp = CacheStamp.from_json(meta["stamp"])
+            names = json.loads(meta["columns"])
+            metrics = RunMetrics.model_construct(
+                run_id=run_id,
+                steps=Column.from_polars(frame["step"], "int"),
+                timestamps=Column.from_polars(frame["time"], "float"),
+                columns={n: Column.from_polars(frame[f"m:{n}"], "float") for n in names},
+                text_columns={},
+                total=stamp.total,
+                sampled=int(meta["sampled"]) if meta.get("sampled") else None,
+                last_step=stamp.last_step,
+                source="cache",
+            )
+        except (OSError, ValueError, KeyError, TypeError, pl.exceptions.PolarsError):
+            return None  # absent, torn by another writer, or corrupted: fetch again
         return metrics, stamp
 
     def store(self, metrics: RunMetrics, stamp: CacheStamp) -> None:
@@ -114,9 +151,9 @@ class MetricsCache:
         pl = require("polars")
         frame = pl.DataFrame(
             {
-                "step": pl.Series(metrics.steps, dtype=pl.Int64),
-                "time": pl.Series(metrics.timestamps, dtype=pl.Float64),
-                **{f"m:{n}": pl.Series(c, dtype=pl.Float64) for n, c in metrics.columns.items()},
+                "step": metrics.steps.to_polars(),
+                "time": metrics.timestamps.to_polars(),
+                **{f"m:{n}": c.to_polars() for n, c in metrics.columns.items()},
             }
         )
         meta = {
@@ -150,20 +187,3 @@ class MetricsCache:
 
     def __repr__(self) -> str:
         return f"<MetricsCache {self.folder}>"
-
-
-def stamp_matches(
-    stamp: CacheStamp, headers: Any = None, local: tuple[int, int] | None = None
-) -> bool:
-    """Whether a stored stamp still describes the run."""
-    if local is not None:
-        return (stamp.events_size, stamp.events_mtime_ns) == local
-    if headers is None:
-        return False
-    total, last = headers.get("X-Total-Count"), headers.get("X-Last-Step")
-    return (
-        total is not None
-        and last is not None
-        and int(total) == stamp.total
-        and int(last) == stamp.last_step
-    )

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._columns import Column
 from ._exceptions import MissingDependencyError
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def export_run(
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Column):
+        return value.to_list()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -91,8 +94,8 @@ def metrics_csv(runs: Iterable[RunMetrics], *, metric_names: list[str] | None = 
         for name, series in run.series.items():
             if metric_names is not None and name not in metric_names:
                 continue
-            for step, value, stamp in zip(series.steps, series.values, series.timestamps,
-                                          strict=True):  # fmt: skip
+            for step, value, stamp in zip(series.steps.to_list(), series.values.to_list(),
+                                          series.timestamps.to_list(), strict=True):  # fmt: skip
                 writer.writerow([run.run_id, step, name, repr(value),
                                  "" if stamp is None else repr(stamp)])  # fmt: skip
     return out.getvalue().encode()

@@ -94,8 +94,8 @@ def compare_runs(
             series = run.series[metric_name]
             part = pl.DataFrame(
                 {
-                    "step": pl.Series(series.steps, dtype=pl.Int64),
-                    run.run_id: pl.Series(series.values, dtype=pl.Float64),
+                    "step": series.steps.to_polars(),
+                    run.run_id: series.values.to_polars(),
                 }
             )
             frame = frame.join(part, on="step", how="full", coalesce=True)
@@ -106,8 +106,8 @@ def compare_runs(
         series = run.series[metric_name]
         part = pd.DataFrame(
             {
-                "step": pd.array(series.steps, dtype="Int64"),
-                run.run_id: pd.array(series.values, dtype="float64"),
+                "step": pd.array(series.steps.to_numpy(), dtype="Int64"),
+                run.run_id: series.values.to_numpy(),
             }
         )
         table = table.merge(part, on="step", how="outer")

@@ -85,7 +85,14 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def scripted_server(script: Script) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script))
+    with loopback_server(_handler(script)) as url:
+        yield url
+
+
+@contextmanager
+def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded HTTP server on a free 127.0.0.1 port for the ``with`` block; its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

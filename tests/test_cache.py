@@ -21,23 +21,35 @@ def metric_requests(sent: list[str]) -> list[str]:
     return [s for s in sent if "/metrics" in s]
 
 
-@pytest.fixture
-def cached(viewer: ViewerEnv, tmp_path: Path) -> Any:
-    client = api.connect(viewer.base_url, cache_dir=tmp_path / "cache")
+@pytest.fixture(params=["auto", "never"])
+def cached(viewer: ViewerEnv, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """A client with a cache, reading run folders directly ("auto") or over HTTP only."""
+    client = api.connect(viewer.base_url, cache_dir=tmp_path / "cache", direct_reads=request.param)
     yield client
     client.close()
 
 
+def events_stamp(run_dir: str) -> tuple[int, int]:
+    stat = (Path(run_dir) / "events.jsonl").stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 def test_a_finished_run_is_served_from_disk(viewer: ViewerEnv, cached: Any) -> None:
     run = viewer.manifest["resnet-s0"]
+    direct = cached.direct_reads == "auto"
     with counting(cached) as sent:
         first = cached.get_metrics(run.run_id)
-    assert len(metric_requests(sent)) == 1
+    assert first.source == ("storage" if direct else "viewer")
+    assert len(metric_requests(sent)) == (0 if direct else 1)
     assert run.run_id in cached.metrics_cache
     with counting(cached) as sent:
         again = cached.get_metrics(run.run_id)
         narrow = cached.get_metrics(run.run_id, ["val_loss"], start=100, end=300)
-    assert sent == []  # storage is local: the entry is checked against events.jsonl
+    assert again.source == "cache"
+    if direct:
+        assert sent == []  # checked against events.jsonl in the proven folder
+    else:
+        assert sent == [f"GET /api/runs/{run.run_id}/metrics?downsample=100"] * 2
     assert again.steps == first.steps
     assert again.columns == first.columns
     assert again.timestamps == first.timestamps
@@ -55,13 +67,12 @@ def test_a_running_run_is_never_stale(viewer: ViewerEnv, cached: Any) -> None:
     before = cached.get_metrics(run_id)
     assert run_id not in cached.metrics_cache  # running: not stored
     # Even an entry planted while it was at this step is not served once it logs on.
-    stamp_now = CacheStamp.events_file(live.record.run_dir)
-    assert stamp_now is not None
+    size, mtime = events_stamp(live.record.run_dir)
     cache: MetricsCache = cached.metrics_cache
-    cache.store(before, CacheStamp(before.total, before.last_step, *stamp_now,
-                                   run_dir=live.record.run_dir))  # fmt: skip
+    cache.store(before, CacheStamp(before.total, before.last_step, size, mtime))
     step = live.log_step()
     after = cached.get_metrics(run_id)
+    assert after.source != "cache"
     assert after.steps[-1] == step == before.steps[-1] + 1
     assert after["loss"].values[-1] == pytest.approx(expected_rows(live.record)[-1]["loss"])
 
@@ -72,18 +83,33 @@ def test_a_stale_entry_is_refetched(viewer: ViewerEnv, cached: Any) -> None:
     fresh = cached.get_metrics(run.run_id)
     short = cached.get_metrics(run.run_id, limit=5)
     # An entry from when the run had 5 rows, checked through the viewer's headers...
-    cache.store(short, CacheStamp(total=5, last_step=5, run_dir=None))
+    cache.store(short, CacheStamp(total=5, last_step=5))
     with counting(cached) as sent:
         served = cached.get_metrics(run.run_id)
-    assert any("downsample=100" in s for s in sent)
+    if cached.direct_reads == "never":
+        assert any("downsample=100" in s for s in sent)
+    assert served.source != "cache"
     assert served.steps == fresh.steps
     # ... and one whose events.jsonl has changed since, checked on disk.
-    size, mtime = CacheStamp.events_file(run.run_dir) or (0, 0)
-    cache.store(short, CacheStamp(5, 5, size - 1, mtime, run_dir=run.run_dir))
+    size, mtime = events_stamp(run.run_dir)
+    where = cache.stamp(run.run_id)
+    cache.store(short, CacheStamp(5, 5, size - 1, mtime, location=where and where.location))
     assert cached.get_metrics(run.run_id).steps == fresh.steps
     loaded = cache.load(run.run_id)
     assert loaded is not None
     assert loaded[0].steps == fresh.steps
+
+
+def test_a_corrupted_entry_is_fetched_again(viewer: ViewerEnv, cached: Any) -> None:
+    run = viewer.manifest["vit-s0"]
+    cached.get_metrics(run.run_id)
+    path = cached.metrics_cache.path(run.run_id)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    again = cached.get_metrics(run.run_id)
+    assert again.source != "cache"
+    assert again.steps == list(range(1, run.steps + 1))
+    assert cached.metrics_cache.load(run.run_id) is not None  # stored afresh
 
 
 WORKER = """

@@ -226,21 +226,26 @@ def test_export_files_stay_inside_their_folder(viewer: ViewerEnv, tmp_path: Path
 
 
 def test_polars_and_python_decoders_agree(viewer: ViewerEnv) -> None:
-    """Both decode paths run on the same real body: polars' (when installed) and the
-    pure-Python one (without polars, or for bodies polars' schema refuses)."""
-    import pydantic_core
-
-    from runicorn_api.resources.metrics import decode_metrics, decode_with_polars
+    """Both decode paths run on the same real body: polars' (a bytearray, rewritten in
+    place) and the pure-Python one (without polars, or for bodies polars refuses)."""
+    from runicorn_api._metrics.body import decode_body
 
     run = viewer.manifest["bert-s1"]
     body = viewer.client.session.get(f"{viewer.base_url}/api/runs/{run.run_id}/metrics").content
-    fast = decode_with_polars(run.run_id, body)
-    slow = decode_metrics(run.run_id, pydantic_core.from_json(body))
-    assert fast is not None
+    fast = decode_body(run.run_id, bytearray(body))
+    slow = decode_body(run.run_id, body)
+    assert fast.steps.is_polars
     assert fast.steps == slow.steps == list(range(1, run.steps + 1))
     assert fast.timestamps == slow.timestamps
     assert fast.columns == slow.columns
     assert (fast.total, fast.sampled) == (slow.total, slow.sampled) == (run.steps, run.steps)
     assert fast.columns["loss"][run.nan_step - 1] is None  # type: ignore[operator]
-    text = body.replace(b'"columns":["global_step"', b'"columns":["global_step","stage"', 1)
-    assert decode_with_polars(run.run_id, text) is None  # not numeric: the Python path
+    # A text value: polars refuses the schema, the buffer is put back, Python decodes it.
+    text = bytearray(body.replace(b'"accuracy":', b'"accuracy":"high","was":', 1))
+    original = bytes(text)
+    with pytest.raises(api.ResponseValidationError, match="columns"):
+        decode_body(run.run_id, bytearray(b'{"rows": []}'))
+    mixed = decode_body(run.run_id, text)
+    assert bytes(text) == original
+    assert mixed.text_columns["accuracy"][0] == "high"
+    assert "accuracy" not in mixed.columns

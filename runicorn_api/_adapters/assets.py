@@ -31,12 +31,13 @@ def _entries(assets: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
         yield "code", {"name": "code", **snapshot}
 
 
-def _size(item: dict[str, Any]) -> int | None:
-    """The asset's size: as the viewer reports it, else its archived file's, if readable."""
+def _size(item: dict[str, Any], read_files: bool) -> int | None:
+    """The asset's size: as the viewer reports it, else its archived file's, if this
+    client may read storage files and the file is here."""
     if item.get("total_size_bytes") is not None:
         return int(item["total_size_bytes"])
     archive = item.get("archive_path")
-    if archive and not item.get("manifest_path"):
+    if read_files and archive and not item.get("manifest_path"):
         try:
             return Path(archive).stat().st_size
         except OSError:
@@ -46,9 +47,11 @@ def _size(item: dict[str, Any]) -> int | None:
 
 def build_index(
     runs: Iterable[tuple[str, datetime | None, dict[str, Any]]],
+    *,
+    read_files: bool,
 ) -> dict[str, list[dict[str, Any]]]:
     """``{name: [version data, ...]}`` (oldest first) from ``(run_id, created_at, assets)``
-    in creation order."""
+    in creation order; ``read_files``: whether sizes may be taken from archived files."""
     index: dict[str, list[dict[str, Any]]] = {}
     for run_id, created, assets in runs:
         for kind, item in _entries(assets):
@@ -68,7 +71,7 @@ def build_index(
                 "version": len(versions) + 1,
                 "type": kind,
                 "created_at": epoch_to_datetime(archived) if archived else created,
-                "size_bytes": _size(item),
+                "size_bytes": _size(item, read_files),
                 "num_files": item.get("file_count"),
                 "description": item.get("description"),
                 "status": "ready" if item.get("saved") else "referenced",

@@ -1,4 +1,4 @@
-"""Metric series, kept as columns: point objects are made only when asked for.
+"""Metric series, kept as lean columns: point objects are made only while iterating.
 
 The viewer sends a run's metrics as rows merged by step, one column per metric, with
 ``null`` where a metric has no value at that step. It sends NaN and ±Inf as ``null`` too,
@@ -7,6 +7,9 @@ only the steps where its metric has a value, and reports as ``null_steps`` the s
 the metric's own cadence* (the greatest common stride of its logged steps) where it is
 null: a metric logged every 50 steps is 40 points, not 1,960 nulls and 40 values, while a
 NaN logged at step 100 of a per-step metric is one null step.
+
+Every column is a :class:`~runicorn_api._columns.Column` (Arrow memory through polars,
+else a stdlib ``array``), never a Python list of floats.
 """
 
 from __future__ import annotations
@@ -14,35 +17,90 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from functools import reduce
-from itertools import pairwise
-from typing import Any, ClassVar, Literal
+from itertools import pairwise, repeat
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import ConfigDict, Field, PlainSerializer, PrivateAttr
 
+from .._columns import Column
 from ._base import RunicornModel
 
-__all__ = ["INDEX_COLUMNS", "MetricPoint", "MetricSeries", "RunMetrics"]
+__all__ = ["INDEX_COLUMNS", "MetricPoint", "MetricSeries", "MetricsSource", "RunMetrics"]
 
 # Columns of the viewer's metrics rows that are bookkeeping, not metrics.
 INDEX_COLUMNS = ("global_step", "time", "stage")
 
+MetricsSource = Literal["viewer", "storage", "cache"]
+"""Where a :class:`RunMetrics` came from: the viewer over HTTP, the run folder read
+directly (``direct_reads``), or the on-disk parquet cache."""
 
-class MetricPoint(RunicornModel):
-    """One logged value of one metric."""
+ColumnField = Annotated[Column, PlainSerializer(Column.to_list, return_type=list)]
 
-    step: int
-    value: float | None
-    timestamp: float | None = None
-    """Unix seconds when the value was logged."""
+
+def _empty(kind: Literal["int", "float"]) -> Any:
+    return lambda: Column.of((), kind)
+
+
+class MetricPoint(dict[str, Any]):
+    """One logged value of one metric: ``p["step"]``, ``p["value"]``, ``p["timestamp"]``
+    (Unix seconds), or the same as attributes.
+
+    A plain ``dict`` underneath, so that iterating a 200,000-point series costs about what
+    iterating 200,000 dicts does; nothing is validated per point.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def step(self) -> int:
+        step: int = self["step"]
+        return step
+
+    @property
+    def value(self) -> float | None:
+        value: float | None = self["value"]
+        return value
+
+    @property
+    def timestamp(self) -> float | None:
+        stamp: float | None = self["timestamp"]
+        return stamp
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __repr__(self) -> str:
+        return f"MetricPoint(step={self['step']}, value={self['value']!r})"
+
+
+_POINT_KEYS = ("step", "value", "timestamp")
+
+
+def _points(steps: list[Any], values: list[Any], stamps: list[Any]) -> Iterator[MetricPoint]:
+    # map/zip/dict construction all run in C: no Python frame per point.
+    return map(MetricPoint, map(zip, repeat(_POINT_KEYS), zip(steps, values, stamps, strict=True)))
 
 
 class MetricSeries(RunicornModel):
-    """One metric of one run, as parallel columns (``steps``, ``values``, ``timestamps``)."""
+    """One metric of one run: a sequence of :class:`MetricPoint`, stored as columns.
+
+    ``len(series)``, ``series[i]`` (a point), ``series[a:b]`` (a series) and ``for p in
+    series`` work as on a list of points; ``steps``, ``values`` and ``timestamps`` are the
+    columns themselves.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     name: str
-    steps: list[int] = Field(default_factory=list)
-    values: list[float] = Field(default_factory=list)
-    timestamps: list[float | None] = Field(default_factory=list)
+    steps: ColumnField = Field(default_factory=_empty("int"))
+    values: ColumnField = Field(default_factory=_empty("float"))
+    timestamps: ColumnField = Field(default_factory=_empty("float"))
     null_steps: list[int] = Field(default_factory=list)
     """Steps on the metric's cadence where the viewer sent null (a NaN or Inf was logged)."""
     run_id: str | None = None
@@ -53,89 +111,98 @@ class MetricSeries(RunicornModel):
     def from_column(
         cls,
         name: str,
-        steps: Sequence[int],
-        column: Sequence[float | None],
-        timestamps: Sequence[float | None],
+        steps: Column,
+        column: Column,
+        timestamps: Column,
         *,
         run_id: str | None = None,
         find_nulls: bool = True,
     ) -> MetricSeries:
-        """Build from one aligned column of the viewer's rows (``None`` where absent)."""
-        if None not in column:
+        """Build from one aligned column of the viewer's rows (null where absent)."""
+        nulls = column.null_count()
+        if not nulls:
             return cls.model_construct(
-                name=name, steps=list(steps), values=list(column),
-                timestamps=list(timestamps), null_steps=[], run_id=run_id,
+                name=name, steps=steps, values=column, timestamps=timestamps, null_steps=[],
+                run_id=run_id,
             )  # fmt: skip
-        kept = [i for i, v in enumerate(column) if v is not None]
-        kept_steps = [steps[i] for i in kept]
-        nulls: list[int] = []
-        if find_nulls and len(kept_steps) > 1:
-            first, last = kept_steps[0], kept_steps[-1]
-            stride = reduce(math.gcd, (b - a for a, b in pairwise(kept_steps))) or 1
-            nulls = [
-                s
-                for s, v in zip(steps, column, strict=True)
-                if v is None and first <= s <= last and (s - first) % stride == 0
-            ]
+        kept = column.present()
+        kept_steps = steps.take(kept)
+        null_steps: list[int] = []
+        if find_nulls and len(kept) > 1:
+            null_steps = _cadence_nulls(steps, column, kept_steps)
         return cls.model_construct(
             name=name,
             steps=kept_steps,
-            values=[column[i] for i in kept],
-            timestamps=[timestamps[i] for i in kept],
-            null_steps=nulls,
+            values=column.take(kept),
+            timestamps=timestamps.take(kept),
+            null_steps=null_steps,
             run_id=run_id,
         )
 
+    # -- the sequence of points ------------------------------------------------------------
+
     @property
     def points(self) -> list[MetricPoint]:
-        """The series as :class:`MetricPoint` objects (built on each access)."""
-        return [
-            MetricPoint.model_construct(step=s, value=v, timestamp=t)
-            for s, v, t in zip(self.steps, self.values, self.timestamps, strict=True)
-        ]
+        """The series as a list of :class:`MetricPoint` (built on each access)."""
+        return list(self)
+
+    def __iter__(self) -> Iterator[MetricPoint]:  # type: ignore[override]
+        # Points, not pydantic's (field, value) pairs: the seed reads a series as a list
+        # of points (``for p in points: p["value"]``). model_dump() still gives the fields.
+        return _points(self.steps.to_list(), self.values.to_list(), self.timestamps.to_list())
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            return self._take(key)
+        if isinstance(key, int) and not isinstance(key, bool):
+            return MetricPoint(step=self.steps[key], value=self.values[key],
+                               timestamp=self.timestamps[key])  # fmt: skip
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key)
 
     @property
     def null_count(self) -> int:
         return len(self.null_steps)
 
-    def __len__(self) -> int:
-        return len(self.steps)
+    # -- summaries -----------------------------------------------------------------------
 
     def last_value(self) -> float | None:
         """The value at the highest step, or ``None`` for an empty series."""
-        return self.values[-1] if self.values else None
+        return self.values[-1] if len(self) else None
 
     def min_value(self) -> float | None:
-        return min(self.values) if self.values else None
+        return min(self.values.to_list()) if len(self) else None
 
     def max_value(self) -> float | None:
-        return max(self.values) if self.values else None
+        return max(self.values.to_list()) if len(self) else None
 
     def mean(self) -> float | None:
-        return math.fsum(self.values) / len(self.values) if self.values else None
+        return math.fsum(self.values.to_list()) / len(self) if len(self) else None
 
     def best(self, mode: Literal["min", "max"] = "min") -> MetricPoint | None:
         """The point with the lowest (``"min"``) or highest (``"max"``) value; first wins."""
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-        if not self.values:
+        if not len(self):
             return None
+        values = self.values.to_list()
         pick = min if mode == "min" else max
-        i = pick(range(len(self.values)), key=self.values.__getitem__)
-        return MetricPoint.model_construct(
-            step=self.steps[i], value=self.values[i], timestamp=self.timestamps[i]
-        )
+        return self[pick(range(len(values)), key=values.__getitem__)]  # type: ignore[no-any-return]
+
+    # -- narrowing -----------------------------------------------------------------------
 
     def _take(self, index: Sequence[int] | slice) -> MetricSeries:
-        if isinstance(index, slice):
-            steps, values, stamps = self.steps[index], self.values[index], self.timestamps[index]
-        else:
-            steps = [self.steps[i] for i in index]
-            values = [self.values[i] for i in index]
-            stamps = [self.timestamps[i] for i in index]
-        lo, hi = (steps[0], steps[-1]) if steps else (0, -1)
+        positions = range(len(self))[index] if isinstance(index, slice) else index
+        steps = self.steps.take(positions)
+        lo, hi = (steps[0], steps[-1]) if len(steps) else (0, -1)
         return MetricSeries.model_construct(
-            name=self.name, steps=steps, values=values, timestamps=stamps,
+            name=self.name, steps=steps, values=self.values.take(positions),
+            timestamps=self.timestamps.take(positions),
             null_steps=[s for s in self.null_steps if lo <= s <= hi], run_id=self.run_id,
         )  # fmt: skip
 
@@ -149,13 +216,12 @@ class MetricSeries(RunicornModel):
 
     def between(self, start: int | None = None, end: int | None = None) -> MetricSeries:
         """The points with ``start <= step <= end`` (either bound may be ``None``)."""
-        return self._take(
-            [
-                i
-                for i, s in enumerate(self.steps)
-                if (start is None or s >= start) and (end is None or s <= end)
-            ]
-        )
+        import bisect
+
+        steps = self.steps.to_list()
+        lo = bisect.bisect_left(steps, start) if start is not None else 0
+        hi = bisect.bisect_right(steps, end) if end is not None else len(steps)
+        return self._take(slice(lo, max(lo, hi)))
 
     def downsample(self, points: int) -> MetricSeries:
         """At most about ``points`` points that keep the shape, computed here.
@@ -174,7 +240,7 @@ class MetricSeries(RunicornModel):
         buckets = points // 4
         size = n / buckets
         keep: set[int] = {0, n - 1}
-        values = self.values
+        values = self.values.to_list()
         for b in range(buckets):
             lo, hi = int(b * size), min(n, int((b + 1) * size))
             if lo >= hi:
@@ -185,37 +251,66 @@ class MetricSeries(RunicornModel):
         return self._take(sorted(keep))
 
     def __repr__(self) -> str:
-        span = f"steps {self.steps[0]}..{self.steps[-1]}" if self.steps else "empty"
+        span = f"steps {self.steps[0]}..{self.steps[-1]}" if len(self) else "empty"
         return f"MetricSeries({self.name!r}, {len(self)} points, {span})"
+
+
+def _cadence_nulls(steps: Column, column: Column, kept_steps: Column) -> list[int]:
+    """The steps between a metric's first and last value, on the greatest common stride
+    of its logged steps, where it is null."""
+    if steps.is_polars:
+        import polars as pl
+
+        present = kept_steps.to_polars()
+        first, last = present[0], present[-1]
+        strides = present.diff().drop_nulls().unique().to_list()
+        stride = reduce(math.gcd, strides, 0) or 1
+        s = steps.to_polars()
+        frame = pl.DataFrame({"s": s, "v": column.to_polars()})
+        found: list[int] = frame.filter(
+            pl.col("v").is_null()
+            & pl.col("s").is_between(first, last)
+            & ((pl.col("s") - first) % stride == 0)
+        )["s"].to_list()
+        return found
+    kept = kept_steps.to_list()
+    first, last = kept[0], kept[-1]
+    stride = reduce(math.gcd, (b - a for a, b in pairwise(kept)), 0) or 1
+    return [
+        s
+        for s, v in zip(steps.to_list(), column.to_list(), strict=True)
+        if v is None and first <= s <= last and (s - first) % stride == 0
+    ]
 
 
 class RunMetrics(RunicornModel):
     """All metrics of one run, keyed by name.
 
-    ``run_metrics["loss"]`` is a :class:`MetricSeries`; ``run_metrics["metrics"]["loss"]``
-    is its list of points, as the seed's examples read it (``p["value"]``). ``steps``,
-    ``timestamps`` and ``columns`` hold the viewer's rows as columns (``None`` where a
-    metric has no value at a step).
+    ``run_metrics["loss"]`` and ``run_metrics["metrics"]["loss"]`` are the same
+    :class:`MetricSeries`, a sequence of points (``p["value"]``), as the seed's examples
+    read it. ``steps``, ``timestamps`` and ``columns`` hold the viewer's rows as columns
+    (null where a metric has no value at a step).
     """
 
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     run_id: str
-    steps: list[int] = Field(default_factory=list)
-    timestamps: list[float | None] = Field(default_factory=list)
-    columns: dict[str, list[float | None]] = Field(default_factory=dict)
+    steps: ColumnField = Field(default_factory=_empty("int"))
+    timestamps: ColumnField = Field(default_factory=_empty("float"))
+    columns: dict[str, ColumnField] = Field(default_factory=dict)
     text_columns: dict[str, list[Any]] = Field(default_factory=dict)
     """Logged keys whose values are not numbers (e.g. ``stage``), kept as sent."""
     total: int | None = None
-    """Rows the viewer has for the run."""
+    """Rows the run has."""
     sampled: int | None = None
-    """Rows it sent (fewer than ``total`` when downsampled by the viewer)."""
+    """Rows returned (fewer than ``total`` when downsampled by the viewer's LTTB)."""
     last_step: int | None = None
+    source: MetricsSource = "viewer"
+    """Where the rows came from: ``"viewer"`` (HTTP), ``"storage"`` (the run folder, read
+    directly) or ``"cache"`` (the on-disk parquet cache)."""
 
     _mapping_properties: ClassVar[tuple[str, ...]] = ("metrics", "names", "series")
     _series: dict[str, MetricSeries] | None = PrivateAttr(default=None)
-    # The rows as a polars DataFrame when polars decoded them (global_step, time and the
-    # metric columns, exactly ``steps``/``timestamps``/``columns``): to_polars() starts
-    # from it instead of converting the lists back.
-    _polars_rows: Any = PrivateAttr(default=None)
 
     @property
     def names(self) -> list[str]:
@@ -227,7 +322,8 @@ class RunMetrics(RunicornModel):
 
     @property
     def series(self) -> dict[str, MetricSeries]:
-        """``{name: MetricSeries}`` (built on first access)."""
+        """``{name: MetricSeries}`` (each built on first access, without copying values
+        for a metric logged at every step)."""
         if self._series is None:
             self._series = {
                 name: MetricSeries.from_column(
@@ -243,9 +339,10 @@ class RunMetrics(RunicornModel):
         return self._series
 
     @property
-    def metrics(self) -> dict[str, list[MetricPoint]]:
-        """``{name: [MetricPoint, ...]}``, the seed's ``metrics["metrics"]`` shape."""
-        return {name: s.points for name, s in self.series.items()}
+    def metrics(self) -> dict[str, MetricSeries]:
+        """``{name: MetricSeries}``, the seed's ``metrics["metrics"]``; each series is a
+        sequence of points (``for p in series: p["value"]``)."""
+        return self.series
 
     def __getitem__(self, key: str) -> Any:
         if key in self.columns:
@@ -277,4 +374,4 @@ class RunMetrics(RunicornModel):
 
     def __repr__(self) -> str:
         return (f"RunMetrics({self.run_id!r}, {len(self.steps)} rows, "
-                f"metrics={self.names})")  # fmt: skip
+                f"metrics={self.names}, source={self.source!r})")  # fmt: skip

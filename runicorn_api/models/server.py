@@ -36,6 +36,10 @@ class ServerInfo(RunicornModel):
     """``"0.5"`` (project/name runs, artifacts) or ``"0.7"`` (paths, aliases, tags, assets)."""
     features: frozenset[str] = Field(default_factory=frozenset)
     """The names from :data:`FEATURES` this generation has."""
+    direct_reads: Literal["auto", "always", "never"] = "auto"
+    """How the client reads run data: from the storage folder where it is proven to be
+    the viewer's (``"auto"``), only from it (``"always"``), or only over HTTP
+    (``"never"``). Each :class:`RunMetrics` says in ``source`` where it came from."""
 
     _mapping_properties: ClassVar[tuple[str, ...]] = ("version_tuple",)
 

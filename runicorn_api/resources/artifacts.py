@@ -194,12 +194,7 @@ class ArtifactsResource(Resource):
         archive = str(artifact.metadata.get("archive_path") or "")
         if not artifact.metadata.get("manifest_path") and archive:
             # An output or a code snapshot: one archived file, its fingerprint its sha256.
-            source = Path(archive)
-            if not source.is_file():
-                raise UnsupportedFeatureError(
-                    f"{artifact.id}: its archived file ({archive}) is not readable from "
-                    f"this machine; {self._client.server} serves no asset download."
-                )
+            source = self._storage_file(archive, f"{artifact.id}: its archived file")
             sha = (
                 artifact.fingerprint
                 if artifact.metadata.get("fingerprint_kind") == "sha256"
@@ -285,13 +280,12 @@ class ArtifactsResource(Resource):
         root = Path(dest).resolve()
         written = []
         for f in self.files(artifact_id):
-            source = Path(f.absolute_path or "")
-            if f.is_remote or not source.is_file():
+            if f.is_remote:
                 raise UnsupportedFeatureError(
-                    f"{artifact_id}: {f.path} is not readable from this machine "
-                    f"({f.absolute_path}); {self._client.server} serves no artifact file "
-                    "download, so the viewer's storage must be local."
+                    f"{artifact_id}: {f.path} is a remote reference ({f.absolute_path}); "
+                    "there is no file to download."
                 )
+            source = self._storage_file(f.absolute_path, f"{artifact_id}: {f.path}")
             target = (root / f.path).resolve()
             if root not in target.parents:
                 raise ValueError(f"Refusing to write {f.path!r} outside {root}")
@@ -330,7 +324,8 @@ class ArtifactsResource(Resource):
             return assets if isinstance(assets, dict) else {}
 
         assets = self._concurrently(fetch, [r.id for r in runs])
-        return build_index((r.id, r.created_at, a) for r, a in zip(runs, assets, strict=True))
+        return build_index(((r.id, r.created_at, a) for r, a in zip(runs, assets, strict=True)),
+                           read_files=self._client._storage.allowed)  # fmt: skip
 
     @staticmethod
     def _pick(name: str, ref: int | str | None, versions: list[ArtifactVersion]) -> Artifact:
@@ -340,14 +335,26 @@ class ArtifactsResource(Resource):
         known = ", ".join(f"v{v.version}" for v in versions)
         raise NotFoundError(f"Version not found: {name}:{ref} (it has {known})", status_code=404)
 
+    def _storage_file(self, path: str | None, what: str) -> Path:
+        """A file of the viewer's storage that this client may read (``direct_reads``),
+        or :class:`UnsupportedFeatureError` saying why not."""
+        found = self._client._storage.file(path)
+        if found is not None:
+            return found
+        why = (
+            "this client was told never to read storage files (direct_reads='never')"
+            if not self._client._storage.allowed
+            else "it is not readable from this machine"
+        )
+        raise UnsupportedFeatureError(
+            f"{what} is in the viewer's storage ({path}), and {why}; "
+            f"{self._client.server} serves no artifact file download."
+        )
+
     def _manifest(self, artifact: Artifact) -> tuple[dict[str, Any], Path]:
-        manifest_path = Path(str(artifact.metadata.get("manifest_path") or ""))
-        if not manifest_path.is_file():
-            raise UnsupportedFeatureError(
-                f"{artifact.id}: its file list is in the viewer's storage ({manifest_path}), "
-                f"which is not readable from this machine; {self._client.server} serves no "
-                "asset manifest."
-            )
+        manifest_path = self._storage_file(
+            str(artifact.metadata.get("manifest_path") or ""), f"{artifact.id}: its file list"
+        )
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         # <storage>/archive/manifests/<kind>/<xx>/<fingerprint>.json → <storage>/archive/blobs
         return manifest, manifest_path.parents[3] / "blobs"

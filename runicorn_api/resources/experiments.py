@@ -11,7 +11,8 @@ from .._adapters._base import RunsRequest
 from .._collection import Collection, Page
 from .._exceptions import ResponseValidationError, UnsupportedFeatureError
 from .._frames import Frame, Logical, flatten, infer_type
-from .._run_folder import read_json, readable
+from .._run_folder import read_json
+from .._storage import RunLocation
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..filters import MISSING, Expr, F, resolve, to_utc
 from ..models.experiment import BatchResult, DeletedRun, Experiment, Project, RunStatus
@@ -268,11 +269,20 @@ class ExperimentCollection(Collection[Experiment]):
     ) -> MetricsCollection:
         """The metrics of these runs, in their order; lazy like the collection.
 
-        :calls: the listing, then ``GET /api/runs/{id}/metrics`` per run on a thread pool
-        of the client's ``max_workers``; ``progress=True`` shows a tqdm bar.
+        Run folders on this machine that are proven to be the viewer's are read directly,
+        in parallel, with no request beyond the listing (see ``direct_reads``).
+
+        :calls: the listing, then ``GET /api/runs/{id}/metrics`` per run that is not read
+        from its folder, on a thread pool of the client's ``max_workers``;
+        ``progress=True`` shows a tqdm bar.
         """
+        from .metrics import location_of
+
+        def locations() -> list[RunLocation]:
+            return [location_of(e) for e in self]
+
         return self._repo._client.metrics.many(
-            self.ids, metric_names, downsample=downsample, start=start, end=end,
+            locations, metric_names, downsample=downsample, start=start, end=end,
             progress=progress,
         )  # fmt: skip
 
@@ -554,12 +564,19 @@ class ExperimentsResource(Resource):
             exp._details = details
 
     def _details_from_folder(self, exp: Experiment) -> dict[str, Any]:
-        folder = readable(exp.run_dir)
+        from .metrics import location_of
+
+        storage = self._client._storage
+        folder = storage.run_folder(location_of(exp), purpose="the summary")
         if folder is None:
+            why = (
+                "this client was told never to read storage files (direct_reads='never')"
+                if not storage.allowed
+                else f"the run folder is not readable from this machine ({exp.run_dir})"
+            )
             raise UnsupportedFeatureError(
                 f"{self._client.server} serves no run summary, config or end time over "
-                f"HTTP; they are read from the run folder, which is not readable from "
-                f"this machine ({exp.run_dir})."
+                f"HTTP; they are read from the run folder, and {why}."
             )
         details: dict[str, Any] = self._adapter.details_from_files(
             read_json(folder, "summary.json"),

@@ -91,6 +91,16 @@ _RUNS: list[dict[str, Any]] = [
     {"key": "ppo-s0", "project": "rl", "tail": "ppo", "status": "interrupted", "seed": 0},
     {"key": "ppo-s1", "project": "rl", "tail": "ppo", "status": "finished", "seed": 1},
     {"key": "dqn-s0", "project": "rl", "tail": "dqn", "status": "finished", "seed": 0},
+    # Edge cases of the metrics rules (see writer.log_edge): NaN/±Inf and a sparse metric,
+    # two log calls at one step, events keyed by `step` plus a torn last line, text values.
+    {"key": "edge-specials", "project": "edge", "tail": "specials", "status": "finished",
+     "seed": 0, "steps": 400, "edge": "specials"},
+    {"key": "edge-duplicates", "project": "edge", "tail": "duplicates", "status": "finished",
+     "seed": 1, "steps": 300, "edge": "duplicates"},
+    {"key": "edge-raw-steps", "project": "edge", "tail": "raw-steps", "status": "finished",
+     "seed": 2, "steps": 200, "edge": "raw_steps"},
+    {"key": "edge-text", "project": "edge", "tail": "text", "status": "finished",
+     "seed": 3, "steps": 200, "edge": "text"},
 ]  # fmt: skip
 
 
@@ -137,6 +147,7 @@ def specs_for(generation: str, runs: list[dict[str, Any]]) -> list[dict[str, Any
             "steps": steps,
             "val_every": 50,
             "nan_step": run.get("nan_step"),
+            "edge": run.get("edge"),
             "live": run.get("live", False),
             "alias": run.get("alias") if generation == "0.7" else None,
             "tags": sorted(run.get("tags", [])) if generation == "0.7" else [],
@@ -178,6 +189,8 @@ class RunRecord:
     steps: int
     val_every: int
     nan_step: int | None
+    edge: str | None
+    """Which metrics edge case the run logs (see ``writer.log_edge``), if any."""
     live: bool
     alias: str | None
     tags: list[str]

@@ -53,6 +53,46 @@ def log_metrics(run: Any, spec: dict[str, Any], start: int, stop: int) -> None:
         run.log(row, step=step)
 
 
+SPECIALS = {100: float("nan"), 200: float("inf"), 300: float("-inf")}
+"""Steps at which the ``specials`` edge run logs NaN, +Inf and -Inf as its loss."""
+SPARSE_EVERY = 37
+"""The ``specials`` edge run logs ``eval_acc`` every 37 steps (a sparse metric)."""
+DUPLICATE_EVERY = 10
+"""The ``duplicates`` edge run logs twice at every tenth step: an override and a new key."""
+RAW_STEPS = 25
+"""The ``raw_steps`` edge run appends this many events keyed by ``step``, not global_step."""
+TRUNCATED_TAIL = '{"ts": 1.0, "type": "metrics", "data": {"global_step": 99999, "loss"'
+"""The torn last line the ``raw_steps`` edge run ends its events.jsonl with."""
+
+
+def log_edge(run: Any, spec: dict[str, Any]) -> None:
+    """The edge cases of the metrics rules, by the SDK's own ``log`` where it can."""
+    edge, steps, seed = spec["edge"], spec["steps"], spec["seed"]
+    for step in range(1, steps + 1):
+        row: dict[str, Any] = dict(metric_row(seed, step, steps, None))
+        if edge == "specials":
+            row["loss"] = SPECIALS.get(step, row["loss"])
+            if step % SPARSE_EVERY == 0:
+                row["eval_acc"] = step / steps
+        if edge == "text":
+            run.log(row, step=step, stage="train" if step <= steps // 2 else "val")
+            continue
+        run.log(row, step=step)
+        if edge == "duplicates" and step % DUPLICATE_EVERY == 0:
+            # A second call at the same step: one key overwritten, one key added.
+            run.log({"loss": -float(step), "extra": 2.0 * step}, step=step)
+
+
+def append_raw_steps(events: Path, spec: dict[str, Any]) -> None:
+    """Events written as an older writer would, keyed by ``step``; then a torn line."""
+    steps, seed = spec["steps"], spec["seed"]
+    with open(events, "a", encoding="utf-8") as handle:
+        for step in range(steps + 1, steps + RAW_STEPS + 1):
+            data = {**metric_row(seed, step, steps, None), "step": step, "time": 1.7e9 + step}
+            handle.write(json.dumps({"ts": 1.7e9 + step, "type": "metrics", "data": data}) + "\n")
+        handle.write(TRUNCATED_TAIL)
+
+
 def write_files(root: Path, files: dict[str, str]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for rel, text in files.items():
@@ -91,7 +131,10 @@ def main() -> None:
         if spec.get("config"):
             run.log_config(args=spec["config"], extra={"note": spec["key"]})
     run.set_primary_metric("accuracy", mode="max")
-    log_metrics(run, spec, 1, spec["steps"])
+    if spec.get("edge"):
+        log_edge(run, spec)
+    else:
+        log_metrics(run, spec, 1, spec["steps"])
     if spec.get("summary"):
         run.summary(spec["summary"])
 
@@ -147,6 +190,8 @@ def main() -> None:
         # stdin closed: leave without finish(), as a crashed trainer would.
         os._exit(0)
     run.finish(spec["status"])
+    if spec.get("edge") == "raw_steps":
+        append_raw_steps(Path(run.run_dir) / "events.jsonl", spec)
     print(json.dumps(entry), flush=True)
 
 

@@ -1,0 +1,142 @@
+"""Where a run's metrics come from: one interface, the viewer and the run folder behind it,
+and the parquet cache in front of either.
+
+:class:`ViewerSource` asks the viewer (``GET /api/runs/{id}/metrics``) and decodes the body
+from the buffer it was received into. :class:`StorageSource` reads the run's
+``events.jsonl`` with the viewer's own rules (see :mod:`.events`). Both answer
+:meth:`MetricsSource.read` with the whole run and :meth:`MetricsSource.stamp` with what
+the cache checks an entry against; :class:`CachedSource` puts the cache in front of one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import quote
+
+from .._storage import RunLocation
+from .._types import NOT_GIVEN, Timeout
+from ..cache import CacheStamp, MetricsCache
+from ..models.metrics import RunMetrics
+from .body import decode_body
+from .events import EventsFiles
+
+if TYPE_CHECKING:
+    from .._transport import Transport
+
+__all__ = ["CachedSource", "MetricsSource", "StorageSource", "ViewerSource"]
+
+
+class MetricsSource(Protocol):
+    """Reads whole runs, and says what identifies the current state of one."""
+
+    def read(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> RunMetrics:
+        """All rows of the run, as the viewer would serve them."""
+        ...
+
+    def stamp(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> CacheStamp | None:
+        """What a cached copy of the run must match to still be valid (``None``: unknown)."""
+        ...
+
+
+class ViewerSource:
+    """The viewer over HTTP."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def read(
+        self, run_id: str, *, downsample: int | None = None, timeout: Timeout = NOT_GIVEN
+    ) -> RunMetrics:
+        """:calls: ``GET /api/runs/{run_id}/metrics[?downsample=N]``"""
+        body = self._transport.request(
+            "GET", f"/api/runs/{quote(run_id)}/metrics", params={"downsample": downsample},
+            timeout=timeout, expect="buffer",
+        )  # fmt: skip
+        return decode_body(run_id, body.data, body.headers.get("X-Last-Step"))
+
+    def stamp(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> CacheStamp | None:
+        """:calls: ``GET /api/runs/{run_id}/metrics?downsample=100`` (its headers only)"""
+        response = self._transport.request(
+            "GET", f"/api/runs/{quote(run_id)}/metrics", params={"downsample": 100},
+            timeout=timeout, expect="response",
+        )  # fmt: skip
+        total, last = response.headers.get("X-Total-Count"), response.headers.get("X-Last-Step")
+        if total is None:
+            return None
+        return CacheStamp(total=int(total), last_step=int(last) if last is not None else None)
+
+
+class StorageSource:
+    """A run folder on this machine, proven to be the viewer's (see :mod:`.._storage`)."""
+
+    def __init__(self, folder: Path, files: EventsFiles) -> None:
+        self.folder = folder
+        self._files = files
+
+    @property
+    def events(self) -> Path:
+        return self.folder / "events.jsonl"
+
+    def read(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> RunMetrics:
+        """:calls: nothing; reads only the bytes appended since the last read"""
+        return self._files.get(self.events).read(run_id)
+
+    def stamp(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> CacheStamp | None:
+        """:calls: nothing; the size and modification time of ``events.jsonl``"""
+        try:
+            stat = self.events.stat()
+        except OSError:
+            return None
+        return CacheStamp(total=None, last_step=None, events_size=stat.st_size,
+                          events_mtime_ns=stat.st_mtime_ns)  # fmt: skip
+
+
+class CachedSource:
+    """The parquet cache in front of either source: a finished run is served from disk
+    while the source's stamp still matches the one stored with it."""
+
+    def __init__(self, cache: MetricsCache) -> None:
+        self._cache = cache
+
+    def stored_location(self, run_id: str) -> RunLocation | None:
+        """Where the cached run's folder was proven to be, if it was read from one."""
+        stamp = self._cache.stamp(run_id)
+        return stamp.location if stamp is not None else None
+
+    def lookup(
+        self, run_id: str, source: ViewerSource | StorageSource, *, timeout: Timeout = NOT_GIVEN
+    ) -> RunMetrics | None:
+        """The cached run if its entry still matches what ``source`` says now.
+
+        :calls: what ``source.stamp`` calls: nothing for a run folder, the headers of
+        ``GET .../metrics?downsample=100`` for the viewer
+        """
+        entry = self._cache.load(run_id)
+        if entry is None:
+            return None
+        metrics, stored = entry
+        current = source.stamp(run_id, timeout=timeout)
+        return metrics if current is not None and stored.matches(current) else None
+
+    def read(
+        self,
+        where: RunLocation,
+        source: ViewerSource | StorageSource,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> RunMetrics:
+        """Read the run from ``source``, and store it if it has finished."""
+        local = isinstance(source, StorageSource)
+        # A local stamp is taken before the read: if the file grows meanwhile, the entry is
+        # newer than its stamp and the next check refetches it, never the reverse.
+        before = source.stamp(where.run_id, timeout=timeout) if local else None
+        metrics = source.read(where.run_id, timeout=timeout)
+        if where.status not in (None, "running") and not metrics.text_columns:
+            stamp = CacheStamp(total=metrics.total, last_step=metrics.last_step)
+            if before is not None:
+                stamp.events_size = before.events_size
+                stamp.events_mtime_ns = before.events_mtime_ns
+                stamp.location = where
+            self._cache.store(metrics, stamp)
+        return metrics
