@@ -78,7 +78,8 @@ def show(client: api.RunicornClient) -> None:
 
     run = experiments[0]
     metrics = client.get_metrics(run.id)
-    print(f"\nMetrics of {run.display_name} ({run.id}): {metrics.total} rows")
+    print(f"\nMetrics of {run.display_name} ({run.id}): {metrics.total} rows, read from "
+          f"{'its folder directly' if metrics.source == 'storage' else 'the viewer'}")  # fmt: skip
     for name, series in metrics.series.items():
         print(f"  {name:<9} {len(series):>4} points  last={series.last_value():.4f}  "
               f"min={series.min_value():.4f}  max={series.max_value():.4f}")  # fmt: skip

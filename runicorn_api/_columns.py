@@ -62,14 +62,18 @@ class Column(Sequence[Any]):
         return cls(array("d", (math.nan if v is None else v for v in values)), kind)
 
     @classmethod
-    def from_polars(cls, series: Any, kind: Kind) -> Column:
-        """Wrap a polars Series (cast to Int64 or Float64 if it is not already)."""
+    def from_polars(cls, series: Any, kind: Kind, *, nan_free: bool = False) -> Column:
+        """Wrap a polars Series (cast to Int64 or Float64 if it is not already).
+
+        NaN becomes null unless the caller knows there is none (``nan_free``): parsed JSON
+        cannot hold one, and each check is a query of its own.
+        """
         import polars as pl
 
         dtype = pl.Int64 if kind == "int" else pl.Float64
         if series.dtype != dtype:
             series = series.cast(dtype)
-        if kind == "float" and series.dtype == pl.Float64:
+        if kind == "float" and not nan_free:
             series = series.fill_nan(None)
         return cls(series, kind)
 

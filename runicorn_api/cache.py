@@ -134,8 +134,10 @@ class MetricsCache:
             metrics = RunMetrics.model_construct(
                 run_id=run_id,
                 steps=Column.from_polars(frame["step"], "int"),
-                timestamps=Column.from_polars(frame["time"], "float"),
-                columns={n: Column.from_polars(frame[f"m:{n}"], "float") for n in names},
+                timestamps=Column.from_polars(frame["time"], "float", nan_free=True),
+                columns={
+                    n: Column.from_polars(frame[f"m:{n}"], "float", nan_free=True) for n in names
+                },
                 text_columns={},
                 total=stamp.total,
                 sampled=int(meta["sampled"]) if meta.get("sampled") else None,

@@ -68,6 +68,15 @@ def test_every_run_reads_the_same_directly_and_over_http(
         assert http.source == "viewer", run.key
         assert_same(direct, http)
         assert len(direct.steps) > 0, run.key
+    # Many runs at once: fresh folders are parsed together, several per polars call.
+    with api.connect(viewer.base_url) as fresh:
+        together = fresh.experiments.filter().metrics().to_list()
+    alone = over_http.experiments.filter().metrics().to_list()
+    assert [m.run_id for m in together] == [m.run_id for m in alone]
+    assert len(together) == len(viewer.manifest.runs)
+    for direct, http in zip(together, alone, strict=True):
+        assert direct.source == "storage"
+        assert_same(direct, http)
 
 
 def test_the_edge_cases_are_what_was_logged(viewer: ViewerEnv) -> None:

@@ -34,23 +34,24 @@ def from_frame(
     last_step: int | None,
     source: MetricsSource,
 ) -> RunMetrics:
-    """A polars frame of ``global_step``, maybe ``time``, and numeric metric columns
-    (already in the viewer's column order) → :class:`RunMetrics`, without copying."""
+    """A polars frame of ``global_step``, maybe ``time``, and float metric columns without
+    NaN (parsed JSON has none), in the viewer's column order → :class:`RunMetrics`,
+    without copying."""
     names = [c for c in frame.columns if c not in INDEX_COLUMNS]
     steps = Column.from_polars(frame["global_step"], "int")
     if "time" in frame.columns:
-        stamps = Column.from_polars(frame["time"], "float")
+        stamps = Column.from_polars(frame["time"], "float", nan_free=True)
     else:
         import polars as pl
 
-        stamps = Column.from_polars(pl.repeat(None, frame.height, dtype=pl.Float64,
-                                              eager=True), "float")  # fmt: skip
+        nothing = pl.repeat(None, frame.height, dtype=pl.Float64, eager=True)
+        stamps = Column.from_polars(nothing, "float", nan_free=True)
     n = frame.height
     return RunMetrics.model_construct(
         run_id=run_id,
         steps=steps,
         timestamps=stamps,
-        columns={name: Column.from_polars(frame[name], "float") for name in names},
+        columns={name: Column.from_polars(frame[name], "float", nan_free=True) for name in names},
         text_columns={},
         total=n if total is None else total,
         sampled=n if sampled is None else sampled,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from functools import reduce
-from itertools import pairwise, repeat
+from itertools import pairwise
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, PlainSerializer, PrivateAttr
@@ -79,12 +79,13 @@ class MetricPoint(dict[str, Any]):
         return f"MetricPoint(step={self['step']}, value={self['value']!r})"
 
 
-_POINT_KEYS = ("step", "value", "timestamp")
-
-
 def _points(steps: list[Any], values: list[Any], stamps: list[Any]) -> Iterator[MetricPoint]:
-    # map/zip/dict construction all run in C: no Python frame per point.
-    return map(MetricPoint, map(zip, repeat(_POINT_KEYS), zip(steps, values, stamps, strict=True)))
+    # Measured fastest of the ways to make dict-subclass instances (map over zip pairs,
+    # a dict display then a copy, chunked list comprehensions): one keyword call each.
+    return (
+        MetricPoint(step=s, value=v, timestamp=t)
+        for s, v, t in zip(steps, values, stamps, strict=True)
+    )
 
 
 class MetricSeries(RunicornModel):

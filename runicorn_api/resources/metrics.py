@@ -23,6 +23,7 @@ from ._base import Resource
 __all__ = ["MetricsCollection", "MetricsResource", "location_of"]
 
 RunRef = str | RunLocation
+_WINDOW = 64  # runs primed and read together in a multi-run read (the readers kept)
 
 
 def location_of(experiment: Experiment) -> RunLocation:
@@ -147,8 +148,22 @@ class MetricsResource(Resource):
             whole = self.read(ref, downsample=downsample)
             return narrow(whole, metric_names, None, start, end)
 
+        prime = self._prime if downsample is None else None
         return MetricsCollection(refs, fetch, workers=self._client.max_workers,
-                                 progress=progress)  # fmt: skip
+                                 progress=progress, prime=prime)  # fmt: skip
+
+    def _prime(self, refs: Sequence[RunRef]) -> None:
+        """Parse the run folders of ``refs`` that are read directly, several at a time."""
+        storage = self._client._storage
+        if not storage.allowed:
+            return
+        paths = []
+        for ref in refs:
+            if isinstance(ref, RunLocation):
+                folder = storage.run_folder(ref, purpose="metrics")
+                if folder is not None:
+                    paths.append(folder / "events.jsonl")
+        self._files.prime(paths)
 
 
 class MetricsCollection(Collection[RunMetrics]):
@@ -163,8 +178,10 @@ class MetricsCollection(Collection[RunMetrics]):
         *,
         workers: int,
         progress: bool,
+        prime: Callable[[Sequence[RunRef]], None] | None = None,
     ) -> None:
         super().__init__()
+        self._prime = prime
         # A callable defers listing the runs (e.g. a lazy experiment collection) to first use.
         self._runs = runs
         self._fetch = fetch
@@ -180,18 +197,22 @@ class MetricsCollection(Collection[RunMetrics]):
         bar = _progress_bar(len(refs)) if self._progress else None
         try:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(refs))) as pool:
-                # map() keeps the order of the runs whatever order the answers come in.
-                for result in pool.map(self._fetch, refs):
-                    if bar is not None:
-                        bar.update(1)
-                    yield result
+                for start in range(0, len(refs), _WINDOW):
+                    window = refs[start : start + _WINDOW]
+                    if self._prime is not None:
+                        self._prime(window)
+                    # map() keeps the order of the runs whatever order the answers come in.
+                    for result in pool.map(self._fetch, window):
+                        if bar is not None:
+                            bar.update(1)
+                        yield result
         finally:
             if bar is not None:
                 bar.close()
 
     def _clone(self) -> MetricsCollection:
         return MetricsCollection(self._runs, self._fetch, workers=self._workers,
-                                 progress=self._progress)  # fmt: skip
+                                 progress=self._progress, prime=self._prime)  # fmt: skip
 
     def _describe(self) -> str:
         count = "?" if callable(self._runs) else str(len(self._runs))
