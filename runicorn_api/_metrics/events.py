@@ -33,7 +33,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .._columns import have_polars
 from ..models.metrics import RunMetrics
@@ -211,26 +211,33 @@ def _parse(segments: list[bytes]) -> list[_Part]:
     import polars as pl
 
     texts = list(segments)
-    if len(texts) == 1:
-        chunk, lines = texts[0], None
-    else:
+    lines = None
+    if len(texts) > 1:
         texts = [t if t.endswith(b"\n") else t + b"\n" for t in texts]
-        chunk, lines = b"".join(texts), [t.count(b"\n") for t in texts]
-    keys = chunk.count(b'": ')
+        lines = [t.count(b"\n") for t in texts]
+    keys = sum(t.count(b'": ') for t in texts)
+
+    def read(infer: int | None) -> Any:
+        # Several files are handed over as one list of sources: polars reads them in
+        # order, without a joined copy.
+        sources: list[IO[bytes]] = [io.BytesIO(t) for t in texts]
+        if lines is None:
+            return pl.read_ndjson(sources[0], infer_schema_length=infer)
+        return pl.read_ndjson(sources, infer_schema_length=infer)
+
     nulls: list[int] | None = None
     for infer in (100, None):
         try:
-            frame = pl.read_ndjson(io.BytesIO(chunk), infer_schema_length=infer)
+            frame = read(infer)
         except (ValueError, pl.exceptions.PolarsError):
             if nulls is not None:
                 raise _NeedPython from None
             infer = None
             # NaN or ±Inf, which polars refuses: take them out and count the nulls.
             texts = [_unwords(t) for t in texts]
-            chunk = texts[0] if lines is None else b"".join(texts)
             nulls = [t.count(b'": null') for t in texts]
             try:
-                frame = pl.read_ndjson(io.BytesIO(chunk), infer_schema_length=None)
+                frame = read(None)
             except (ValueError, pl.exceptions.PolarsError):
                 raise _NeedPython from None
         if lines is not None and frame.height != sum(lines):
