@@ -215,7 +215,9 @@ def _parse(segments: list[bytes]) -> list[_Part]:
     if len(texts) > 1:
         texts = [t if t.endswith(b"\n") else t + b"\n" for t in texts]
         lines = [t.count(b"\n") for t in texts]
-    keys = sum(t.count(b'": ') for t in texts)
+    # Every key is followed by one colon; a colon inside a string only makes the count
+    # disagree below, which sends the file to the exact parser (as text values do).
+    keys = sum(t.count(b":") for t in texts)
 
     def read(infer: int | None) -> Any:
         # Several files are handed over as one list of sources: polars reads them in
@@ -248,7 +250,8 @@ def _parse(segments: list[bytes]) -> list[_Part]:
         stats = _stats_rows(table, 1 if lines is None else len(lines))
         # polars infers the schema from the first rows and silently drops a key it did
         # not see there. Every key it kept is one non-null cell or one written null, so
-        # a count that adds up proves nothing was dropped (and no nested object hid one).
+        # a count of colons that adds up proves nothing was dropped (and no nested
+        # object hid one).
         # A written null and a dropped key look alike to that count: with nulls, the
         # schema is inferred from all rows, where nothing can be dropped.
         cells = sum(row["cells"] for row in stats)
