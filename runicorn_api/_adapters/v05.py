@@ -11,7 +11,9 @@ from ._base import Adapter, RunsRequest
 
 class V05Adapter(Adapter):
     generation: ClassVar[Generation] = "0.5"
-    features: ClassVar[frozenset[str]] = frozenset({"artifacts", "recycle_bin", "gpu_telemetry"})
+    features: ClassVar[frozenset[str]] = frozenset(
+        {"artifacts", "model_registry", "recycle_bin", "gpu_telemetry"}
+    )
     # The 0.5.x run detail has no summary, config or times; they are read from the folder.
     detail_source: ClassVar[Literal["http", "run_folder"]] = "run_folder"
     alternatives: ClassVar[dict[str, str]] = {

@@ -27,6 +27,10 @@ class V07Adapter(Adapter):
     detail_source: ClassVar[Literal["http", "run_folder"]] = "http"
     alternatives: ClassVar[dict[str, str]] = {
         "artifacts": "0.7.x records per-run assets instead; client.artifacts maps them.",
+        "model_registry": (
+            "0.7.x has no lifecycle stages, evaluations or version deletion; its per-run "
+            "assets are read through client.artifacts (list_versions, files, download)."
+        ),
     }
 
     def run_identity(self, item: dict[str, Any]) -> dict[str, Any]:

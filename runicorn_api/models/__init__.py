@@ -12,6 +12,17 @@ from .artifact import (
 )
 from .experiment import BestMetric, Experiment, Project, RunStatus
 from .metrics import MetricPoint, MetricSeries, RunMetrics
+from .registry import (
+    STAGES,
+    TRANSITIONS,
+    ArtifactStats,
+    Evaluation,
+    EvaluationReceipt,
+    Promotion,
+    TrainingMetrics,
+    VersionDeletion,
+    VersionPerformance,
+)
 from .remote import RemoteResult
 from .server import FEATURES, ServerInfo
 from .system import (
@@ -26,11 +37,16 @@ from .system import (
 
 __all__ = [
     "FEATURES",
+    "STAGES",
+    "TRANSITIONS",
     "Artifact",
     "ArtifactFile",
+    "ArtifactStats",
     "ArtifactVersion",
     "BestMetric",
     "ConfigUpdate",
+    "Evaluation",
+    "EvaluationReceipt",
     "Experiment",
     "GPUDevice",
     "GPUInfo",
@@ -42,6 +58,7 @@ __all__ = [
     "MetricPoint",
     "MetricSeries",
     "Project",
+    "Promotion",
     "RemoteResult",
     "ResponseValidationWarning",
     "RunArtifacts",
@@ -50,5 +67,8 @@ __all__ = [
     "RunicornModel",
     "ServerInfo",
     "StorageBackend",
+    "TrainingMetrics",
+    "VersionDeletion",
+    "VersionPerformance",
     "ViewerConfig",
 ]

@@ -51,6 +51,9 @@ class Artifact(RunicornModel):
     """On ``list_artifacts`` items: how many versions the name has."""
     fingerprint: str | None = None
     """The content digest (0.5.x manifest digest, 0.7.x asset fingerprint)."""
+    lifecycle_stage: str | None = None
+    """0.5.x models: ``experimental``, ``staging``, ``production`` or ``archived`` (see
+    :meth:`ArtifactsResource.promote`); ``None`` where the viewer keeps no stage."""
 
     _mapping_properties: ClassVar[tuple[str, ...]] = ("id", "size_mb")
 

@@ -14,6 +14,8 @@ Generation = Literal["0.5", "0.7"]
 
 FEATURES: dict[str, str] = {
     "artifacts": "versioned artifacts under /api/artifacts (0.5.x)",
+    "model_registry": "a model registry: lifecycle stages, evaluations, training metrics, "
+    "statistics and version deletion under /api/artifacts (0.5.x)",
     "assets": "per-run assets under /api/runs/{id}/assets (0.7.x)",
     "paths": "hierarchical run paths under /api/paths (0.7.x)",
     "tags": "run tags, written with PATCH /api/runs/{id} (0.7.x)",

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from .._adapters.assets import build_index
 from .._collection import Collection
-from .._exceptions import NotFoundError, UnsupportedFeatureError
+from .._exceptions import NotFoundError, ServerError, UnsupportedFeatureError
 from .._frames import Frame, Logical
 from ..models.artifact import (
     Artifact,
@@ -28,8 +28,8 @@ from ..models.artifact import (
     RunArtifacts,
 )
 from ..models.experiment import epoch_to_datetime
-from ._base import Resource
 from .experiments import check_page, check_run_id
+from .registry import ModelRegistry
 
 if TYPE_CHECKING:
     from .._client import RunicornClient
@@ -93,7 +93,7 @@ class ArtifactCollection(Collection[Artifact]):
         return " ".join(parts) + self._window_text()
 
 
-class ArtifactsResource(Resource):
+class ArtifactsResource(ModelRegistry):
     """The seed's Artifacts API. See the module docs for the 0.7.x mapping."""
 
     def __init__(self, client: RunicornClient) -> None:
@@ -137,11 +137,25 @@ class ArtifactsResource(Resource):
         version = self._pick(name, ref, versions)
         if self._assets:
             return version
-        data = self._request("GET", f"/api/artifacts/{quote(name)}/v{version.version}")
+        try:
+            data = self._request("GET", f"/api/artifacts/{quote(name)}/v{version.version}")
+        except ServerError:
+            # runicorn 0.5.3 answers 500 for the detail of a version once it has been
+            # promoted (its metadata model lacks lifecycle_stage): the listing serves.
+            data = version.to_dict()
         data = _artifact_fields(data)
         data["aliases"] = version.aliases  # the detail repeats the stale version aliases
         data["used_by_runs"] = self._users(version.id)
+        data["lifecycle_stage"] = self._stage(version)
         return self._model(Artifact, data, context="GET /api/artifacts/{name}/v{n}")
+
+    def _stage(self, version: Artifact) -> str | None:
+        """0.5.x: a version's lifecycle stage, as its creating run's artifacts list it."""
+        if not version.created_by_run:
+            return None
+        created = self.for_run(version.created_by_run).created
+        found = [a for a in created if a.name == version.name and a.version == version.version]
+        return found[0].lifecycle_stage if found else None
 
     def _users(self, artifact_id: str) -> list[str]:
         """0.5.x: the runs whose ``used`` list has the version (the lineage graph of a
