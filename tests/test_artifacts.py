@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import runicorn_api as api
+from runicorn_api.testing.dataset import reference_files
 from tests.conftest import ViewerEnv
 from tests.test_seed_examples import run_example
 
@@ -55,8 +56,68 @@ def expected_versions(viewer: ViewerEnv) -> dict[str, list[Expected]]:
     return out
 
 
+@dataclass
+class Reference:
+    """A 0.7.x pretrained model or dataset logged by path or URI (``RunRecord.refs``)."""
+
+    name: str
+    type: str
+    created_by: str
+    used_by: list[str]
+    files: dict[str, str]
+    saved: bool
+
+    @property
+    def size(self) -> int | None:
+        return sum(len(t.encode()) for t in self.files.values()) if self.files else None
+
+
+def expected_references(viewer: ViewerEnv) -> dict[str, Reference]:
+    """One version per name: the runs logged the same path (or URI) again."""
+    out: dict[str, Reference] = {}
+    for run in sorted(viewer.manifest.runs, key=lambda r: r.created_time):
+        for ref in run.refs or []:
+            kind = "model" if ref["kind"] == "pretrained" else "dataset"
+            if ref["name"] in out:
+                out[ref["name"]].used_by.append(run.run_id)
+                continue
+            out[ref["name"]] = Reference(ref["name"], kind, run.run_id, [],
+                                         reference_files(ref), ref["save"])  # fmt: skip
+    return out
+
+
+def test_versions_are_distinct_contents(viewer: ViewerEnv) -> None:
+    refs = expected_references(viewer)
+    if viewer.generation == "0.5":
+        assert refs == {}  # assets logged by path exist on 0.7.x only
+        return
+    assert sorted(refs) == ["bert-base-uncased", "imagenet-val", "resnet50-imagenet"]
+    for name, ref in refs.items():
+        versions = viewer.client.artifacts.list_versions(name)
+        assert [v.version for v in versions] == [1], name  # one content, logged again
+        latest = versions[0]
+        assert (latest.created_by_run, latest.used_by_runs) == (ref.created_by, ref.used_by)
+        assert latest.type == ref.type
+        assert latest.size_bytes == ref.size, name
+        assert latest.num_files == (len(ref.files) if ref.files else None), name
+        assert latest.status == ("ready" if ref.saved else "referenced")
+    archived = viewer.client.artifacts.get_artifact("resnet50-imagenet")
+    assert archived.fingerprint is not None  # the archive's manifest digest
+    assert len(refs["resnet50-imagenet"].used_by) == 2  # re-logged unsaved twice
+    unsaved = viewer.client.artifacts.get_artifact("imagenet-val:latest")
+    assert unsaved.fingerprint is None
+    assert unsaved.fingerprint_stats is not None
+    data = refs["imagenet-val"]
+    assert (unsaved.fingerprint_stats.file_count, unsaved.fingerprint_stats.total_size_bytes) == (
+        len(data.files), data.size)  # fmt: skip
+    bare = viewer.client.artifacts.get_artifact("bert-base-uncased")
+    assert bare.size_bytes is None  # nothing knows the size of an hf:// reference
+    assert bare.metadata["path_or_uri"] == "hf://bert-base-uncased"
+
+
 def test_list_artifacts_by_type(viewer: ViewerEnv) -> None:
     expected = expected_versions(viewer)
+    references = expected_references(viewer)
     kinds = (
         ("model", "dataset")
         if viewer.generation == "0.5"
@@ -65,15 +126,18 @@ def test_list_artifacts_by_type(viewer: ViewerEnv) -> None:
     for kind in kinds:
         listed = viewer.client.artifacts.list_artifacts(type=kind)
         want = {n: v[-1].version for n, v in expected.items() if v[-1].type == kind}
+        want.update({n: 1 for n, r in references.items() if r.type == kind})
         assert {a.name: a.version for a in listed} == want
         assert all(a.type == kind for a in listed)
         assert all("latest" in a.aliases for a in listed)
     everything = viewer.client.artifacts.list_artifacts()
-    assert sorted(a.name for a in everything) == sorted(expected)
+    assert sorted(a.name for a in everything) == sorted([*expected, *references])
     assert viewer.client.artifacts.list_artifacts(limit=1, offset=1) == everything[1:2]
     coll = viewer.client.artifacts.filter(type="model")
-    assert sorted(coll.ids()) == sorted(f"{n}:v{v[-1].version}" for n, v in expected.items()
-                                        if v[-1].type == "model")  # fmt: skip
+    assert sorted(coll.ids()) == sorted(
+        [f"{n}:v{v[-1].version}" for n, v in expected.items() if v[-1].type == "model"]
+        + [f"{n}:v1" for n, r in references.items() if r.type == "model"]
+    )
     frame = coll.to_polars()
     assert sorted(frame["id"].to_list()) == sorted(coll.ids())
 
@@ -193,19 +257,34 @@ with api.connect() as client:
 """
 
 
+GUARD = """        if latest['size_bytes'] is not None:
+            print(f"  Size: {latest['size_bytes'] / 1024 / 1024:.2f} MB")
+        else:
+            print("  Size: unknown (only referenced, nothing archived)")
+"""
+
+
 def test_seed_example_4(viewer: ViewerEnv) -> None:
-    output = run_example(viewer, EXAMPLE_4)
-    models = {n: v for n, v in expected_versions(viewer).items() if v[-1].type == "model"}
+    """The seed's code as is on 0.5.x. On 0.7.x the data set has a bare hf:// reference,
+    whose size nobody knows: the example runs with the guard the artifacts guide shows."""
+    code = EXAMPLE_4
+    references = expected_references(viewer)
+    if references:
+        line = """        print(f"  Size: {latest['size_bytes'] / 1024 / 1024:.2f} MB")\n"""
+        with pytest.raises(TypeError):
+            run_example(viewer, code)
+        code = code.replace(line, GUARD)
+    output = run_example(viewer, code)
+    models = {n: (len(v), v[-1].version, v[-1].size or 0)
+              for n, v in expected_versions(viewer).items() if v[-1].type == "model"}  # fmt: skip
+    models.update({n: (1, 1, r.size) for n, r in references.items() if r.type == "model"})
     blocks = [b for b in output.split("\n\n") if b.strip()]
     assert len(blocks) == len(models)
     for block in blocks:
         lines = block.strip().splitlines()
         name = lines[0].removeprefix("Model: ")
-        versions = models[name]
-        size = versions[-1].size or 0
-        assert lines[1:4] == [
-            f"  Versions: {len(versions)}",
-            f"  Latest: v{versions[-1].version}",
-            f"  Size: {size / 1024 / 1024:.2f} MB",
-        ]
+        count, version, size = models[name]
+        shown = ("  Size: unknown (only referenced, nothing archived)" if size is None
+                 else f"  Size: {size / 1024 / 1024:.2f} MB")  # fmt: skip
+        assert lines[1:4] == [f"  Versions: {count}", f"  Latest: v{version}", shown]
         assert lines[4].startswith("  Created: 20")

@@ -17,11 +17,21 @@ __all__ = [
     "Artifact",
     "ArtifactFile",
     "ArtifactVersion",
+    "FingerprintStats",
     "Lineage",
     "LineageEdge",
     "LineageNode",
     "RunArtifacts",
 ]
+
+
+class FingerprintStats(RunicornModel):
+    """What the 0.7.x SDK records of a dataset it did not archive: no digest, but the
+    folder's file count, total size and newest modification time."""
+
+    mtime: float | None = None
+    file_count: int | None = None
+    total_size_bytes: int | None = None
 
 
 class Artifact(RunicornModel):
@@ -51,6 +61,8 @@ class Artifact(RunicornModel):
     """On ``list_artifacts`` items: how many versions the name has."""
     fingerprint: str | None = None
     """The content digest (0.5.x manifest digest, 0.7.x asset fingerprint)."""
+    fingerprint_stats: FingerprintStats | None = None
+    """0.7.x unsaved datasets: the fingerprint the SDK took instead of a digest."""
     lifecycle_stage: str | None = None
     """0.5.x models: ``experimental``, ``staging``, ``production`` or ``archived`` (see
     :meth:`ArtifactsResource.promote`); ``None`` where the viewer keeps no stage."""

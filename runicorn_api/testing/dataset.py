@@ -49,6 +49,30 @@ def _files(tag: str, size: int) -> dict[str, str]:
     return {"weights.bin": (tag * size)[:size], "meta/info.txt": f"{tag}\n"}
 
 
+_RESNET50: dict[str, Any] = {
+    "kind": "pretrained",
+    "name": "resnet50-imagenet",
+    "files": {"weights.pt": "w" * 30000, "config.json": '{"depth": 50}\n'},
+}
+_BERT: dict[str, Any] = {
+    "kind": "pretrained",
+    "name": "bert-base-uncased",
+    "uri": "hf://bert-base-uncased",
+    "save": False,
+    "source_type": "huggingface",
+}
+_IMAGENET_VAL: dict[str, Any] = {
+    "kind": "dataset", "name": "imagenet-val", "save": False,
+    "files": {f"val/{i:03d}.jpg": "j" * (1000 + i) for i in range(12)},
+}  # fmt: skip
+
+
+def reference_files(ref: dict[str, Any]) -> dict[str, str]:
+    """The files a reference of the data set was written with (empty for a bare URI)."""
+    files: dict[str, str] = ref.get("files", {})
+    return files
+
+
 # key, project, tail (0.7 path after project), status, seed, alias, tags, logs, uses
 _RUNS: list[dict[str, Any]] = [
     {"key": "resnet-s0", "project": "vision", "tail": "resnet", "status": "finished", "seed": 0,
@@ -101,6 +125,14 @@ _RUNS: list[dict[str, Any]] = [
      "seed": 2, "steps": 200, "edge": "raw_steps"},
     {"key": "edge-text", "project": "edge", "tail": "text", "status": "finished",
      "seed": 3, "steps": 200, "edge": "text"},
+    # 0.7.x assets logged again: an archived model re-logged unsaved, a bare reference
+    # logged by several runs, an unsaved dataset (see writer.log_reference).
+    {"key": "zoo-a", "project": "zoo", "tail": "a", "status": "finished", "seed": 0,
+     "steps": 50, "refs": [_RESNET50 | {"save": True}, _BERT, _IMAGENET_VAL]},
+    {"key": "zoo-b", "project": "zoo", "tail": "b", "status": "finished", "seed": 1,
+     "steps": 50, "refs": [_RESNET50 | {"save": False}, _BERT]},
+    {"key": "zoo-c", "project": "zoo", "tail": "c", "status": "finished", "seed": 2,
+     "steps": 50, "refs": [_RESNET50 | {"save": False}, _BERT]},
 ]  # fmt: skip
 
 
@@ -162,6 +194,7 @@ def specs_for(generation: str, runs: list[dict[str, Any]]) -> list[dict[str, Any
             "uses": run.get("uses", []) if generation == "0.5" else [],
             # 0.7.x only: outputs (scan_outputs_once) and a code snapshot.
             "outputs": run.get("outputs") if generation == "0.7" else None,
+            "refs": run.get("refs") if generation == "0.7" else None,
             "code": run.get("code") if generation == "0.7" else None,
             # 0.7.x: the big run skips the SDK's SQLite dual write, whose per-step COUNT(*)
             # makes 200k steps take half an hour; the viewer imports it from the run folder
@@ -206,6 +239,8 @@ class RunRecord:
     """0.7.x: files the run archived as outputs."""
     code: dict[str, str] | None = None
     """0.7.x: the workspace files of the run's code snapshot."""
+    refs: list[dict[str, Any]] | None = None
+    """0.7.x: pretrained models and datasets logged by path or URI (see ``_RESNET50``)."""
     best_metric_name: str | None = None
     best_metric_value: float | None = None
     """The primary metric's best as the SDK recorded it (summary.json, else runicorn.db)."""

@@ -93,6 +93,21 @@ def append_raw_steps(events: Path, spec: dict[str, Any]) -> None:
         handle.write(TRUNCATED_TAIL)
 
 
+def log_reference(run: Any, ref: dict[str, Any], scratch: Path) -> None:
+    """0.7.x: log a pretrained model or a dataset, archived (``save``) or only referenced.
+
+    ``files`` are written once under ``<scratch>/shared/<name>``, so that runs logging
+    the same name log the same path; without ``files`` the ``uri`` is logged as is.
+    """
+    where: str = ref.get("uri") or str(write_files(scratch / "shared" / ref["name"],
+                                                   ref["files"]))  # fmt: skip
+    if ref["kind"] == "dataset":
+        run.log_dataset(ref["name"], where, save=ref["save"], description=ref.get("description"))
+    else:
+        run.log_pretrained(ref["name"], path_or_uri=where, save=ref["save"],
+                           source_type=ref.get("source_type", "local"))  # fmt: skip
+
+
 def write_files(root: Path, files: dict[str, str]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for rel, text in files.items():
@@ -163,6 +178,8 @@ def main() -> None:
                 description=art.get("description"),
             )
             entry["artifacts"].append(art)
+    for ref in spec.get("refs") or [] if generation == "0.7" else []:
+        log_reference(run, ref, Path(spec["scratch"]))
     outputs = spec.get("outputs")
     if outputs and generation == "0.7":
         folder = write_files(scratch / "outputs", outputs)
