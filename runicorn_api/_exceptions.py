@@ -17,6 +17,7 @@ Every error derives from :class:`RunicornAPIError`::
     │   └── ServerError               >= 500
     ├── UnsupportedFeatureError       the connected viewer version has no such endpoint
     ├── ResponseValidationError       a body that does not match what the endpoint documents
+    ├── DownloadError                 a downloaded file fails its digest, or a zip is unsafe
     └── MissingDependencyError        an optional extra (pandas, polars, viewer) is not installed
 
 A status maps to its class in exactly one place, :func:`status_error_class`.
@@ -35,6 +36,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "DownloadError",
     "MethodNotAllowedError",
     "MissingDependencyError",
     "NotFoundError",
@@ -225,6 +227,11 @@ class ResponseValidationError(RunicornAPIError):
             message, method=method, url=url, body=body, response=response, status_code=status_code
         )
         self.errors = errors or []
+
+
+class DownloadError(RunicornAPIError):
+    """A downloaded file does not match what the viewer recorded (size, digest), or a zip
+    would write outside its destination or past its recorded size. Nothing is left."""
 
 
 class MissingDependencyError(RunicornAPIError, ImportError):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import contextvars
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, overload
+from typing import Any, BinaryIO, Literal, overload
 from urllib.parse import urlsplit
 
 import pydantic_core
@@ -227,6 +227,18 @@ class Transport:
         expect: Literal["buffer"],
     ) -> Body: ...
 
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["stream"],
+    ) -> requests.Response: ...
+
     def request(
         self,
         method: str,
@@ -235,7 +247,7 @@ class Transport:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         timeout: Timeout = NOT_GIVEN,
-        expect: Literal["json", "bytes", "response", "buffer"] = "json",
+        expect: Literal["json", "bytes", "response", "buffer", "stream"] = "json",
     ) -> Any:
         """Send one call (with its retries) and return the parsed JSON, bytes or response.
 
@@ -251,7 +263,7 @@ class Transport:
         clean = None if params is None else {k: v for k, v in params.items() if v is not None}
         wait = self.timeout if isinstance(timeout, NotGiven) else timeout
         token = _call_deadline.set(time.monotonic() + self.retry.deadline)
-        stream = expect == "buffer"
+        stream = expect in ("buffer", "stream")
         try:
             response = self.session.request(
                 method, url, params=clean, json=json_body, timeout=wait, stream=stream
@@ -278,7 +290,7 @@ class Transport:
             raise self._status_error(response)
         if expect == "buffer":
             return self._receive(response, wait)
-        if expect == "response":
+        if expect in ("response", "stream"):
             return response
         if expect == "bytes":
             return response.content
@@ -401,6 +413,50 @@ class Transport:
             response=response,
             status_code=response.status_code,
         )
+
+    def download(
+        self,
+        path: str,
+        sink: BinaryIO,
+        *,
+        params: dict[str, Any] | None = None,
+        timeout: Timeout = NOT_GIVEN,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> tuple[int, Mapping[str, str]]:
+        """Stream a ``GET`` body into ``sink``; return the bytes written and the headers.
+
+        The request is retried like any GET; the body is not (a partial file is the
+        caller's to discard).
+
+        Raises:
+            APIConnectionError: The connection failed while reading, or the body ended
+                before the ``Content-Length`` it announced.
+        """
+        response = self.request("GET", path, params=params, timeout=timeout, expect="stream")
+        method, url = "GET", response.url
+        announced = response.headers.get("Content-Length")
+        written = 0
+        try:
+            for chunk in response.iter_content(chunk_size=_WINDOW):
+                sink.write(chunk)
+                written += len(chunk)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
+            raise APIConnectionError(
+                f"{method} {url}: the connection failed after {written} bytes: {err}",
+                method=method, url=url,
+            ) from err  # fmt: skip
+        finally:
+            response.close()
+        if announced is not None and announced.isdigit() and written != int(announced):
+            raise APIConnectionError(
+                f"{method} {url} sent {written} of the {announced} bytes it announced; "
+                "the download is incomplete.",
+                method=method,
+                url=url,
+            )
+        return written, response.headers
 
     def close(self) -> None:
         if self._owns_session:

@@ -7,7 +7,6 @@ from per-run assets there (``GET /api/runs/{id}/assets`` for every run, concurre
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -18,7 +17,17 @@ from urllib.parse import quote
 
 from .._adapters.assets import build_index
 from .._collection import Collection
-from .._exceptions import NotFoundError, ServerError, UnsupportedFeatureError
+from .._downloads import (
+    commit,
+    folder_digest,
+    inside,
+    progress_callback,
+    sha256_file,
+    staging,
+    unzip_checked,
+    updater,
+)
+from .._exceptions import DownloadError, NotFoundError, ServerError, UnsupportedFeatureError
 from .._frames import Frame, Logical
 from ..models.artifact import (
     Artifact,
@@ -280,34 +289,101 @@ class ArtifactsResource(ModelRegistry):
                      for a in (data.get(k) or [])] for k in ("created", "used")}  # fmt: skip
         return RunArtifacts(run_id=run_id, **lists)
 
-    def download(self, artifact_id: str, dest: str | Path) -> list[Path]:
-        """Copy a version's files into ``dest`` and verify each size and SHA-256.
+    def download(
+        self, artifact_id: str, dest: str | Path, *, progress: bool | None = None
+    ) -> list[Path]:
+        """Download a version's files into ``dest``, verified, and return their paths.
 
-        Works when the viewer's storage is readable from this machine (the files are
-        copied from it); nothing is ever written outside ``dest``.
+        Files are staged in a private folder inside ``dest``, checked, then moved into
+        place with ``os.replace``; a download that fails leaves nothing in ``dest``, and
+        nothing is ever written outside it.
+
+        * From the viewer's storage when this client may read it and it is here
+          (``direct_reads``): each file is copied and its size and SHA-256 checked.
+        * Otherwise, on 0.7.x, through the viewer: an archived file as is, checked
+          against its sha256 fingerprint; an archived folder or dataset as a zip,
+          unpacked only if every entry stays inside ``dest`` (no absolute paths, ``..``
+          or symlinks) and within the recorded size, then checked file by file against
+          the folder's fingerprint (the SDK's digest of its paths and file digests).
+        * ``progress=True`` shows a tqdm bar; by default one is shown for downloads of
+          64 MiB or more when tqdm is installed.
+
+        :calls: ``GET /api/runs/{run_id}/assets/download?path=...`` (0.7.x, where the
+        storage is not read directly); the reads of :meth:`get_artifact` and
+        :meth:`files`
 
         Raises:
-            UnsupportedFeatureError: The files are not readable here (remote storage);
-                the viewer has no file download endpoint for artifacts.
-            RunicornAPIError: A copied file does not match its size or digest.
+            UnsupportedFeatureError: 0.5.x and the files are not readable here (its viewer
+                has no file download), raised before anything is written; or the version
+                is only a reference, with nothing archived.
+            DownloadError: A file does not match its size or digest, or a zip is unsafe.
+            APIConnectionError: The download broke off or came short.
         """
         root = Path(dest).resolve()
-        written = []
-        for f in self.files(artifact_id):
+        artifact = self.get_artifact(artifact_id)
+        if self._assets and not self._readable_here(artifact):
+            return self._download_via_viewer(artifact, root, progress)
+        files = self.files(artifact_id)
+        sources = []
+        for f in files:  # every file is checked before anything is written
             if f.is_remote:
                 raise UnsupportedFeatureError(
-                    f"{artifact_id}: {f.path} is a remote reference ({f.absolute_path}); "
+                    f"{artifact.id}: {f.path} is a remote reference ({f.absolute_path}); "
                     "there is no file to download."
                 )
-            source = self._storage_file(f.absolute_path, f"{artifact_id}: {f.path}")
-            target = (root / f.path).resolve()
-            if root not in target.parents:
-                raise ValueError(f"Refusing to write {f.path!r} outside {root}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            _verify(target, f)
-            written.append(target)
-        return written
+            sources.append(self._storage_file(f.absolute_path, f"{artifact.id}: {f.path}"))
+        with staging(root) as stage:
+            staged: dict[str, Path] = {}
+            for f, source in zip(files, sources, strict=True):
+                target = inside(stage, f.path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+                _verify(target, f)
+                staged[f.path] = target
+            return commit(staged, root)
+
+    def _readable_here(self, artifact: Artifact) -> bool:
+        """0.7.x: whether this client may read the version's archive from the storage."""
+        meta = artifact.metadata
+        source = meta.get("manifest_path") or meta.get("archive_path")
+        if self._client._storage.file(str(source or "")) is not None:
+            return True
+        if self._client.direct_reads == "always" and source:
+            self._storage_file(str(source), f"{artifact.id}: its archive")  # raises
+        return False
+
+    def _download_via_viewer(
+        self, artifact: Artifact, root: Path, progress: bool | None
+    ) -> list[Path]:
+        meta = artifact.metadata
+        manifest = meta.get("manifest_path")
+        source = manifest or meta.get("archive_path")
+        if not source or not artifact.created_by_run:
+            ref = meta.get("path_or_uri") or meta.get("uri") or meta.get("path")
+            raise UnsupportedFeatureError(
+                f"{artifact.id} is only referenced ({ref}); nothing was archived, so "
+                f"{self._client.server} has nothing to download."
+            )
+        bar = progress_callback(artifact.size_bytes, artifact.id, progress)
+        with staging(root) as stage:
+            body = stage / "body"
+            try:
+                with open(body, "wb") as sink:
+                    self._client._transport.download(
+                        f"/api/runs/{quote(artifact.created_by_run)}/assets/download",
+                        sink, params={"path": source}, on_chunk=updater(bar),
+                    )  # fmt: skip
+            finally:
+                if bar is not None:
+                    bar.close()
+            if manifest:
+                files = unzip_checked(body, stage / "files", max_bytes=artifact.size_bytes)
+                _verify_folder(artifact, files)
+            else:
+                name = "code.zip" if artifact.type == "code" else artifact.name
+                _verify_blob(artifact, body)
+                files = {name: body}
+            return commit(files, root)
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -387,14 +463,40 @@ def _artifact_fields(item: Any) -> dict[str, Any]:
 
 
 def _verify(path: Path, expected: ArtifactFile) -> None:
-    from .._exceptions import RunicornAPIError
-
     size = path.stat().st_size
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256_file(path)
     want = (expected.digest or "").removeprefix("sha256:")
     if size != expected.size or (want and digest != want):
-        path.unlink()
-        raise RunicornAPIError(
+        raise DownloadError(
             f"{expected.path}: copied {size} bytes with sha256 {digest}, expected "
             f"{expected.size} bytes with sha256 {want}"
         )
+
+
+def _verify_blob(artifact: Artifact, path: Path) -> None:
+    """An archived file: its sha256 is its fingerprint, its size the recorded one."""
+    size, digest = path.stat().st_size, sha256_file(path)
+    kind = artifact.metadata.get("fingerprint_kind")
+    if (kind == "sha256" and digest != artifact.fingerprint) or (
+        artifact.size_bytes is not None and size != artifact.size_bytes
+    ):
+        raise DownloadError(
+            f"{artifact.id}: downloaded {size} bytes with sha256 {digest}, expected "
+            f"{artifact.size_bytes} bytes with sha256 {artifact.fingerprint}"
+        )
+
+
+def _verify_folder(artifact: Artifact, files: dict[str, Path]) -> None:
+    """An archived folder: its fingerprint is the digest of its paths and file digests."""
+    digests = {rel: sha256_file(path) for rel, path in files.items()}
+    total = sum(path.stat().st_size for path in files.values())
+    problems = []
+    if artifact.fingerprint and folder_digest(digests) != artifact.fingerprint:
+        problems.append(f"its files digest to {folder_digest(digests)}, "
+                        f"not the fingerprint {artifact.fingerprint}")  # fmt: skip
+    if artifact.size_bytes is not None and total != artifact.size_bytes:
+        problems.append(f"{total} bytes, not the {artifact.size_bytes} recorded")
+    if artifact.num_files is not None and len(files) != artifact.num_files:
+        problems.append(f"{len(files)} files, not the {artifact.num_files} recorded")
+    if problems:
+        raise DownloadError(f"{artifact.id}: the download does not match: {'; '.join(problems)}")
