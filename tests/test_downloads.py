@@ -61,6 +61,10 @@ def test_downloads_through_the_viewer_are_verified(
         assert sorted(written) == sorted((dest / rel).resolve() for rel in tree(dest))
     with pytest.raises(api.UnsupportedFeatureError, match="only referenced"):
         arts.download("bert-base-uncased", tmp_path / "bert")
+    # Sizes the viewer's asset records lack come from the archived file over HTTP.
+    output = arts.get_artifact("gpt.ckpt")
+    assert output.size_bytes == len(logged_files(viewer, "gpt.ckpt")["gpt.ckpt"])
+    assert (arts.get_artifact("code").size_bytes or 0) > 0
     assert not any((tmp_path / "bert").glob("*"))
 
 

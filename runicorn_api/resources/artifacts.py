@@ -414,8 +414,29 @@ class ArtifactsResource(ModelRegistry):
             return assets if isinstance(assets, dict) else {}
 
         assets = self._concurrently(fetch, [r.id for r in runs])
-        return build_index(((r.id, r.created_at, a) for r, a in zip(runs, assets, strict=True)),
-                           read_files=self._client._storage.allowed)  # fmt: skip
+        index = build_index(((r.id, r.created_at, a) for r, a in zip(runs, assets, strict=True)),
+                            read_files=self._client._storage.allowed)  # fmt: skip
+        unknown = [v for versions in index.values() for v in versions
+                   if v["size_bytes"] is None and v["metadata"].get("archive_path")
+                   and not v["metadata"].get("manifest_path")]  # fmt: skip
+        for version, size in zip(unknown, self._concurrently(self._blob_size, unknown),
+                                 strict=True):  # fmt: skip
+            version["size_bytes"] = size
+        return index
+
+    def _blob_size(self, version: dict[str, Any]) -> int | None:
+        """An archived file's size from the viewer, where the storage is not read here:
+        the ``Content-Length`` of its download, whose body is not read.
+
+        :calls: ``GET /api/runs/{run_id}/assets/download?path=...`` (headers only)
+        """
+        response = self._client._transport.request(
+            "GET", f"/api/runs/{quote(version['created_by_run'])}/assets/download",
+            params={"path": version["metadata"]["archive_path"]}, expect="stream",
+        )  # fmt: skip
+        response.close()
+        length = response.headers.get("Content-Length")
+        return int(length) if length is not None and length.isdigit() else None
 
     @staticmethod
     def _pick(name: str, ref: int | str | None, versions: list[ArtifactVersion]) -> Artifact:
