@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from ._adapters import Adapter, adapter_for
-from ._exceptions import APIConnectionError
+from ._exceptions import APIConnectionError, InvalidArgumentError
 from ._storage import DIRECT_READS, DirectReads, StorageAccess
 from ._transport import RetryPolicy, Transport
 from ._types import NOT_GIVEN, Timeout
@@ -86,11 +86,11 @@ class RunicornClient:
     ) -> None:
         base_url = _resolve_base_url(base_url)
         if direct_reads not in DIRECT_READS:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {direct_reads!r}"
             )
         if not isinstance(max_workers, int) or max_workers < 1:
-            raise ValueError(f"max_workers must be a positive int, got {max_workers!r}")
+            raise InvalidArgumentError(f"max_workers must be a positive int, got {max_workers!r}")
         self.max_workers = max_workers
         """Threads for bulk requests (run details, multi-run metrics)."""
         self.metrics_cache: MetricsCache | None = (
@@ -98,11 +98,13 @@ class RunicornClient:
         )
         """The on-disk cache of finished runs' metrics, if ``cache_dir`` was given."""
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+            raise InvalidArgumentError(f"base_url must be an http(s) URL, got {base_url!r}")
         if timeout is not None and timeout <= 0:
-            raise ValueError(f"timeout must be positive or None, got {timeout!r}")
+            raise InvalidArgumentError(f"timeout must be positive or None, got {timeout!r}")
         if not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be a non-negative int, got {max_retries!r}")
+            raise InvalidArgumentError(
+                f"max_retries must be a non-negative int, got {max_retries!r}"
+            )
         self.strict = strict
         self._transport = Transport(
             base_url,

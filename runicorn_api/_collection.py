@@ -19,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+
 if TYPE_CHECKING:
     from ._frames import Frame
 
@@ -115,12 +117,14 @@ class Collection(Generic[T]):
     def __getitem__(self, index: int | slice) -> T | Collection[T]:
         if isinstance(index, slice):
             if index.step == 0:
-                raise ValueError("slice step cannot be zero")
+                raise InvalidArgumentError("slice step cannot be zero")
             view = self._clone()
             view._parent, view._window = self, index
             return view
         if not isinstance(index, int):
-            raise TypeError(f"indices must be int or slice, not {type(index).__name__}")
+            raise InvalidArgumentTypeError(
+                f"indices must be int or slice, not {type(index).__name__}"
+            )
         self._fill(None if index < 0 else index + 1)
         try:
             return self._cache[index]
@@ -144,7 +148,7 @@ class Collection(Generic[T]):
     def iter_pages(self, page_size: int = 100) -> Iterator[list[T]]:
         """The items in lists of ``page_size`` (the last may be shorter)."""
         if not isinstance(page_size, int) or page_size < 1:
-            raise ValueError(f"page_size must be a positive int, got {page_size!r}")
+            raise InvalidArgumentError(f"page_size must be a positive int, got {page_size!r}")
         iterator = iter(self)
         while batch := list(itertools.islice(iterator, page_size)):
             yield batch
@@ -160,7 +164,9 @@ class Collection(Generic[T]):
 
     def _check_unsliced(self) -> None:
         if self._parent is not None:
-            raise TypeError("A slice cannot be filtered or ordered; filter and order first")
+            raise InvalidArgumentTypeError(
+                "A slice cannot be filtered or ordered; filter and order first"
+            )
 
     def refresh(self) -> Collection[T]:
         """Forget fetched items; the next use fetches again. Returns the collection."""

@@ -7,6 +7,8 @@ Every error derives from :class:`RunicornAPIError`::
     │   └── APITimeoutError           (exported as ``TimeoutError`` too)
     ├── APIStatusError                the viewer answered with an error status
     │   ├── BadRequestError           400
+    │   │   └── InvalidArgumentError  refused here, before any request (also a ValueError;
+    │   │       └── InvalidArgumentTypeError        this one also a TypeError)
     │   ├── AuthenticationError       401
     │   ├── PermissionDeniedError     403
     │   ├── NotFoundError             404
@@ -37,6 +39,8 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "DownloadError",
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "MethodNotAllowedError",
     "MissingDependencyError",
     "NotFoundError",
@@ -122,7 +126,24 @@ class APIStatusError(RunicornAPIError):
 class BadRequestError(APIStatusError):
     """400: the viewer rejected the request's parameters."""
 
-    status_code = 400
+    status_code: int | None = 400
+
+
+class InvalidArgumentError(BadRequestError, ValueError):
+    """An argument refused by the client before the request was sent: no status code.
+
+    The seed names :class:`BadRequestError` as the error for invalid parameters, and its
+    examples catch it; Python code catches ``ValueError``. This is both.
+    """
+
+    status_code: int | None = None
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} (refused by runicorn_api; the request was not sent)")
+
+
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type; also a ``TypeError``."""
 
 
 class AuthenticationError(APIStatusError):
@@ -238,7 +259,7 @@ class MissingDependencyError(RunicornAPIError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
 
 
-_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+_STATUS_CLASSES: dict[int | None, type[APIStatusError]] = {
     cls.status_code: cls
     for cls in (
         BadRequestError,

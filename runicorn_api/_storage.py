@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ._exceptions import UnsupportedFeatureError
+from ._exceptions import InvalidArgumentError, UnsupportedFeatureError
 
 __all__ = ["DIRECT_READS", "DirectReads", "RunLocation", "StorageAccess"]
 
@@ -68,7 +68,9 @@ class StorageAccess:
 
     def __init__(self, mode: DirectReads, server: str) -> None:
         if mode not in DIRECT_READS:
-            raise ValueError(f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {mode!r}")
+            raise InvalidArgumentError(
+                f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {mode!r}"
+            )
         self.mode: DirectReads = mode
         self._server = server
 

@@ -30,6 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ._columns import Column
+from ._exceptions import InvalidArgumentError
 from ._frames import require
 from ._storage import RunLocation
 from .models.metrics import RunMetrics
@@ -106,7 +107,7 @@ class MetricsCache:
 
     def path(self, run_id: str) -> Path:
         if not run_id or "/" in run_id or "\\" in run_id or run_id.startswith("."):
-            raise ValueError(f"Cannot cache run id {run_id!r}")
+            raise InvalidArgumentError(f"Cannot cache run id {run_id!r}")
         return self.folder / f"{run_id}.parquet"
 
     def stamp(self, run_id: str) -> CacheStamp | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._columns import Column
-from ._exceptions import MissingDependencyError
+from ._exceptions import InvalidArgumentError, MissingDependencyError
 
 if TYPE_CHECKING:
     from ._client import RunicornClient
@@ -34,7 +34,7 @@ JSON_FORMAT = "runicorn_api.export/1"
 
 def check_format(format: str) -> None:
     if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        raise InvalidArgumentError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
 
 
 def export_run(
@@ -135,6 +135,6 @@ def write_inside(folder: str | Path, name: str, data: bytes) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     target = (root / safe_filename(name)).resolve()
     if target.parent != root:
-        raise ValueError(f"Refusing to write {name!r} outside {root}")
+        raise InvalidArgumentError(f"Refusing to write {name!r} outside {root}")
     target.write_bytes(data)
     return target

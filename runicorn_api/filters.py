@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+
 __all__ = ["MISSING", "Expr", "F", "resolve", "to_utc"]
 
 
@@ -55,18 +57,18 @@ def to_utc(value: datetime | str | float | int, *, label: str) -> datetime:
         ValueError: For a naive datetime (its zone would be a guess) or a bad string.
     """
     if isinstance(value, bool):
-        raise TypeError(f"{label} must be a datetime, ISO string or Unix seconds")
+        raise InvalidArgumentTypeError(f"{label} must be a datetime, ISO string or Unix seconds")
     if isinstance(value, int | float):
         return datetime.fromtimestamp(float(value), tz=timezone.utc)
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError as err:
-            raise ValueError(f"{label}: {value!r} is not an ISO 8601 datetime") from err
+            raise InvalidArgumentError(f"{label}: {value!r} is not an ISO 8601 datetime") from err
     if not isinstance(value, datetime):
-        raise TypeError(f"{label} must be a datetime, ISO string or Unix seconds")
+        raise InvalidArgumentTypeError(f"{label} must be a datetime, ISO string or Unix seconds")
     if value.tzinfo is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{label} is a naive datetime; give it a timezone "
             "(e.g. datetime(..., tzinfo=timezone.utc))"
         )
@@ -95,7 +97,7 @@ class Expr:
         return Expr(lambda i: not self(i), f"~{self}", self.keys)
 
     def __bool__(self) -> bool:
-        raise TypeError("Combine filter expressions with &, | and ~, not and/or/not")
+        raise InvalidArgumentTypeError("Combine filter expressions with &, | and ~, not and/or/not")
 
     def __repr__(self) -> str:
         return self._text
@@ -124,7 +126,7 @@ class F:
 
     def __init__(self, key: str) -> None:
         if not isinstance(key, str) or not key or key.startswith(".") or ".." in key:
-            raise ValueError(f"Invalid field key {key!r}")
+            raise InvalidArgumentError(f"Invalid field key {key!r}")
         self.key = key
 
     def __eq__(self, other: object) -> Expr:  # type: ignore[override]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ._frames import require
 from ._metric_frames import metrics_frame
 from .export import check_format, export_run, metrics_csv, safe_filename, write_inside
@@ -85,7 +86,7 @@ def compare_runs(
     :calls: ``GET /api/runs/{id}/metrics`` per run
     """
     if isinstance(run_ids, str):
-        raise TypeError("run_ids must be a list of run ids")
+        raise InvalidArgumentTypeError("run_ids must be a list of run ids")
     fetched = client.metrics.many(list(run_ids), [metric_name]).to_list()
     if library == "polars":
         pl = require("polars")
@@ -130,10 +131,10 @@ def aggregate_runs(
     """
     items = list(experiments)
     if not items:
-        raise ValueError("aggregate_runs needs at least one experiment")
+        raise InvalidArgumentError("aggregate_runs needs at least one experiment")
     client = items[0]._client
     if client is None:
-        raise ValueError("the experiments were not fetched through a client")
+        raise InvalidArgumentError("the experiments were not fetched through a client")
     if by is not None and by.split(".")[0] in ("summary", "config", "duration", "updated_at"):
         client.experiments.load_details(items)
     groups = {}

@@ -10,6 +10,7 @@ import pytest
 import runicorn_api as api
 from runicorn_api import _exceptions as exc
 from tests.conftest import ViewerEnv
+from tests.test_experiments import counting
 
 UNKNOWN_RUN = "20990101_000000_abcdef"
 
@@ -116,3 +117,25 @@ def test_status_error_class_is_the_one_mapping() -> None:
                 418: api.APIStatusError}  # fmt: skip
     for status, cls in expected.items():
         assert exc.status_error_class(status) is cls
+
+
+def test_an_invalid_argument_is_a_bad_request_and_a_value_error(viewer: ViewerEnv) -> None:
+    """The seed catches BadRequestError for invalid parameters, and runicorn's own API test
+    script expects it for an unknown status; Python code catches ValueError/TypeError.
+    Refused here, before any request: no status code."""
+    client = viewer.client
+    run = viewer.manifest["resnet-s0"]
+    with counting(client) as sent:
+        with pytest.raises(api.BadRequestError) as info:
+            client.list_experiments(status="invalid_status_xyz")
+        assert isinstance(info.value, ValueError)
+        assert isinstance(info.value, api.InvalidArgumentError)
+        assert info.value.status_code is None
+        assert "Unknown status 'invalid_status_xyz'" in str(info.value)
+        assert "the request was not sent" in str(info.value)
+        with pytest.raises(api.BadRequestError) as typed:
+            client.get_metrics(run.run_id, metric_names="loss")  # type: ignore[arg-type]
+        assert isinstance(typed.value, TypeError)
+        with pytest.raises(ValueError, match="downsample must be"):
+            client.get_metrics(run.run_id, downsample=5)
+    assert sent == []

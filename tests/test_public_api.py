@@ -11,7 +11,8 @@ import runicorn_api as api
 
 EXPORTED = [
     "APIConnectionError", "APIStatusError", "APITimeoutError", "Artifact", "ArtifactFile",
-    "ArtifactVersion", "AuthenticationError", "DownloadError",
+    "ArtifactVersion", "AuthenticationError", "DownloadError", "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "BadRequestError", "BestMetric", "ConfigUpdate", "ConflictError", "ConnectionError",
     "DEFAULT_BASE_URL", "Experiment", "GPUDevice", "GPUInfo", "Health", "LocalViewer",
     "MethodNotAllowedError", "MetricPoint", "MetricSeries", "MissingDependencyError",

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from .._columns import Column
-from .._exceptions import ResponseValidationError
+from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError, ResponseValidationError
 from ..models.metrics import INDEX_COLUMNS, MetricsSource, RunMetrics
 
 __all__ = ["check_metric_args", "from_frame", "from_rows", "narrow"]
@@ -126,20 +126,22 @@ def check_metric_args(
 ) -> None:
     """Refuse bad arguments before any request."""
     if isinstance(metric_names, str):
-        raise TypeError("metric_names must be a list of names, not a single string")
+        raise InvalidArgumentTypeError("metric_names must be a list of names, not a single string")
     if metric_names is not None and not all(isinstance(n, str) and n for n in metric_names):
-        raise ValueError(f"metric_names must be non-empty strings, got {metric_names!r}")
+        raise InvalidArgumentError(f"metric_names must be non-empty strings, got {metric_names!r}")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-        raise ValueError(f"limit must be a non-negative int, got {limit!r}")
+        raise InvalidArgumentError(f"limit must be a non-negative int, got {limit!r}")
     if downsample is not None and (
         not isinstance(downsample, int) or not 100 <= downsample <= 50000
     ):
-        raise ValueError(f"downsample must be an int between 100 and 50000, got {downsample!r}")
+        raise InvalidArgumentError(
+            f"downsample must be an int between 100 and 50000, got {downsample!r}"
+        )
     for label, bound in (("start", start), ("end", end)):
         if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
-            raise TypeError(f"{label} must be an int step, got {bound!r}")
+            raise InvalidArgumentTypeError(f"{label} must be an int step, got {bound!r}")
     if start is not None and end is not None and start > end:
-        raise ValueError(f"start ({start}) is after end ({end})")
+        raise InvalidArgumentError(f"start ({start}) is after end ({end})")
 
 
 def narrow(

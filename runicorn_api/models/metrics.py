@@ -23,6 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import ConfigDict, Field, PlainSerializer, PrivateAttr
 
 from .._columns import Column
+from .._exceptions import InvalidArgumentError
 from ._base import RunicornModel
 
 __all__ = ["INDEX_COLUMNS", "MetricPoint", "MetricSeries", "MetricsSource", "RunMetrics"]
@@ -188,7 +189,7 @@ class MetricSeries(RunicornModel):
     def best(self, mode: Literal["min", "max"] = "min") -> MetricPoint | None:
         """The point with the lowest (``"min"``) or highest (``"max"``) value; first wins."""
         if mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+            raise InvalidArgumentError(f"mode must be 'min' or 'max', got {mode!r}")
         if not len(self):
             return None
         values = self.values.to_list()
@@ -234,7 +235,7 @@ class MetricSeries(RunicornModel):
         per metric, so every metric keeps its own extremes.
         """
         if points < 4:
-            raise ValueError(f"points must be at least 4, got {points}")
+            raise InvalidArgumentError(f"points must be at least 4, got {points}")
         n = len(self)
         if n <= points:
             return self._take(slice(None))

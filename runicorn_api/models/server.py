@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from .._exceptions import InvalidArgumentError
 from ._base import RunicornModel
 
 __all__ = ["FEATURES", "Generation", "ServerInfo"]
@@ -53,7 +54,7 @@ class ServerInfo(RunicornModel):
     def supports(self, feature: str) -> bool:
         """Whether the connected viewer has ``feature`` (a key of :data:`FEATURES`)."""
         if feature not in FEATURES:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Unknown feature {feature!r}; known features: {', '.join(sorted(FEATURES))}"
             )
         return feature in self.features

@@ -27,7 +27,13 @@ from .._downloads import (
     unzip_checked,
     updater,
 )
-from .._exceptions import DownloadError, NotFoundError, ServerError, UnsupportedFeatureError
+from .._exceptions import (
+    DownloadError,
+    InvalidArgumentError,
+    NotFoundError,
+    ServerError,
+    UnsupportedFeatureError,
+)
 from .._frames import Frame, Logical
 from ..models.artifact import (
     Artifact,
@@ -59,7 +65,9 @@ def parse_spec(spec: str) -> tuple[str, int | str | None]:
     ``"name"`` → ``("name", None)`` (the latest)."""
     match = _SPEC.match(spec) if isinstance(spec, str) else None
     if match is None:
-        raise ValueError(f"Not an artifact id: {spec!r}; use 'name', 'name:vN' or 'name:alias'")
+        raise InvalidArgumentError(
+            f"Not an artifact id: {spec!r}; use 'name', 'name:vN' or 'name:alias'"
+        )
     ref = match["ref"]
     if ref is None:
         return match["name"], None
@@ -182,7 +190,7 @@ class ArtifactsResource(ModelRegistry):
         or the 0.7.x asset index
         """
         if not isinstance(name, str) or not name or ":" in name or "/" in name:
-            raise ValueError(f"Not an artifact name: {name!r}")
+            raise InvalidArgumentError(f"Not an artifact name: {name!r}")
         if self._assets:
             found = self._index().get(name)
             if not found:

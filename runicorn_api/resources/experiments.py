@@ -9,7 +9,12 @@ from urllib.parse import quote
 
 from .._adapters._base import RunsRequest
 from .._collection import Collection, Page
-from .._exceptions import ResponseValidationError, UnsupportedFeatureError
+from .._exceptions import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    ResponseValidationError,
+    UnsupportedFeatureError,
+)
 from .._frames import Frame, Logical, flatten, infer_type
 from .._run_folder import read_json
 from .._storage import RunLocation
@@ -60,24 +65,26 @@ EXPERIMENT_COLUMNS: dict[str, Logical] = {
 def check_run_id(run_id: object) -> str:
     """Refuse, before any request, a run id that cannot name a run."""
     if not isinstance(run_id, str) or not run_id.strip():
-        raise ValueError(f"run_id must be a non-empty string, got {run_id!r}")
+        raise InvalidArgumentError(f"run_id must be a non-empty string, got {run_id!r}")
     if "/" in run_id or "\\" in run_id:
-        raise ValueError(f"run_id must not contain a path separator, got {run_id!r}")
+        raise InvalidArgumentError(f"run_id must not contain a path separator, got {run_id!r}")
     return run_id
 
 
 def check_page(limit: int | None, offset: int | None) -> None:
     for label, value in (("limit", limit), ("offset", offset)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise TypeError(f"{label} must be an int or None, got {value!r}")
+            raise InvalidArgumentTypeError(f"{label} must be an int or None, got {value!r}")
         if value is not None and value < 0:
-            raise ValueError(f"{label} must be >= 0, got {value}")
+            raise InvalidArgumentError(f"{label} must be >= 0, got {value}")
 
 
 def _strings(value: str | Iterable[str], label: str) -> list[str]:
     items = [value] if isinstance(value, str) else list(value)
     if not items or not all(isinstance(v, str) and v for v in items):
-        raise ValueError(f"{label} must be a non-empty string or list of strings, got {value!r}")
+        raise InvalidArgumentError(
+            f"{label} must be a non-empty string or list of strings, got {value!r}"
+        )
     return items
 
 
@@ -86,7 +93,7 @@ def _statuses(value: str | Iterable[str]) -> list[str]:
     known = {s.value for s in RunStatus}
     unknown = [s for s in items if s not in known]
     if unknown:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Unknown status {', '.join(map(repr, unknown))}; use one of "
             f"{', '.join(sorted(known))} (or F('status') == '...' for a custom one)"
         )
@@ -107,7 +114,7 @@ def keyword_filter(**kw: Any) -> tuple[Expr | None, dict[str, Any]]:
             continue
         if key in ("project", "name", "path", "alias"):
             if not isinstance(value, str):
-                raise TypeError(f"{key} must be a string, got {value!r}")
+                raise InvalidArgumentTypeError(f"{key} must be a string, got {value!r}")
             exprs.append(F(key) == value)
             if key != "alias":
                 pushed[key] = value
@@ -129,7 +136,7 @@ def keyword_filter(**kw: Any) -> tuple[Expr | None, dict[str, Any]]:
         elif key == "created_before":
             exprs.append(F("created_at") < to_utc(value, label=key))
         else:
-            raise TypeError(
+            raise InvalidArgumentTypeError(
                 f"Unknown filter {key!r}; use id, ids, project, name, path, path_prefix, "
                 "status, tags, tags_any, alias, created_after, created_before, or F(...) "
                 "expressions"
@@ -160,7 +167,9 @@ def sort_experiments(items: list[Experiment], keys: Sequence[str]) -> list[Exper
         try:
             present.sort(key=lambda i: resolve(i, field), reverse=key.startswith("-"))
         except TypeError as err:
-            raise TypeError(f"order_by({key!r}): values of different types: {err}") from None
+            raise InvalidArgumentTypeError(
+                f"order_by({key!r}): values of different types: {err}"
+            ) from None
         items = present + absent
     return items
 
@@ -290,7 +299,7 @@ class ExperimentCollection(Collection[Experiment]):
     def _combine(exprs: Sequence[Expr], kw: dict[str, Any]) -> tuple[Expr | None, dict[str, Any]]:
         for expr in exprs:
             if not isinstance(expr, Expr):
-                raise TypeError(f"filter() takes F(...) expressions, got {expr!r}")
+                raise InvalidArgumentTypeError(f"filter() takes F(...) expressions, got {expr!r}")
         where, pushed = keyword_filter(**kw)
         for expr in exprs:
             where = _and(where, expr)
@@ -473,15 +482,15 @@ class ExperimentsResource(Resource):
         if not isinstance(tags, NotGiven):
             self._adapter.require("tags")
             if isinstance(tags, str) or not all(isinstance(t, str) for t in tags):
-                raise TypeError(f"tags must be a list of strings, got {tags!r}")
+                raise InvalidArgumentTypeError(f"tags must be a list of strings, got {tags!r}")
             body["tags"] = list(tags)
         if not isinstance(alias, NotGiven):
             self._adapter.require("alias")
             if alias is not None and not isinstance(alias, str):
-                raise TypeError(f"alias must be a string or None, got {alias!r}")
+                raise InvalidArgumentTypeError(f"alias must be a string or None, got {alias!r}")
             body["alias"] = alias or ""
         if not body:
-            raise ValueError("update() needs tags= and/or alias=")
+            raise InvalidArgumentError("update() needs tags= and/or alias=")
         self._check_patchable(run_id)
         self._request("PATCH", f"/api/runs/{quote(run_id)}", json_body=body)
         return self.get(run_id)
@@ -503,7 +512,7 @@ class ExperimentsResource(Resource):
         """
         self._adapter.require("move")
         if not isinstance(target_path, str) or not target_path.strip("/"):
-            raise ValueError(f"target_path must be a non-empty path, got {target_path!r}")
+            raise InvalidArgumentError(f"target_path must be a non-empty path, got {target_path!r}")
         ids = _id_list(run_ids)
         data = self._request(
             "POST",
@@ -588,7 +597,7 @@ class ExperimentsResource(Resource):
     def _check_patchable(self, run_id: str) -> None:
         check_run_id(run_id)
         if not RUN_ID.match(run_id):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{self._client.server} can only update runs whose id looks like "
                 f"YYYYMMDD_HHMMSS_xxxxxx, got {run_id!r}"
             )
@@ -597,7 +606,7 @@ class ExperimentsResource(Resource):
 def _id_list(run_ids: str | Iterable[str]) -> list[str]:
     ids = [run_ids] if isinstance(run_ids, str) else list(run_ids)
     if not ids:
-        raise ValueError("run_ids is empty")
+        raise InvalidArgumentError("run_ids is empty")
     return [check_run_id(i) for i in ids]
 
 
@@ -641,7 +650,7 @@ class RecycleBinResource(Resource):
             ValueError: Without ``confirm=True`` (nothing is sent).
         """
         if confirm is not True:
-            raise ValueError("empty() deletes runs permanently; pass confirm=True")
+            raise InvalidArgumentError("empty() deletes runs permanently; pass confirm=True")
         data = self._request("POST", "/api/recycle-bin/empty", json_body={"confirm": True})
         return self._model(BatchResult, data if isinstance(data, dict) else {},
                            context="POST /api/recycle-bin/empty")  # fmt: skip

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .._collection import Collection
-from .._exceptions import MissingDependencyError
+from .._exceptions import InvalidArgumentTypeError, MissingDependencyError
 from .._metric_frames import metrics_frame
 from .._metrics.events import EventsFiles
 from .._metrics.sources import CachedSource, StorageSource, ViewerSource
@@ -142,7 +142,7 @@ class MetricsResource(Resource):
         refs = runs if callable(runs) else list(runs)
         for ref in refs if isinstance(refs, list) else ():
             if not isinstance(ref, str | RunLocation):
-                raise TypeError(f"runs must be run ids, got {ref!r}")
+                raise InvalidArgumentTypeError(f"runs must be run ids, got {ref!r}")
 
         def fetch(ref: RunRef) -> RunMetrics:
             whole = self.read(ref, downsample=downsample)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..models.artifact import Artifact
 from ..models.registry import (
     STAGES,
@@ -35,7 +36,7 @@ EVALUATION_STATUSES = ("passed", "failed", "pending")
 
 def check_stage(to_stage: object) -> str:
     if not isinstance(to_stage, str) or to_stage not in STAGES:
-        raise ValueError(f"to_stage must be one of {', '.join(STAGES)}; got {to_stage!r}")
+        raise InvalidArgumentError(f"to_stage must be one of {', '.join(STAGES)}; got {to_stage!r}")
     return to_stage
 
 
@@ -45,9 +46,9 @@ def check_transition(artifact: Artifact, to_stage: str) -> None:
     allowed = TRANSITIONS.get(current, TRANSITIONS["experimental"])
     if to_stage not in allowed:
         every = "; ".join(f"{a} → {'|'.join(b)}" for a, b in TRANSITIONS.items())
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{artifact.id} is {current!r} and can go to {', '.join(allowed)} only, not "
-            f"{to_stage!r}; no request was sent. The transitions are: {every}."
+            f"{to_stage!r}. The transitions are: {every}."
         )
 
 
@@ -106,11 +107,13 @@ class ModelRegistry(Resource):
         """
         self._adapter.require("model_registry")
         if status not in EVALUATION_STATUSES:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"status must be one of {', '.join(EVALUATION_STATUSES)}; got {status!r}"
             )
         if not isinstance(metrics, Mapping) or not metrics:
-            raise ValueError(f"metrics must be a non-empty mapping of name to number: {metrics!r}")
+            raise InvalidArgumentError(
+                f"metrics must be a non-empty mapping of name to number: {metrics!r}"
+            )
         for key, value in metrics.items():
             if (
                 not isinstance(key, str)
@@ -118,7 +121,7 @@ class ModelRegistry(Resource):
                 or not isinstance(value, int | float)
                 or not math.isfinite(value)
             ):
-                raise ValueError(f"metric {key!r} must be a finite number, got {value!r}")
+                raise InvalidArgumentError(f"metric {key!r} must be a finite number, got {value!r}")
         version = self._version(artifact)
         body = {
             "model_name": version.name,
@@ -189,7 +192,7 @@ class ModelRegistry(Resource):
         """
         self._adapter.require("model_registry")
         if not isinstance(permanent, bool):
-            raise TypeError(f"permanent must be a bool, got {permanent!r}")
+            raise InvalidArgumentTypeError(f"permanent must be a bool, got {permanent!r}")
         version = self.get_artifact(artifact_id)
         data = self._request(
             "DELETE", f"/api/artifacts/{quote(version.name)}/v{version.version}",
@@ -200,7 +203,7 @@ class ModelRegistry(Resource):
 
 def _name(name: object) -> str:
     if not isinstance(name, str) or not name or ":" in name or "/" in name:
-        raise ValueError(f"Not an artifact name: {name!r}")
+        raise InvalidArgumentError(f"Not an artifact name: {name!r}")
     return name
 
 
@@ -208,5 +211,5 @@ def _opt_version(version: Any) -> int | None:
     if version is None:
         return None
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError(f"version must be a positive int, got {version!r}")
+        raise InvalidArgumentError(f"version must be a positive int, got {version!r}")
     return version

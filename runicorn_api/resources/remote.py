@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .._exceptions import InvalidArgumentError
 from .._types import NOT_GIVEN, Timeout
 from ..models.remote import RemoteResult
 from ._base import Resource
@@ -50,7 +51,9 @@ class RemoteResource(Resource):
             ValueError: Before any request, without ``host`` or ``username``.
         """
         if not host or not username:
-            raise ValueError("remote.connect needs host and username (the viewer requires both)")
+            raise InvalidArgumentError(
+                "remote.connect needs host and username (the viewer requires both)"
+            )
         secrets = {
             k: v
             for k, v in (
@@ -105,7 +108,7 @@ class RemoteResource(Resource):
     def stop_viewer(self, session_id: str, *, timeout: Timeout = NOT_GIVEN) -> RemoteResult:
         """:calls: ``POST /api/remote/viewer/stop {"session_id"}``"""
         if not session_id:
-            raise ValueError("session_id must be a non-empty string")
+            raise InvalidArgumentError("session_id must be a non-empty string")
         data = self._request(
             "POST", "/api/remote/viewer/stop", json_body={"session_id": session_id}, timeout=timeout
         )
@@ -127,7 +130,7 @@ class RemoteResource(Resource):
             return self._logins[connection_id]
         except KeyError:
             known = ", ".join(sorted(self._logins)) or "none"
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"No SSH connection {connection_id!r} was opened by this client "
                 f"(open ones: {known}); call client.remote.connect(...) first."
             ) from None

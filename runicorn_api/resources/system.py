@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._exceptions import UnsupportedFeatureError
+from .._exceptions import InvalidArgumentError, UnsupportedFeatureError
 from .._types import NOT_GIVEN, Timeout
 from ..models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
 from ._base import Resource
@@ -51,10 +51,10 @@ class SystemResource(Resource):
             )
         values = {str(config[k]) for k in config}
         if len(values) > 1:
-            raise ValueError(f"Conflicting storage roots given: {sorted(values)}")
+            raise InvalidArgumentError(f"Conflicting storage roots given: {sorted(values)}")
         path = config[next(iter(config))]
         if not isinstance(path, str) or not path.strip():
-            raise ValueError(f"The storage root must be a non-empty string, got {path!r}")
+            raise InvalidArgumentError(f"The storage root must be a non-empty string, got {path!r}")
         data = self._request(
             "POST", "/api/config/user_root_dir", json_body={"path": path}, timeout=timeout
         )
