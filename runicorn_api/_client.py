@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
@@ -11,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from ._adapters import Adapter, adapter_for
-from ._exceptions import APIConnectionError, InvalidArgumentError
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidArgumentError,
+    ResponseValidationError,
+    RunicornAPIError,
+    UnsupportedFeatureError,
+)
 from ._storage import DIRECT_READS, DirectReads, StorageAccess
 from ._transport import RetryPolicy, Transport
 from ._types import NOT_GIVEN, Timeout
@@ -118,6 +127,25 @@ class RunicornClient:
         self._closed = False
         try:
             health = self.system.health()
+        except (APIStatusError, UnsupportedFeatureError, ResponseValidationError) as err:
+            self._transport.close()
+            message = _not_a_viewer(base_url, err)
+            if message is None:
+                raise
+            raise APIConnectionError(message, method="GET", url=err.url) from err
+        except APITimeoutError:
+            self._transport.close()
+            raise
+        except APIConnectionError as err:
+            self._transport.close()
+            if base_url.startswith("http://") and self._transport.speaks_tls():
+                raise APIConnectionError(
+                    f"{base_url} did not answer plain HTTP, but it completes a TLS "
+                    f"handshake: it is an https:// endpoint. A runicorn viewer speaks "
+                    f"plain HTTP; check the port, or use https:// if a proxy serves it.",
+                    method="GET", url=err.url,
+                ) from err  # fmt: skip
+            raise
         except BaseException:
             self._transport.close()
             raise
@@ -306,6 +334,31 @@ class RunicornClient:
 
     def __repr__(self) -> str:
         return f"<RunicornClient {self.base_url} ({self.server})>"
+
+
+def _not_a_viewer(base_url: str, err: RunicornAPIError) -> str | None:
+    """What answered ``GET /api/health`` where a viewer would have sent its JSON; ``None``
+    for a JSON answer (a viewer whose body does not validate is not "not a viewer")."""
+    response = err.response
+    if response is None:
+        return None
+    ctype = response.headers.get("Content-Type", "")
+    if "json" in ctype and response.status_code < 400:
+        return None
+    what = f"{response.status_code} {response.reason or ''}".strip()
+    if ctype:
+        what += f" ({ctype.split(';')[0]})"
+    server = response.headers.get("Server")
+    text = response.text[:2000] if response.content else ""
+    title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    snippet = (title.group(1) if title else text).strip().replace("\n", " ")[:100]
+    return (
+        f"{base_url} does not look like a Runicorn viewer: GET /api/health answered {what}"
+        + (f" from {server!r}" if server else "")
+        + (f": {snippet!r}" if snippet else "")
+        + '. A viewer answers 200 with JSON such as {"status": "ok", "version": "0.7.2"}; '
+        "check the URL and the port (runicorn viewer listens on 23300 by default)."
+    )
 
 
 def connect(

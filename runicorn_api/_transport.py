@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextvars
 import random
+import socket
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -457,6 +459,24 @@ class Transport:
                 url=url,
             )
         return written, response.headers
+
+    def speaks_tls(self, timeout: float = 3.0) -> bool:
+        """Whether the host and port of ``base_url`` complete a TLS handshake: what a
+        connection that an ``http://`` request saw aborted is most often talking to."""
+        parts = urlsplit(self.base_url)
+        if parts.hostname is None:
+            return False
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        try:
+            with (
+                socket.create_connection((parts.hostname, parts.port or 80), timeout) as raw,
+                context.wrap_socket(raw, server_hostname=parts.hostname),
+            ):
+                return True
+        except (OSError, ssl.SSLError):
+            return False
 
     def close(self) -> None:
         if self._owns_session:

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import shutil
+import ssl
+import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +148,74 @@ def test_an_invalid_argument_is_a_bad_request_and_a_value_error(viewer: ViewerEn
         with pytest.raises(ValueError, match="downsample must be"):
             client.get_metrics(run.run_id, downsample=5)
     assert sent == []
+
+
+class _Html(http.server.BaseHTTPRequestHandler):
+    """A web app that answers every path with a page, as an SPA server does."""
+
+    def do_GET(self) -> None:
+        body = b"<html><head><title>Grafana</title></head><body>hi</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Files(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler], tls: Path | None = None
+            ) -> Iterator[str]:  # fmt: skip
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls / "cert.pem", tls / "key.pem")
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def self_signed(folder: Path) -> Path:
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(folder / "key.pem"),
+         "-out", str(folder / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return folder
+
+
+def test_something_that_is_not_a_viewer_is_named(tmp_path: Path) -> None:
+    handler = partial(_Files, directory=str(tmp_path))
+    with serving(handler) as url, pytest.raises(api.APIConnectionError) as plain:  # type: ignore[arg-type]
+        api.connect(url, max_retries=0)
+    text = str(plain.value)
+    assert f"{url} does not look like a Runicorn viewer" in text
+    assert "answered 404 File not found (text/html) from 'SimpleHTTP/" in text
+    assert '"status": "ok"' in text
+    with serving(_Html) as url, pytest.raises(api.APIConnectionError) as page:
+        api.connect(url, max_retries=0)
+    assert "answered 200 OK (text/html)" in str(page.value)
+    assert "'Grafana'" in str(page.value)
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl makes the TLS server's certificate")
+    with (
+        serving(_Html, tls=self_signed(tmp_path)) as url,
+        pytest.raises(
+            api.APIConnectionError, match="completes a TLS handshake: it is an https:// endpoint"
+        ),
+    ):
+        api.connect(url, max_retries=0, timeout=5)
