@@ -8,6 +8,7 @@ run exactly as they do against a viewer.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -90,10 +91,15 @@ def scripted_server(script: Script) -> Iterator[str]:
 
 
 @contextmanager
-def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """A threaded HTTP server on a free 127.0.0.1 port for the ``with`` block; its URL."""
+def loopback_server(
+    handler: type[BaseHTTPRequestHandler], *, tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """A threaded HTTP server on a free 127.0.0.1 port for the ``with`` block; its URL
+    (always ``http://``: a ``tls`` context makes it a TLS port spoken to by mistake)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -7,18 +7,19 @@ import json
 import shutil
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import runicorn_api as api
 from runicorn_api import _exceptions as exc
 from tests.conftest import ViewerEnv
+from tests.scripted_server import loopback_server
 from tests.test_experiments import counting
 
 UNKNOWN_RUN = "20990101_000000_abcdef"
@@ -171,21 +172,13 @@ class _Files(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serving(handler: type[http.server.BaseHTTPRequestHandler], tls: Path | None = None
-            ) -> Iterator[str]:  # fmt: skip
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serving(handler: Any, tls: Path | None = None) -> Iterator[str]:
+    context = None
     if tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls / "cert.pem", tls / "key.pem")
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with loopback_server(handler, tls=context) as url:
+        yield url
 
 
 def self_signed(folder: Path) -> Path:
@@ -200,7 +193,7 @@ def self_signed(folder: Path) -> Path:
 
 def test_something_that_is_not_a_viewer_is_named(tmp_path: Path) -> None:
     handler = partial(_Files, directory=str(tmp_path))
-    with serving(handler) as url, pytest.raises(api.APIConnectionError) as plain:  # type: ignore[arg-type]
+    with serving(handler) as url, pytest.raises(api.APIConnectionError) as plain:
         api.connect(url, max_retries=0)
     text = str(plain.value)
     assert f"{url} does not look like a Runicorn viewer" in text
