@@ -100,6 +100,7 @@ class LocalViewer:
         timeout: float | None = 30,
         max_retries: int = 3,
         strict: bool = False,
+        retry_deadline: float = 60.0,
         cache_dir: str | os.PathLike[str] | None = None,
         direct_reads: DirectReads = "auto",
     ) -> RunicornClient:
@@ -219,6 +220,7 @@ def local(
     timeout: float | None = 30,
     max_retries: int = 3,
     strict: bool = False,
+    retry_deadline: float = 60.0,
     cache_dir: str | os.PathLike[str] | None = None,
     direct_reads: DirectReads = "auto",
 ) -> RunicornClient:
@@ -243,6 +245,7 @@ def local(
             timeout=timeout,
             max_retries=max_retries,
             strict=strict,
+            retry_deadline=retry_deadline,
             cache_dir=cache_dir,
             direct_reads=direct_reads,
         )

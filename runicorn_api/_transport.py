@@ -10,9 +10,10 @@ import contextvars
 import random
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal, overload
 from urllib.parse import urlsplit
 
@@ -34,7 +35,7 @@ from ._exceptions import (
 )
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
-__all__ = ["Body", "RetryPolicy", "Transport"]
+__all__ = ["Body", "RetryPolicy", "Transport", "TransportStats"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -71,8 +72,9 @@ class RetryPolicy:
     jitter: float = 0.25
     deadline: float = 60.0
 
-    def to_urllib3(self) -> _DeadlineRetry:
+    def to_urllib3(self, stats: TransportStats | None = None) -> _DeadlineRetry:
         return _DeadlineRetry(
+            stats=stats,
             total=self.max_retries,
             connect=self.max_retries,
             read=self.max_retries,
@@ -89,8 +91,33 @@ class RetryPolicy:
         )
 
 
+@dataclass
+class TransportStats:
+    """What one client sent: calls made, and retries among their attempts (for fault
+    reports and tests; counted across threads)."""
+
+    calls: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, calls: int = 0, retries: int = 0) -> None:
+        with self._lock:
+            self.calls += calls
+            self.retries += retries
+
+
 class _DeadlineRetry(Retry):
     """urllib3's Retry with the seed's backoff, proportional jitter and a call deadline."""
+
+    def __init__(self, *args: Any, stats: TransportStats | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stats = stats
+
+    def new(self, **kw: Any) -> _DeadlineRetry:
+        # urllib3 copies a Retry on every attempt from its known parameters only.
+        new = super().new(**kw)
+        new.stats = self.stats
+        return new
 
     def get_backoff_time(self) -> float:
         # urllib3 waits 0 s before the first retry; the seed documents 0.5 s, 1 s, 2 s, ...
@@ -122,6 +149,8 @@ class _DeadlineRetry(Retry):
                     f"retry deadline reached (next wait {wait:.1f}s would pass it)"
                 )
                 raise MaxRetryError(_pool, url or "", reason)
+        if new.stats is not None:
+            new.stats.add(retries=1)
         return new
 
 
@@ -170,7 +199,8 @@ class Transport:
         self.retry = retry or RetryPolicy()
         self._owns_session = session is None
         self.session = session or requests.Session()
-        adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(), pool_maxsize=16)
+        self.stats = TransportStats()
+        adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(self.stats), pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"Accept": "application/json"})
@@ -262,6 +292,7 @@ class Transport:
         """
         method = method.upper()
         url = self.url(path)
+        self.stats.add(calls=1)
         clean = None if params is None else {k: v for k, v in params.items() if v is not None}
         wait = self.timeout if isinstance(timeout, NotGiven) else timeout
         token = _call_deadline.set(time.monotonic() + self.retry.deadline)
