@@ -121,6 +121,7 @@ class RunicornClient:
             retry=RetryPolicy(max_retries=max_retries, deadline=retry_deadline),
             session=session,
         )
+        base_url = self._transport.base_url  # without any user:password@, for messages
         self._on_close: list[Callable[[], None]] = []
         self.viewer: LocalViewer | None = None
         """The embedded viewer this client stops on close (see :func:`runicorn_api.local`)."""

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Literal, overload
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pydantic_core
 import requests
@@ -194,11 +194,17 @@ class Transport:
         session: requests.Session | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
+        base_url, credentials = split_credentials(base_url)
         self.base_url = base_url.rstrip("/")
+        """The viewer's URL without any ``user:password@``: safe for messages and logs."""
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._owns_session = session is None
         self.session = session or requests.Session()
+        if credentials is not None:
+            # Sent as an Authorization header only; the URLs requested (and so every
+            # message, repr and log line that names one) carry no credentials.
+            self.session.auth = credentials
         self.stats = TransportStats()
         adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(self.stats), pool_maxsize=16)
         self.session.mount("http://", adapter)
@@ -512,6 +518,19 @@ class Transport:
     def close(self) -> None:
         if self._owns_session:
             self.session.close()
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``http://user:pass@host:port/x`` → (``http://host:port/x``, (user, pass))."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    clean = parts._replace(netloc=netloc).geturl()
+    return clean, (unquote(parts.username or ""), unquote(parts.password or ""))
 
 
 def _is_timeout(err: BaseException) -> bool:

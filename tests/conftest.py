@@ -9,6 +9,7 @@ end. ``RUNICORN_VERSIONS=0.7.2`` narrows the versions.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -83,6 +84,20 @@ class ViewerEnv:
         client = api.local(self.prepared.storage, python=self.prepared.python, home=home, **options)
         self.extra.append(client)
         return client
+
+
+def rate_limits(prefix: str, *, max_requests: int, window: int, burst: int) -> str:
+    """A ``rate_limits.json`` that turns the viewer's own limiter on for one path prefix.
+
+    ``burst_size`` must be a number: 0.5.3 compares it with ``max_requests`` (None → 500).
+    """
+    return json.dumps({
+        "default": {"max_requests": 10000, "window_seconds": 60, "burst_size": 10000},
+        "endpoints": {prefix: {"max_requests": max_requests, "window_seconds": window,
+                               "burst_size": burst}},
+        "settings": {"enable_rate_limiting": True, "log_violations": False,
+                     "whitelist_localhost": False},
+    })  # fmt: skip
 
 
 def _prepare(version: str, root: Path) -> Prepared:

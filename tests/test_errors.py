@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import http.server
-import json
+import logging
 import shutil
 import ssl
 import subprocess
@@ -18,7 +18,8 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api import _exceptions as exc
-from tests.conftest import ViewerEnv
+from runicorn_api._local import free_port
+from tests.conftest import ViewerEnv, rate_limits
 from tests.scripted_server import loopback_server
 from tests.test_experiments import counting
 
@@ -84,18 +85,13 @@ def test_unknown_route(viewer: ViewerEnv) -> None:
     assert info.value.status_code == 200
 
 
-RATE_LIMITS = {
-    # burst_size must be a number: 0.5.3 compares it with max_requests (None → a 500).
-    "default": {"max_requests": 10000, "window_seconds": 60, "burst_size": 10000},
-    "endpoints": {"/api/projects": {"max_requests": 2, "window_seconds": 3, "burst_size": 2}},
-    "settings": {"enable_rate_limiting": True, "log_violations": False,
-                 "whitelist_localhost": False},
-}  # fmt: skip
-
-
 def test_429_from_the_viewers_own_rate_limiter(viewer: ViewerEnv) -> None:
     client = viewer.start_viewer(
-        "ratelimit", max_retries=0, config_files={"rate_limits.json": json.dumps(RATE_LIMITS)}
+        "ratelimit",
+        max_retries=0,
+        config_files={
+            "rate_limits.json": rate_limits("/api/projects", max_requests=2, window=3, burst=2)
+        },
     )
     transport = client._transport
     transport.request("GET", "/api/projects")
@@ -212,3 +208,27 @@ def test_something_that_is_not_a_viewer_is_named(tmp_path: Path) -> None:
         ),
     ):
         api.connect(url, max_retries=0, timeout=5)
+
+
+def test_credentials_never_show(viewer: ViewerEnv, caplog: pytest.LogCaptureFixture) -> None:
+    """A user:password in the URL and a remote password appear in no message, repr, or
+    DEBUG log line; the URL's credentials still go out, as an Authorization header."""
+    secret = "hunter2-secret"
+    port = viewer.base_url.rsplit(":", 1)[1]
+    caplog.set_level(logging.DEBUG)
+    texts: list[str] = []
+    with api.connect(f"http://alice:{secret}@127.0.0.1:{port}") as client:
+        texts += [repr(client), client.base_url, str(client.session.auth is not None)]
+        with counting(client) as sent, pytest.raises(api.NotFoundError) as missing:
+            client.get_experiment("20990101_000000_abcdef")
+        texts += [str(missing.value), repr(missing.value), str(missing.value.url), *sent]
+        with pytest.raises(api.RunicornAPIError) as remote:
+            client.remote.connect("127.0.0.1", port=1, username="bob", password=secret)
+        texts += [str(remote.value), repr(remote.value), repr(client.remote._logins)]
+    closed = free_port()
+    with pytest.raises(api.APIConnectionError) as refused:
+        api.connect(f"http://alice:{secret}@127.0.0.1:{closed}", max_retries=0)
+    texts += [str(refused.value), *(r.getMessage() for r in caplog.records)]
+    assert texts[2] == "True"  # the credentials are kept, for the Authorization header
+    leaked = [t for t in texts if secret in t]
+    assert leaked == []

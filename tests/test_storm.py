@@ -3,28 +3,22 @@ every one completes with its own answer, after waiting out Retry-After."""
 
 from __future__ import annotations
 
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import runicorn_api as api
-from tests.conftest import ViewerEnv
+from tests.conftest import ViewerEnv, rate_limits
 
 REQUESTS = 500
 THREADS = 16
-STORM_LIMITS = {
-    "default": {"max_requests": 10000, "window_seconds": 60, "burst_size": 10000},
-    # 120 run details a second (burst 40): a storm of 500 must wait several times.
-    "endpoints": {"/api/runs": {"max_requests": 120, "window_seconds": 1, "burst_size": 40}},
-    "settings": {"enable_rate_limiting": True, "log_violations": False,
-                 "whitelist_localhost": False},
-}  # fmt: skip
 
 
 def test_a_429_storm_loses_nothing(viewer: ViewerEnv) -> None:
     client = viewer.start_viewer(
         "storm", max_retries=30, retry_deadline=120,
-        config_files={"rate_limits.json": json.dumps(STORM_LIMITS)},
+        # 120 run details a second (burst 40): a storm of 500 must wait several times.
+        config_files={"rate_limits.json": rate_limits("/api/runs", max_requests=120, window=1,
+                                                      burst=40)},
     )  # fmt: skip
     runs = [r.run_id for r in viewer.manifest.runs]
     wanted = [runs[i % len(runs)] for i in range(REQUESTS)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import SecretStr
 
 from .._exceptions import InvalidArgumentError
 from .._types import NOT_GIVEN, Timeout
@@ -16,7 +18,8 @@ class _Login:
     host: str
     port: int
     username: str
-    secrets: dict[str, str]
+    secrets: dict[str, SecretStr] = field(repr=False)
+    """Password, passphrase, key path: unwrapped only into a request body."""
 
 
 class RemoteResource(Resource):
@@ -55,7 +58,7 @@ class RemoteResource(Resource):
                 "remote.connect needs host and username (the viewer requires both)"
             )
         secrets = {
-            k: v
+            k: SecretStr(v)
             for k, v in (
                 ("password", password),
                 ("private_key_path", private_key_path),
@@ -137,7 +140,8 @@ class RemoteResource(Resource):
 
     @staticmethod
     def _body(login: _Login) -> dict[str, Any]:
-        return {"host": login.host, "port": login.port, "username": login.username, **login.secrets}
+        secrets = {k: v.get_secret_value() for k, v in login.secrets.items()}
+        return {"host": login.host, "port": login.port, "username": login.username, **secrets}
 
     def _sessions(self, path: str, timeout: Timeout) -> list[RemoteResult]:
         data = self._request("GET", path, timeout=timeout)
