@@ -17,6 +17,23 @@ from tests.test_experiments import counting
 def test_sessions_lists(viewer: ViewerEnv) -> None:
     assert viewer.client.remote.list_sessions() == []
     assert viewer.client.remote.list_viewer_sessions() == []
+    status = viewer.client.remote.get_remote_status()  # runicorn's own API test script calls it
+    assert (status.connections, status.viewer_sessions) == ([], [])
+    assert (status.connection_count, status.viewer_session_count) == (0, 0)
+
+
+def test_a_05_start_answer_reads_as_the_seed_reads_it() -> None:
+    """0.5.3's start answer as observed over HTTP (shared/reference/server-api.md §10); a
+    real start needs an SSH server, which this suite does not have yet."""
+    answer = {"ok": True, "message": "started", "session": {
+        "sessionId": "s-1", "host": "h", "sshPort": 22, "username": "u", "localPort": 8081,
+        "remotePort": 23300, "remoteRoot": "/data", "remotePid": 42, "status": "running",
+        "startedAt": 1.0, "uptimeSeconds": 2.0, "isActive": True, "url": "http://localhost:8081",
+    }}  # fmt: skip
+    session = api.RemoteResult.model_validate(answer)
+    assert session["local_port"] == 8081
+    assert session["session_id"] == "s-1"
+    assert session["session"]["localPort"] == 8081  # the viewer's own keys stay
 
 
 def test_connect_to_a_closed_port_fails_once_and_typed(viewer: ViewerEnv) -> None:

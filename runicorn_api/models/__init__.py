@@ -23,7 +23,7 @@ from .registry import (
     VersionDeletion,
     VersionPerformance,
 )
-from .remote import RemoteResult
+from .remote import RemoteResult, RemoteStatus
 from .server import FEATURES, ServerInfo
 from .system import (
     ConfigUpdate,
@@ -60,6 +60,7 @@ __all__ = [
     "Project",
     "Promotion",
     "RemoteResult",
+    "RemoteStatus",
     "ResponseValidationWarning",
     "RunArtifacts",
     "RunMetrics",

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from .._exceptions import InvalidArgumentError
 from .._types import NOT_GIVEN, Timeout
-from ..models.remote import RemoteResult
+from ..models.remote import RemoteResult, RemoteStatus
 from ._base import Resource
 
 
@@ -99,6 +99,14 @@ class RemoteResource(Resource):
         }
         data = self._request("POST", "/api/remote/viewer/start", json_body=body, timeout=timeout)
         return self._result(data, "POST /api/remote/viewer/start", connection_id=connection_id)
+
+    def get_remote_status(self, *, timeout: Timeout = NOT_GIVEN) -> RemoteStatus:
+        """The viewer's SSH connections and remote viewer sessions, with their counts.
+
+        :calls: ``GET /api/remote/status``
+        """
+        data = self._request("GET", "/api/remote/status", timeout=timeout)
+        return self._model(RemoteStatus, data, context="GET /api/remote/status")
 
     def list_sessions(self, *, timeout: Timeout = NOT_GIVEN) -> list[RemoteResult]:
         """:calls: ``GET /api/remote/sessions``"""
