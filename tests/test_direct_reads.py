@@ -344,3 +344,28 @@ def test_never_works_where_the_storage_is_unreadable(viewer: ViewerEnv, tmp_path
     assert out["many"] == ["viewer"]
     assert out["auto"] == ["viewer", run.steps]
     assert f"direct_reads='always' cannot read metrics of run {run.run_id}" in out["always"]
+
+
+def test_without_polars_columns_are_arrays_and_answers_the_same(
+    viewer: ViewerEnv, over_http: api.RunicornClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without polars the columns are stdlib arrays, the body goes through pydantic-core
+    and events.jsonl through the exact parser: the same answers either way."""
+    from runicorn_api import _columns
+
+    runs = [viewer.manifest[k] for k in ("bert-s1", "edge-duplicates", "edge-text")]
+    with_polars = [over_http.get_metrics(r.run_id) for r in runs]
+    monkeypatch.setattr(_columns, "_HAVE_POLARS", False)
+    with (
+        api.connect(viewer.base_url) as direct,
+        api.connect(viewer.base_url, direct_reads="never") as http,
+    ):
+        for run, reference in zip(runs, with_polars, strict=True):
+            for client, source in ((direct, "storage"), (http, "viewer")):
+                metrics = client.get_metrics(run.run_id)
+                assert metrics.source == source
+                assert not metrics.steps.is_polars
+                assert all(not c.is_polars for c in metrics.columns.values())
+                assert_same(metrics, reference)
+                frame = metrics.to_pandas(wide=True)
+                assert frame["step"].tolist() == reference.steps.to_list()
