@@ -134,6 +134,7 @@ class LocalViewer:
                 timeout=timeout,
                 max_retries=max_retries,
                 strict=strict,
+                retry_deadline=retry_deadline,
                 cache_dir=cache_dir,
                 direct_reads=direct_reads,
             )
@@ -141,6 +142,25 @@ class LocalViewer:
             client._on_close.append(self.stop)
             return client
         raise APIConnectionError(f"Could not find a free port for the viewer:\n{self.log()}")
+
+    def restart(self, *, startup_timeout: float = 60.0) -> None:
+        """Stop the viewer (by its PID) and start it again on the same port and storage.
+
+        Clients connected to it keep working: their connection pools open new
+        connections on the next call.
+
+        Raises:
+            APIConnectionError: The viewer did not come back within ``startup_timeout``.
+        """
+        port = self.port
+        self.stop(remove=False)
+        self.port = port
+        self._spawn()
+        try:
+            self._wait(startup_timeout)
+        except BaseException:
+            self.stop(remove=False)
+            raise
 
     def _spawn(self) -> None:
         cmd = [
