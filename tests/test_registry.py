@@ -33,6 +33,14 @@ def registry(viewer: ViewerEnv, tmp_path: Path) -> Iterator[api.RunicornClient]:
         client.close()
 
 
+@pytest.fixture
+def registry05(viewer: ViewerEnv, registry: api.RunicornClient) -> api.RunicornClient:
+    """The registry client, for the tests of a registry that only 0.5.x viewers have."""
+    if viewer.generation != "0.5":
+        pytest.skip("0.7.x has no registry (its refusal is tested above)")
+    return registry
+
+
 def logged_versions(viewer: ViewerEnv, name: str) -> list[tuple[int, str]]:
     """(version, creating run) of each version of ``name`` the writer logged."""
     return sorted({(a["version"], run.run_id) for run in viewer.manifest.runs
@@ -64,18 +72,16 @@ def test_registry_methods_name_what_07_has_instead(
 
 
 def test_promotion_moves_through_the_stages(
-    viewer: ViewerEnv, registry: api.RunicornClient
+    viewer: ViewerEnv, registry05: api.RunicornClient
 ) -> None:
-    if viewer.generation != "0.5":
-        pytest.skip("0.7.x has no registry (its refusal is tested above)")
-    arts = registry.artifacts
+    arts = registry05.artifacts
     (first, creator), _ = logged_versions(viewer, "resnet-model")
     art = arts.get_artifact(f"resnet-model:v{first}")
     assert art.created_by_run == creator
     assert art.lifecycle_stage == "experimental"
     for bad, message in (("production", "can go to staging, archived only"),
                          ("prod", "to_stage must be one of experimental, staging")):  # fmt: skip
-        with counting(registry) as sent, pytest.raises(ValueError, match=message):
+        with counting(registry05) as sent, pytest.raises(ValueError, match=message):
             arts.promote(art, bad)
         assert sent == []  # refused before any request
     done = arts.promote(art, "staging", notes="passed review")
@@ -84,18 +90,16 @@ def test_promotion_moves_through_the_stages(
     assert arts.promote(art.id, "production").to_stage == "production"
     now = arts.get_artifact(art.id)
     assert now.lifecycle_stage == "production"
-    with counting(registry) as sent, pytest.raises(ValueError, match="'production' and can go"):
+    with counting(registry05) as sent, pytest.raises(ValueError, match="'production' and can go"):
         arts.promote(now, "experimental")
     assert sent == []
     assert set(TRANSITIONS) == set(STAGES)
 
 
-def test_evaluations_round_trip(viewer: ViewerEnv, registry: api.RunicornClient) -> None:
-    if viewer.generation != "0.5":
-        pytest.skip("0.7.x has no registry (its refusal is tested above)")
-    arts = registry.artifacts
+def test_evaluations_round_trip(viewer: ViewerEnv, registry05: api.RunicornClient) -> None:
+    arts = registry05.artifacts
     (_, _), (second, _) = logged_versions(viewer, "resnet-model")
-    with counting(registry) as sent, pytest.raises(ValueError, match="finite number"):
+    with counting(registry05) as sent, pytest.raises(ValueError, match="finite number"):
         arts.evaluate(f"resnet-model:v{second}", {"acc": math.nan})
     assert sent == []
     receipt = arts.evaluate(
@@ -111,11 +115,9 @@ def test_evaluations_round_trip(viewer: ViewerEnv, registry: api.RunicornClient)
 
 
 def test_training_metrics_history_stats_and_delete(
-    viewer: ViewerEnv, registry: api.RunicornClient
+    viewer: ViewerEnv, registry05: api.RunicornClient
 ) -> None:
-    if viewer.generation != "0.5":
-        pytest.skip("0.7.x has no registry (its refusal is tested above)")
-    arts = registry.artifacts
+    arts = registry05.artifacts
     versions = logged_versions(viewer, "resnet-model")
     first, creator = versions[0]
     trained = arts.training_metrics("resnet-model", version=first)

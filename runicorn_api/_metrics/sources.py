@@ -112,12 +112,14 @@ class CachedSource:
         :calls: what ``source.stamp`` calls: nothing for a run folder, the headers of
         ``GET .../metrics?downsample=100`` for the viewer
         """
-        entry = self._cache.load(run_id)
-        if entry is None:
+        stored = self._cache.stamp(run_id)  # the file's metadata only
+        if stored is None:
             return None
-        metrics, stored = entry
         current = source.stamp(run_id, timeout=timeout)
-        return metrics if current is not None and stored.matches(current) else None
+        if current is None or not stored.matches(current):
+            return None  # stale: its rows are never read
+        entry = self._cache.load(run_id)
+        return entry[0] if entry is not None else None
 
     def read(
         self,
