@@ -27,6 +27,7 @@ from ._types import NOT_GIVEN, Timeout
 from .cache import MetricsCache
 from .models.experiment import Experiment, Project
 from .models.metrics import RunMetrics
+from .models.remote import RemoteSession
 from .models.server import ServerInfo
 from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
 from .resources.artifacts import ArtifactsResource
@@ -125,6 +126,9 @@ class RunicornClient:
         self._on_close: list[Callable[[], None]] = []
         self.viewer: LocalViewer | None = None
         """The embedded viewer this client stops on close (see :func:`runicorn_api.local`)."""
+        self.remote_session: RemoteSession | None = None
+        """The remote viewer this client reaches through an SSH tunnel
+        (see ``client.remote.open``)."""
         self._closed = False
         try:
             health = self.system.health()

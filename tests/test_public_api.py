@@ -21,6 +21,10 @@ EXPORTED = [
     "RetryPolicy", "RunMetrics", "RunStatus", "RunicornAPIError", "RunicornClient",
     "RunicornModel", "ServerError", "ServerInfo", "TimeoutError", "UnprocessableEntityError",
     "UnsupportedFeatureError", "ViewerConfig", "__version__", "connect", "local",
+    # the remote viewer over SSH
+    "HostKey", "KnownHost", "RemoteConnection", "RemoteSession", "HostKeyConfirmationRequired",
+    "HostKeyMismatchError", "SSHConnectionError", "SSHConnectionRefusedError",
+    "SSHHostUnreachableError", "SSHTimeoutError", "SSHAgentRequiredError",
 ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from ._base import Adapter, RunsRequest
 class V05Adapter(Adapter):
     generation: ClassVar[Generation] = "0.5"
     features: ClassVar[frozenset[str]] = frozenset(
-        {"artifacts", "model_registry", "recycle_bin", "gpu_telemetry"}
+        {"artifacts", "model_registry", "recycle_bin", "gpu_telemetry", "remote_files"}
     )
     # The 0.5.x run detail has no summary, config or times; they are read from the folder.
     detail_source: ClassVar[Literal["http", "run_folder"]] = "run_folder"
@@ -24,6 +24,8 @@ class V05Adapter(Adapter):
         "move": "0.5.x runs cannot be moved through the viewer.",
         "export_zip": "Use export_experiment(format='json'|'csv'|'parquet').",
         "gpu_history": "Poll get_gpu_info() instead.",
+        "host_keys": "0.5.x viewers accept any SSH host key without asking.",
+        "remote_discovery": "Use client.remote.conda_envs() and config() instead.",
     }
 
     def run_identity(self, item: dict[str, Any]) -> dict[str, Any]:

@@ -22,10 +22,13 @@ class V07Adapter(Adapter):
             "recycle_bin",
             "gpu_telemetry",
             "gpu_history",
+            "host_keys",
+            "remote_discovery",
         }
     )
     detail_source: ClassVar[Literal["http", "run_folder"]] = "http"
     alternatives: ClassVar[dict[str, str]] = {
+        "remote_files": "Use client.remote.storage_candidates() to find storage folders.",
         "artifacts": "0.7.x records per-run assets instead; client.artifacts maps them.",
         "model_registry": (
             "0.7.x has no lifecycle stages, evaluations or version deletion; its per-run "

@@ -23,7 +23,16 @@ from .registry import (
     VersionDeletion,
     VersionPerformance,
 )
-from .remote import RemoteResult, RemoteStatus
+from .remote import (
+    CondaEnv,
+    HostKey,
+    KnownHost,
+    RemoteConnection,
+    RemoteDirectory,
+    RemoteResult,
+    RemoteSession,
+    RemoteStatus,
+)
 from .server import FEATURES, ServerInfo
 from .system import (
     ConfigUpdate,
@@ -44,6 +53,7 @@ __all__ = [
     "ArtifactStats",
     "ArtifactVersion",
     "BestMetric",
+    "CondaEnv",
     "ConfigUpdate",
     "Evaluation",
     "EvaluationReceipt",
@@ -52,6 +62,8 @@ __all__ = [
     "GPUInfo",
     "Health",
     "HealthCache",
+    "HostKey",
+    "KnownHost",
     "Lineage",
     "LineageEdge",
     "LineageNode",
@@ -59,7 +71,10 @@ __all__ = [
     "MetricSeries",
     "Project",
     "Promotion",
+    "RemoteConnection",
+    "RemoteDirectory",
     "RemoteResult",
+    "RemoteSession",
     "RemoteStatus",
     "ResponseValidationWarning",
     "RunArtifacts",

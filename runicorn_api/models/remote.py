@@ -1,15 +1,29 @@
-"""Remote viewer (SSH) answers. The viewer's shapes vary by release, so extra keys are kept."""
+"""Remote viewer (SSH) answers.
+
+The viewer answers in snake_case on some routes and camelCase on others (0.5.x and 0.7.x
+``session`` objects are camelCase). Every model here reads both: each key is also offered
+in snake_case, and the viewer's own keys stay reachable as ``model["localPort"]``.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
 from ._base import RunicornModel
 
-__all__ = ["RemoteResult", "RemoteStatus"]
+__all__ = [
+    "CondaEnv",
+    "HostKey",
+    "KnownHost",
+    "RemoteConnection",
+    "RemoteDirectory",
+    "RemoteResult",
+    "RemoteSession",
+    "RemoteStatus",
+]
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -19,16 +33,13 @@ def _snake(key: str) -> str:
 
 
 class RemoteResult(RunicornModel):
-    """What a remote endpoint answered; every key the viewer sent is readable as ``r["key"]``.
+    """What a remote endpoint answered; every key the viewer sent is readable as ``r["key"]``,
+    in its own spelling and in snake_case. A nested ``session`` object's keys are also
+    offered at the top level, so the seed's ``session["local_port"]`` works on both
+    generations."""
 
-    0.5.x answers ``start_viewer`` with ``{ok, session: {sessionId, localPort, ...}}``
-    in camelCase: the session's keys are also offered at the top level in snake_case, so
-    the seed's ``session["local_port"]`` and ``session["session_id"]`` work on both
-    generations.
-    """
-
-    connection_id: str | None = None
-    """The id this client uses for the SSH connection: its host (the seed's convention)."""
+    ok: bool | None = None
+    message: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -40,14 +51,130 @@ class RemoteResult(RunicornModel):
         for source in (data, nested if isinstance(nested, dict) else {}):
             for key, value in source.items():
                 if isinstance(key, str):
+                    merged.setdefault(key, value)
                     merged.setdefault(_snake(key), value)
         return merged
+
+
+class RemoteConnection(RemoteResult):
+    """An SSH connection the viewer holds (``POST /api/remote/connect``,
+    ``GET /api/remote/sessions``).
+
+    ``connection_id`` is the viewer's ``"user@host:port"``; every method of
+    ``client.remote`` that takes a connection also accepts its bare host, as the seed does.
+    """
+
+    connection_id: str
+    host: str
+    port: int
+    username: str
+    connected: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _connection_id_from_key(cls, data: Any) -> Any:
+        # GET /api/remote/sessions names the connection "key"; connect names it connection_id.
+        if isinstance(data, dict) and "connection_id" not in data and "key" in data:
+            return {**data, "connection_id": data["key"]}
+        return data
+
+
+class RemoteSession(RemoteResult):
+    """A viewer running on the remote host, tunnelled to ``local_port`` on the viewer's
+    machine (``POST /api/remote/viewer/start``, ``GET /api/remote/viewer/sessions``)."""
+
+    session_id: str
+    local_port: int
+    remote_port: int | None = None
+    host: str | None = None
+    ssh_port: int | None = None
+    username: str | None = None
+    remote_root: str | None = None
+    remote_pid: int | None = None
+    status: str | None = None
+    started_at: float | None = None
+    """Milliseconds since the epoch, as the viewer reports it."""
+    uptime_seconds: float | None = None
+    is_active: bool | None = None
+    url: str | None = None
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("uptime", "connection_id")
+
+    @property
+    def uptime(self) -> float | None:
+        """Seconds the remote viewer had been up when the viewer answered."""
+        return self.uptime_seconds
+
+    @property
+    def connection_id(self) -> str | None:
+        """The SSH connection (``"user@host:port"``) the session runs over."""
+        if self.username and self.host and self.ssh_port:
+            return f"{self.username}@{self.host}:{self.ssh_port}"
+        return None
+
+
+class HostKey(RunicornModel):
+    """A host key the viewer was offered and does not yet trust (0.7.x).
+
+    Check ``fingerprint_sha256`` against the server's own (``ssh-keygen -lf
+    /etc/ssh/ssh_host_ed25519_key.pub`` there) before accepting it.
+    """
+
+    host: str
+    port: int
+    key_type: str
+    fingerprint_sha256: str
+    public_key: str
+    known_hosts_host: str | None = None
+    reason: str | None = None
+    """``"unknown"`` for a first connection, ``"changed"`` when it differs from the trusted key."""
+    expected_fingerprint_sha256: str | None = None
+    """The fingerprint trusted so far, when the key changed."""
+
+    def accept_body(self) -> dict[str, Any]:
+        """The body of ``POST /api/remote/known-hosts/accept``."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "key_type": self.key_type,
+            "public_key": self.public_key,
+            "fingerprint_sha256": self.fingerprint_sha256,
+        }
+
+
+class KnownHost(RunicornModel):
+    """A host key the viewer trusts (``GET /api/remote/known-hosts/list``, 0.7.x)."""
+
+    host: str
+    port: int
+    key_type: str
+    fingerprint_sha256: str
+    known_hosts_host: str | None = None
+    key_base64: str | None = None
+
+
+class CondaEnv(RunicornModel):
+    """A Python environment found on the remote host (``GET /api/remote/conda-envs``)."""
+
+    name: str
+    type: str | None = None
+    python_version: str | None = None
+    path: str | None = None
+    is_default: bool | None = None
+
+
+class RemoteDirectory(RunicornModel):
+    """A remote folder listing (``GET /api/remote/fs/list``, 0.5.x)."""
+
+    path: str
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    """``{name, is_dir, size, mtime}`` per entry, folders first."""
 
 
 class RemoteStatus(RunicornModel):
     """``GET /api/remote/status``: the viewer's SSH connections and remote viewer sessions."""
 
     connections: list[dict[str, Any]] = Field(default_factory=list)
-    viewer_sessions: list[RemoteResult] = Field(default_factory=list)
+    viewer_sessions: list[RemoteSession] = Field(default_factory=list)
     connection_count: int = 0
     viewer_session_count: int = 0

@@ -26,6 +26,10 @@ FEATURES: dict[str, str] = {
     "recycle_bin": "soft delete and restore, /api/runs/soft-delete and /api/recycle-bin",
     "gpu_telemetry": "GPU telemetry, GET /api/gpu/telemetry",
     "gpu_history": "GPU telemetry history, GET /api/gpu/telemetry/history (0.7.x)",
+    "host_keys": "SSH host key confirmation, /api/remote/known-hosts (0.6+/0.7.x)",
+    "remote_discovery": "remote environment and storage discovery, "
+    "/api/remote/env-configs and /api/remote/storage-candidates (0.7.x)",
+    "remote_files": "remote file browsing, /api/remote/fs/list and fs/exists (0.5.x)",
 }
 """Every feature name :meth:`ServerInfo.supports` knows, with what it means."""
 
