@@ -321,6 +321,16 @@ class Transport:
                 method=method,
                 url=url,
             ) from err
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as err:
+            raise APIConnectionError(
+                f"{method} {url}: the connection broke while reading the body ({err}); the "
+                "body is incomplete and was not parsed.",
+                method=method,
+                url=url,
+            ) from err
         except requests.RequestException as err:
             raise RunicornAPIError(f"{method} {url} failed: {err}", method=method, url=url) from err
         finally:
@@ -367,8 +377,9 @@ class Transport:
             ) from err  # fmt: skip
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as err:
             raise APIConnectionError(
-                f"{method} {response.url}: the connection failed while reading the body: "
-                f"{err}", method=method, url=response.url,
+                f"{method} {response.url}: the connection broke while reading the body "
+                f"({err}); the body is incomplete and was not parsed.",
+                method=method, url=response.url,
             ) from err  # fmt: skip
         finally:
             response.close()
