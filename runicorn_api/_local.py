@@ -101,6 +101,7 @@ class LocalViewer:
         max_retries: int = 3,
         strict: bool = False,
         retry_deadline: float = 60.0,
+        max_workers: int = 8,
         cache_dir: str | os.PathLike[str] | None = None,
         direct_reads: DirectReads = "auto",
     ) -> RunicornClient:
@@ -135,6 +136,7 @@ class LocalViewer:
                 max_retries=max_retries,
                 strict=strict,
                 retry_deadline=retry_deadline,
+                max_workers=max_workers,
                 cache_dir=cache_dir,
                 direct_reads=direct_reads,
             )
@@ -241,6 +243,7 @@ def local(
     max_retries: int = 3,
     strict: bool = False,
     retry_deadline: float = 60.0,
+    max_workers: int = 8,
     cache_dir: str | os.PathLike[str] | None = None,
     direct_reads: DirectReads = "auto",
 ) -> RunicornClient:
@@ -266,6 +269,7 @@ def local(
             max_retries=max_retries,
             strict=strict,
             retry_deadline=retry_deadline,
+            max_workers=max_workers,
             cache_dir=cache_dir,
             direct_reads=direct_reads,
         )

@@ -31,3 +31,48 @@ def test_viewer_death_then_restart_on_the_same_port(viewer: ViewerEnv) -> None:
     run = viewer.manifest["resnet-s1"]
     loss = client.get_metrics(run.run_id, ["loss"])["loss"]
     assert loss.values == [r["loss"] for r in expected_rows(run)]
+
+
+def test_viewer_death_in_the_middle_of_work(viewer: ViewerEnv) -> None:
+    """The viewer dies after the first answer of a multi-run fetch, and between two steps
+    of an iteration: a typed error each time, no partial frame, and the same client works
+    once the viewer is back. (A download torn by a dying viewer is a body cut short on a
+    closed connection; test_downloads shows such a download leaves no file.)"""
+    client = viewer.start_viewer("midway", max_retries=1, direct_reads="never", max_workers=1)
+    local = client.viewer
+    assert local is not None
+    runs = [r for r in viewer.manifest.runs if r.project == "vision" and r.status == "finished"]
+    answered: list[str] = []
+
+    def die_after_first_metrics(response: Any, *args: Any, **kwargs: Any) -> None:
+        if "/metrics" in response.request.path_url:
+            answered.append(response.request.path_url)
+            if len(answered) == 1:
+                local.stop(remove=False)
+
+    client.session.hooks["response"].append(die_after_first_metrics)
+    frame: Any = None
+    with pytest.raises(api.APIConnectionError):
+        frame = client.experiments.filter(project="vision").metrics(["loss"]).to_polars()
+    assert frame is None  # one run arrived, the frame did not
+    assert len(answered) == 1
+    client.session.hooks["response"].remove(die_after_first_metrics)
+    local.restart()
+
+    seen: list[Any] = []
+
+    def analyse() -> None:
+        for experiment in client.experiments.filter(project="vision"):
+            seen.append(experiment.metrics(["loss"]))
+            if len(seen) == 1:
+                local.stop(remove=False)
+
+    with pytest.raises(api.APIConnectionError):
+        analyse()
+    assert len(seen) == 1
+    local.restart()
+    loss = {m.run_id: m for m in client.experiments.filter(project="vision", status="finished")
+            .metrics(["loss"])}  # fmt: skip
+    assert sorted(loss) == sorted(r.run_id for r in runs)
+    for run in runs:
+        assert loss[run.run_id]["loss"].values == [r["loss"] for r in expected_rows(run)]
