@@ -35,6 +35,8 @@ fails is an :class:`AuthenticationError`, whatever status the viewer answered wi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -66,6 +68,7 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "UnsupportedFeatureError",
+    "reading",
     "remote_error",
     "status_error_class",
 ]
@@ -446,3 +449,18 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return ServerError
     return _STATUS_CLASSES.get(status_code, APIStatusError)
+
+
+@contextmanager
+def reading(context: str, body: Any) -> Iterator[None]:
+    """Turn a body that breaks the code reading it (a field of another type, a missing
+    key, a number out of range) into :class:`ResponseValidationError`, in one place."""
+    try:
+        yield
+    except RunicornAPIError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
+        raise ResponseValidationError(
+            f"{context}: the viewer's answer could not be read ({type(err).__name__}: {err})",
+            body=body,
+        ) from err

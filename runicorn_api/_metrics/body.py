@@ -23,7 +23,7 @@ from typing import Any
 import pydantic_core
 
 from .._columns import have_polars
-from .._exceptions import ResponseValidationError
+from .._exceptions import ResponseValidationError, reading
 from ..models.metrics import RunMetrics
 from .table import from_frame, from_rows
 
@@ -50,11 +50,13 @@ def decode_body(run_id: str, body: bytearray | bytes, last_step: Any = None) -> 
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         raise ResponseValidationError(f"{context}: expected an object with 'rows'", body=None)
     declared = data.get("columns")
-    if not isinstance(declared, list):
-        raise ResponseValidationError(f"{context}: 'columns' is not a list", body=declared)
-    return from_rows(run_id, declared, data["rows"], total=_int(data.get("total")),
-                     sampled=_int(data.get("sampled")), last_step=last, source="viewer",
-                     context=context)  # fmt: skip
+    if not isinstance(declared, list) or not all(isinstance(c, str) for c in declared):
+        raise ResponseValidationError(f"{context}: 'columns' is not a list of names",
+                                      body=declared)  # fmt: skip
+    with reading(context, None):
+        return from_rows(run_id, declared, data["rows"], total=_int(data.get("total")),
+                         sampled=_int(data.get("sampled")), last_step=last, source="viewer",
+                         context=context)  # fmt: skip
 
 
 def _int(value: Any) -> int | None:

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, ValidationError
 
 from .._exceptions import ResponseValidationError
 
@@ -92,23 +92,60 @@ def validate_model(model: type[M], data: Any, *, strict: bool, context: str = ""
 
     With ``strict=True`` pydantic's strict mode applies (no type coercion) and a failure
     raises :class:`ResponseValidationError` naming each field path. Otherwise values are
-    coerced where pydantic can; if the body still does not fit, a
-    :class:`ResponseValidationWarning` names the problem and the model is built from the
-    raw body unvalidated, so a reader keeps working against a viewer that changed shape.
+    coerced where pydantic can; a field that still does not fit is left at its default,
+    with a :class:`ResponseValidationWarning` naming it, so a reader keeps working against
+    a viewer that changed shape. A required field that is missing or unreadable, or a
+    body that is not an object, raises :class:`ResponseValidationError` in either mode:
+    no model is ever built without its required fields.
     """
     try:
         return model.model_validate(data, strict=strict or None)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in err.errors()
-        )
-        where = f" in {context}" if context else ""
-        message = f"{model.__name__}{where} does not match the response: {problems}"
+        message = _problems(model, err, context)
         if strict or not isinstance(data, Mapping):
-            raise ResponseValidationError(
-                message,
-                errors=[dict(e) for e in err.errors(include_url=False)],
-                body=data,
-            ) from err
-        warnings.warn(message, ResponseValidationWarning, stacklevel=3)
-        return model.model_construct(**dict(data))
+            raise _invalid(message, err, data) from err
+        repaired = dict(data)
+        for error in err.errors():
+            field = _field_of(model, error["loc"][0] if error["loc"] else None)
+            if field is None or model.model_fields[field].is_required():
+                raise _invalid(message, err, data) from err
+            repaired.pop(error["loc"][0], None)
+            repaired.pop(field, None)
+        try:
+            result = model.model_validate(repaired)
+        except ValidationError as again:
+            raise _invalid(_problems(model, again, context), again, data) from again
+        warnings.warn(
+            f"{message} (these fields are left at their defaults)",
+            ResponseValidationWarning,
+            stacklevel=3,
+        )
+        return result
+
+
+def _field_of(model: type[RunicornModel], key: Any) -> str | None:
+    """The field a body key (its name, alias or one of its validation aliases) fills."""
+    for name, info in model.model_fields.items():
+        names: list[Any] = [name, info.alias]
+        choices = info.validation_alias
+        if isinstance(choices, AliasChoices):
+            names += choices.choices
+        elif choices is not None:
+            names.append(choices)
+        if key in names:
+            return name
+    return None
+
+
+def _problems(model: type[RunicornModel], err: ValidationError, context: str) -> str:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in err.errors()
+    )
+    where = f" in {context}" if context else ""
+    return f"{model.__name__}{where} does not match the response: {problems}"
+
+
+def _invalid(message: str, err: ValidationError, data: Any) -> ResponseValidationError:
+    return ResponseValidationError(
+        message, errors=[dict(e) for e in err.errors(include_url=False)], body=data
+    )

@@ -14,6 +14,7 @@ from .._exceptions import (
     InvalidArgumentTypeError,
     ResponseValidationError,
     UnsupportedFeatureError,
+    reading,
 )
 from .._frames import Frame, Logical, flatten, infer_type
 from .._run_folder import read_json
@@ -450,15 +451,18 @@ class ExperimentsResource(Resource):
         detail = self._request("GET", f"/api/runs/{quote(run_id)}", timeout=timeout)
         if not isinstance(detail, dict):
             raise ResponseValidationError(f"GET /api/runs/{run_id}: expected an object")
-        listing = self._adapter.sibling_request(detail)
+        with reading("GET /api/runs/{id}", detail):
+            listing = self._adapter.sibling_request(detail)
         siblings = self._request("GET", listing.path, params=listing.params, timeout=timeout)
+        if not isinstance(siblings, list):
+            siblings = []  # the listing only adds tags and times; the detail is the run
         raw = next((i for i in siblings if isinstance(i, dict) and i.get("id") == run_id), {})
         # The detail wins where both have a field (a 0.5.x per-name listing reports
         # artifact counts as 0; the detail has the real ones).
-        merged = {**raw, **detail}
-        exp = self._experiment(self._adapter.normalize_run(merged), "GET /api/runs/{id}")
+        exp = self._experiment({**raw, **detail}, "GET /api/runs/{id}")
         if self._adapter.detail_source == "http":
-            exp._details = self._adapter.details_from_detail(detail)
+            with reading("GET /api/runs/{id}", detail):
+                exp._details = self._adapter.details_from_detail(detail)
         return exp
 
     # -- writes --------------------------------------------------------------------
@@ -536,13 +540,20 @@ class ExperimentsResource(Resource):
             )
         items = []
         for raw in data:
-            exp = self._experiment(self._adapter.normalize_run(raw), f"GET {request.path}")
+            exp = self._experiment(raw, f"GET {request.path}")
             if not request.counts_known:
                 exp.artifacts_created_count = exp.artifacts_used_count = None
             items.append(exp)
         yield Page(items, total=len(items))
 
-    def _experiment(self, data: dict[str, Any], context: str) -> Experiment:
+    def _experiment(self, raw: Any, context: str) -> Experiment:
+        """A raw run (list item or detail) as an :class:`Experiment`."""
+        if not isinstance(raw, dict):
+            raise ResponseValidationError(
+                f"{context}: a run is {type(raw).__name__}, expected an object", body=raw
+            )
+        with reading(context, raw):
+            data = self._adapter.normalize_run(raw)
         exp: Experiment = self._model(Experiment, data, context=context)
         exp._bind(self._client, self._load_one)
         return exp
