@@ -22,7 +22,7 @@ from ._exceptions import (
     UnsupportedFeatureError,
 )
 from ._storage import DIRECT_READS, DirectReads, StorageAccess
-from ._transport import RetryPolicy, Transport
+from ._transport import RetryPolicy, Transport, check_timeout
 from ._types import NOT_GIVEN, Timeout
 from .cache import MetricsCache
 from .models.experiment import Experiment, Project
@@ -109,8 +109,7 @@ class RunicornClient:
         """The on-disk cache of finished runs' metrics, if ``cache_dir`` was given."""
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise InvalidArgumentError(f"base_url must be an http(s) URL, got {base_url!r}")
-        if timeout is not None and timeout <= 0:
-            raise InvalidArgumentError(f"timeout must be positive or None, got {timeout!r}")
+        check_timeout(timeout)
         if not isinstance(max_retries, int) or max_retries < 0:
             raise InvalidArgumentError(
                 f"max_retries must be a non-negative int, got {max_retries!r}"

@@ -7,6 +7,7 @@ method, a path and parameters, and get parsed JSON (or bytes) back, or a typed e
 from __future__ import annotations
 
 import contextvars
+import math
 import random
 import socket
 import ssl
@@ -28,6 +29,8 @@ from urllib3.util.retry import Retry
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
     ResponseValidationError,
     RunicornAPIError,
     UnsupportedFeatureError,
@@ -89,6 +92,25 @@ class RetryPolicy:
             respect_retry_after_header=True,
             raise_on_status=False,
         )
+
+
+def check_timeout(timeout: Timeout) -> None:
+    """Refuse a ``timeout=`` the socket layer cannot take, before any request."""
+    if isinstance(timeout, NotGiven) or timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise InvalidArgumentTypeError(
+            f"timeout must be seconds (a number) or None, got {timeout!r}"
+        )
+    if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT:
+        raise InvalidArgumentError(
+            f"timeout must be within (0, {MAX_TIMEOUT:g}] seconds, or None to wait forever; "
+            f"got {timeout!r}"
+        )
+
+
+MAX_TIMEOUT = 7 * 24 * 3600.0
+"""The longest ``timeout=`` accepted: a week (pass ``None`` to wait forever)."""
 
 
 @dataclass
@@ -297,6 +319,7 @@ class Transport:
             ResponseValidationError: The body is not JSON where JSON was expected.
         """
         method = method.upper()
+        check_timeout(timeout)
         url = self.url(path)
         self.stats.add(calls=1)
         clean = None if params is None else {k: v for k, v in params.items() if v is not None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import runicorn_api as api
 from runicorn_api.cache import CacheStamp, MetricsCache
 from runicorn_api.testing.dataset import expected_rows
 from tests.conftest import ViewerEnv
+from tests.reliability import report
 from tests.test_experiments import counting
 
 
@@ -106,7 +108,10 @@ def test_a_corrupted_entry_is_fetched_again(viewer: ViewerEnv, cached: Any) -> N
     path = cached.metrics_cache.path(run.run_id)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
+    started = time.monotonic()
     again = cached.get_metrics(run.run_id)
+    report(viewer, f"corrupted cache file ({cached.direct_reads})", 1, 1, 0, 0,
+           time.monotonic() - started)  # fmt: skip
     assert again.source != "cache"
     assert again.steps == list(range(1, run.steps + 1))
     assert cached.metrics_cache.load(run.run_id) is not None  # stored afresh
@@ -125,8 +130,11 @@ def test_two_processes_share_the_cache(viewer: ViewerEnv, tmp_path: Path) -> Non
     run = viewer.manifest["vit-s0"]
     folder = tmp_path / "shared"
     args = [sys.executable, "-c", WORKER, viewer.base_url, str(folder), run.run_id]
+    started = time.monotonic()
     procs = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _ in range(3)]
     outputs = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    report(viewer, "3 processes fill one cache entry at once", 0, 3, 0, 0,
+           time.monotonic() - started)  # fmt: skip
     assert all(p.returncode == 0 for p in procs)
     expected_last = expected_rows(run)[-1]["loss"]
     for out in outputs:

@@ -9,6 +9,7 @@ import pytest
 import runicorn_api as api
 from runicorn_api.testing.dataset import expected_rows
 from tests.conftest import ViewerEnv
+from tests.reliability import report
 
 
 def test_viewer_death_then_restart_on_the_same_port(viewer: ViewerEnv) -> None:
@@ -71,6 +72,8 @@ def test_viewer_death_in_the_middle_of_work(viewer: ViewerEnv) -> None:
         analyse()
     assert len(seen) == 1
     local.restart()
+    report(viewer, "viewer killed mid-fetch and mid-iteration, then restarted", 2,
+           len(answered) + len(seen), 0, 0, 0.0)  # fmt: skip
     loss = {m.run_id: m for m in client.experiments.filter(project="vision", status="finished")
             .metrics(["loss"])}  # fmt: skip
     assert sorted(loss) == sorted(r.run_id for r in runs)

@@ -144,6 +144,13 @@ def _touch(result: Any) -> None:
             list(item.names)
 
 
+def _check_error(err: api.ResponseValidationError, strict: bool, label: str) -> None:
+    assert str(err), label
+    if strict and err.errors:  # strict names the field path of each problem
+        assert all("loc" in e for e in err.errors), label
+        assert any(".".join(map(str, e["loc"])) in str(err) for e in err.errors), label
+
+
 @pytest.fixture(scope="module")
 def drift(viewer: ViewerEnv) -> Iterator[tuple[Drift, api.RunicornClient, api.RunicornClient]]:
     tamper = Drift()
@@ -181,12 +188,7 @@ def test_drifted_bodies_give_models_or_validation_errors(
                     outcomes["model"] += 1
                 except api.ResponseValidationError as err:
                     outcomes["ResponseValidationError"] += 1
-                    assert str(err), label
-                    if client is strict and err.errors:
-                        # strict names the field path of each problem
-                        assert all("loc" in e for e in err.errors), label
-                        assert any(".".join(map(str, e["loc"])) in str(err)
-                                   for e in err.errors), label  # fmt: skip
+                    _check_error(err, client is strict, label)
         finally:
             with tamper.lock:
                 tamper.body = None

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import runicorn_api as api
 from tests.conftest import ViewerEnv, rate_limits
+from tests.reliability import report
 
 REQUESTS = 500
 THREADS = 16
@@ -37,7 +38,7 @@ def test_a_429_storm_loses_nothing(viewer: ViewerEnv) -> None:
     assert stats.retries > 0  # the limiter answered 429 and the client waited it out
     # The limiter lets about 120 a second through: the storm cannot finish much sooner.
     assert elapsed >= (REQUESTS - 40) / 120 * 0.8
-    print(f"\n429 storm on runicorn {viewer.version}: {REQUESTS} requests, {THREADS} threads, "
-          f"{stats.retries} retries, 0 lost, {elapsed:.1f} s")  # fmt: skip
+    report(viewer, f"429 storm ({THREADS} threads, viewer's own limiter)", stats.retries,
+           REQUESTS, stats.retries, 0, elapsed)  # fmt: skip
     with api.connect(client.base_url, max_retries=0) as impatient:
         assert impatient._transport.stats.retries == 0

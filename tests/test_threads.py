@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import runicorn_api as api
 from tests.conftest import ViewerEnv
+from tests.reliability import report
 
 
 def summary(value: Any) -> Any:
@@ -40,7 +42,11 @@ def test_sixteen_threads_agree_with_one(viewer: ViewerEnv) -> None:
             lambda: fresh.artifacts.list_artifacts(),
             fresh.list_projects,
         ] * 4
+        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=16) as pool:
             together = [summary(v) for v in pool.map(lambda call: call(), calls)]
+        elapsed = time.monotonic() - started
         alone = [summary(call()) for call in calls]
+    lost = sum(1 for a, b in zip(together, alone, strict=True) if a != b)
+    report(viewer, "16 threads, one client, mixed calls", 0, len(calls), 0, lost, elapsed)
     assert together == alone

@@ -568,6 +568,12 @@ class ExperimentsResource(Resource):
         :calls: ``GET /api/runs/{id}`` per run on 0.7.x, from a bounded thread pool;
         reads the run folders on 0.5.x
         """
+        if (
+            isinstance(items, str | bytes)
+            or not isinstance(items, Sequence)
+            or not all(isinstance(e, Experiment) for e in items)
+        ):
+            raise InvalidArgumentTypeError("load_details takes a sequence of Experiment objects")
         todo = [e for e in items if e._details is None]
         if not todo:
             return

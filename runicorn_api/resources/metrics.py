@@ -90,7 +90,9 @@ class MetricsResource(Resource):
         self, run: RunRef, *, downsample: int | None = None, timeout: Timeout = NOT_GIVEN
     ) -> RunMetrics:
         """All rows of one run, from the source :meth:`get` describes."""
-        run_id = run if isinstance(run, str) else run.run_id
+        from .experiments import check_run_id
+
+        run_id = run.run_id if isinstance(run, RunLocation) else check_run_id(run)
         if downsample is not None:
             return self._viewer.read(run_id, downsample=downsample, timeout=timeout)
         where = run if isinstance(run, RunLocation) else None
