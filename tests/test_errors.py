@@ -225,6 +225,15 @@ def test_credentials_never_show(viewer: ViewerEnv, caplog: pytest.LogCaptureFixt
         with pytest.raises(api.RunicornAPIError) as remote:
             client.remote.connect("127.0.0.1", port=1, username="bob", password=secret)
         texts += [str(remote.value), repr(remote.value), repr(client.remote._logins)]
+        # A key's text and its passphrase: the same, chained errors included.
+        with pytest.raises(api.RunicornAPIError) as keyed:
+            client.remote.connect("127.0.0.1", port=1, username="bob", passphrase=secret,
+                                  private_key=f"-----BEGIN KEY-----{secret}")  # fmt: skip
+        chain: BaseException | None = keyed.value
+        while chain is not None:
+            texts += [str(chain), repr(chain), str(getattr(chain, "body", ""))]
+            chain = chain.__cause__ or chain.__context__
+        texts.append(repr(client.remote._new_login("h", 22, "u", None, password=secret)))
     closed = free_port()
     with pytest.raises(api.APIConnectionError) as refused:
         api.connect(f"http://alice:{secret}@127.0.0.1:{closed}", max_retries=0)

@@ -46,7 +46,7 @@ def _read_all(client: api.RunicornClient, runs: list[str]) -> list[Any]:
     """Each run's detail and metrics, as plain data."""
     out: list[Any] = []
     for run_id in runs:
-        out.append(client.get_experiment(run_id).to_dict())
+        out.append(client.get_experiment(run_id).model_dump())  # the fields served over HTTP
         out.append(client.get_metrics(run_id).to_polars().to_dicts())
     return out
 
