@@ -117,6 +117,22 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(json.dumps(report, indent=2))
+    # The stated bounds: a direct read adds at most 1.5x the file, a listing at most
+    # 10 KB per run, and nothing is dropped.
+    direct, pages = report["metrics_auto"], report["iter_pages"]
+    problems = [
+        text for text, broken in (
+            ("a direct read added more than 1.5x events.jsonl",
+             direct["peak_mb_added"] > 1.5 * report["events_mb"]),
+            ("iter_pages added more than 10 KB per run",
+             pages["peak_mb_added"] * 1024 > 10 * args.runs),
+            ("rows were lost", direct["rows"] != args.steps
+             or report["metrics_never"]["rows"] != args.steps),
+            ("runs were lost", pages["runs"] != args.runs),
+        ) if broken
+    ]  # fmt: skip
+    if problems:
+        raise SystemExit("bounds exceeded: " + "; ".join(problems))
 
 
 if __name__ == "__main__":

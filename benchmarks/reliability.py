@@ -82,7 +82,9 @@ def main() -> None:
         "",
         f"A {figures['steps']:,}-step run with 4 metrics (`events.jsonl` "
         f"{figures['events_mb']} MB) on a 0.7.2 viewer, and {figures['runs']:,} runs on a "
-        "0.5.3 viewer; each figure is one fresh process (`benchmarks/bench_bounds.py`).",
+        "0.5.3 viewer; each figure is one fresh process (`benchmarks/bench_bounds.py`, "
+        "which fails when a direct read adds more than 1.5x the file, a listing more than "
+        "10 KB per run, or a row or run is lost).",
         "",
         "| case | rows / runs | time (s) | peak memory added (MB) |",
         "|---|---|---|---|",
