@@ -14,6 +14,7 @@ from ._frames import require
 from ._metric_frames import metrics_frame
 from .export import check_format, export_run, metrics_csv, safe_filename, write_inside
 from .filters import MISSING, resolve
+from .models.contents import EnvironmentDiff
 from .models.metrics import RunMetrics
 from .resources.experiments import experiments_frame
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "aggregate_runs",
+    "compare_environments",
     "compare_runs",
     "experiments_to_dataframe",
     "export_experiments",
@@ -72,6 +74,17 @@ def export_metrics_to_csv(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(metrics_csv([metrics]))
     return str(path)
+
+
+def compare_environments(client: RunicornClient, run_a: str, run_b: str) -> EnvironmentDiff:
+    """What differs between two runs' captured environments: packages added, removed or
+    changed (``run_a`` → ``run_b``), the python version, the git commit and whether the
+    tree was dirty. A run that captured nothing shows in ``captured``; it is not an error.
+
+    :calls: ``GET /api/environment/{run_id}`` for each run
+    """
+    a, b = (client.experiments.environment(r) for r in (run_a, run_b))
+    return EnvironmentDiff.between(run_a, a, run_b, b)
 
 
 def compare_runs(

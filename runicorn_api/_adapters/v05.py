@@ -25,6 +25,7 @@ class V05Adapter(Adapter):
         "export_zip": "Use export_experiment(format='json'|'csv'|'parquet').",
         "gpu_history": "Poll get_gpu_info() instead.",
         "host_keys": "0.5.x viewers accept any SSH host key without asking.",
+        "storage_stats": "client.artifacts.stats() gives the artifact storage totals.",
         "remote_discovery": "Use client.remote.conda_envs() and config() instead.",
     }
 

@@ -24,6 +24,7 @@ class V07Adapter(Adapter):
             "gpu_history",
             "host_keys",
             "remote_discovery",
+            "storage_stats",
         }
     )
     detail_source: ClassVar[Literal["http", "run_folder"]] = "http"

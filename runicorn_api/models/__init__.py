@@ -10,6 +10,14 @@ from .artifact import (
     LineageNode,
     RunArtifacts,
 )
+from .contents import (
+    Environment,
+    EnvironmentDiff,
+    PathTree,
+    Progress,
+    StorageStats,
+    SystemMonitor,
+)
 from .experiment import BestMetric, Experiment, Project, RunStatus
 from .metrics import MetricPoint, MetricSeries, RunMetrics
 from .registry import (
@@ -55,6 +63,8 @@ __all__ = [
     "BestMetric",
     "CondaEnv",
     "ConfigUpdate",
+    "Environment",
+    "EnvironmentDiff",
     "Evaluation",
     "EvaluationReceipt",
     "Experiment",
@@ -69,6 +79,8 @@ __all__ = [
     "LineageNode",
     "MetricPoint",
     "MetricSeries",
+    "PathTree",
+    "Progress",
     "Project",
     "Promotion",
     "RemoteConnection",
@@ -83,6 +95,8 @@ __all__ = [
     "RunicornModel",
     "ServerInfo",
     "StorageBackend",
+    "StorageStats",
+    "SystemMonitor",
     "TrainingMetrics",
     "VersionDeletion",
     "VersionPerformance",

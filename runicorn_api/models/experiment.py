@@ -223,6 +223,13 @@ class Experiment(RunicornModel):
         """
         return self._api().artifacts.for_run(self.id)
 
+    def environment(self) -> Any:
+        """What the run captured of its environment (an Environment).
+
+        :calls: ``GET /api/environment/{id}``
+        """
+        return self._api().experiments.environment(self.id)
+
     def metrics(
         self,
         metric_names: list[str] | None = None,

@@ -26,6 +26,7 @@ FEATURES: dict[str, str] = {
     "recycle_bin": "soft delete and restore, /api/runs/soft-delete and /api/recycle-bin",
     "gpu_telemetry": "GPU telemetry, GET /api/gpu/telemetry",
     "gpu_history": "GPU telemetry history, GET /api/gpu/telemetry/history (0.7.x)",
+    "storage_stats": "storage usage by category, GET /api/storage/stats (0.7.x)",
     "host_keys": "SSH host key confirmation, /api/remote/known-hosts (0.6+/0.7.x)",
     "remote_discovery": "remote environment and storage discovery, "
     "/api/remote/env-configs and /api/remote/storage-candidates (0.7.x)",

@@ -21,6 +21,7 @@ from .._run_folder import read_json
 from .._storage import RunLocation
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..filters import MISSING, Expr, F, resolve, to_utc
+from ..models.contents import Environment, PathTree, Progress
 from ..models.experiment import BatchResult, DeletedRun, Experiment, Project, RunStatus
 from ._base import Resource
 from .metrics import MetricsCollection
@@ -465,6 +466,27 @@ class ExperimentsResource(Resource):
                 exp._details = self._adapter.details_from_detail(detail)
         return exp
 
+    def environment(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Environment:
+        """What the run's SDK captured about its environment (packages, python, git);
+        ``captured`` is False for a run started without capture.
+
+        :calls: ``GET /api/environment/{run_id}``
+        """
+        check_run_id(run_id)
+        path = f"/api/environment/{quote(run_id)}"
+        data = self._request("GET", path, timeout=timeout)
+        return self._model(Environment, data, context="GET /api/environment/{run_id}")
+
+    def progress(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Progress:
+        """The viewer's progress report for a run (0.5.x and 0.7.x viewers report
+        ``available=False`` for every run: they track no progress).
+
+        :calls: ``GET /api/runs/{run_id}/progress``
+        """
+        check_run_id(run_id)
+        data = self._request("GET", f"/api/runs/{quote(run_id)}/progress", timeout=timeout)
+        return self._model(Progress, data, context="GET /api/runs/{id}/progress")
+
     # -- writes --------------------------------------------------------------------
 
     def update(
@@ -688,6 +710,15 @@ class RecycleBinResource(Resource):
 
 class ProjectsResource(Resource):
     """``client.projects``: projects (0.5.x) or top-level paths (0.7.x), with run counts."""
+
+    def tree(self, *, timeout: Timeout = NOT_GIVEN) -> PathTree:
+        """Every run path as a nested tree (0.7.x).
+
+        :calls: ``GET /api/paths/tree``
+        """
+        self._adapter.require("paths")
+        data = self._request("GET", "/api/paths/tree", timeout=timeout)
+        return self._model(PathTree, data, context="GET /api/paths/tree")
 
     def list(self, *, timeout: Timeout = NOT_GIVEN) -> list[Project]:
         """Every project with its run counts per status, sorted by name.

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._exceptions import InvalidArgumentError, UnsupportedFeatureError
 from .._types import NOT_GIVEN, Timeout
+from ..models.contents import StorageStats, SystemMonitor
 from ..models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
 from ._base import Resource
 
@@ -21,6 +22,23 @@ class SystemResource(Resource):
         """:calls: ``GET /api/health``"""
         data = self._request("GET", "/api/health", timeout=timeout)
         return self._model(Health, data, context="GET /api/health")
+
+    def monitor(self, *, timeout: Timeout = NOT_GIVEN) -> SystemMonitor:
+        """The viewer machine's CPU, memory and disk now.
+
+        :calls: ``GET /api/system/monitor``
+        """
+        data = self._request("GET", "/api/system/monitor", timeout=timeout)
+        return self._model(SystemMonitor, data, context="GET /api/system/monitor")
+
+    def storage_stats(self, *, timeout: Timeout = NOT_GIVEN) -> StorageStats:
+        """Disk usage of the viewer's storage root, by part (0.7.x).
+
+        :calls: ``GET /api/storage/stats``
+        """
+        self._adapter.require("storage_stats")
+        data = self._request("GET", "/api/storage/stats", timeout=timeout)
+        return self._model(StorageStats, data, context="GET /api/storage/stats")
 
     def config(self, *, timeout: Timeout = NOT_GIVEN) -> ViewerConfig:
         """:calls: ``GET /api/config``"""

@@ -77,6 +77,7 @@ def reference_files(ref: dict[str, Any]) -> dict[str, str]:
 _RUNS: list[dict[str, Any]] = [
     {"key": "resnet-s0", "project": "vision", "tail": "resnet", "status": "finished", "seed": 0,
      "alias": "resnet-baseline", "tags": ["baseline", "resnet"],
+     "env_packages": {"planted-pkg": "1.0"},
      "artifacts": [
          {"name": "cifar10", "type": "dataset", "files": _files("c", 4096),
           "description": "CIFAR-10 subset"},
@@ -85,6 +86,7 @@ _RUNS: list[dict[str, Any]] = [
      ]},
     {"key": "resnet-s1", "project": "vision", "tail": "resnet", "status": "finished", "seed": 1,
      "tags": ["resnet"], "uses": ["cifar10:latest"],
+     "env_packages": {"planted-pkg": "2.0", "extra-pkg": "0.1"},
      "artifacts": [
          {"name": "cifar10", "type": "dataset", "files": _files("c", 4096),
           "description": "CIFAR-10 subset"},
@@ -191,6 +193,8 @@ def specs_for(generation: str, runs: list[dict[str, Any]]) -> list[dict[str, Any
             "config": {"lr": 0.1, "batch_size": 32 * (seed + 1), "seed": seed,
                        "model": run["tail"].split("/")[0]} if generation == "0.7" else None,
             "artifacts": run.get("artifacts", []),
+            # Captured environment, with these packages planted on its PYTHONPATH.
+            "env_packages": run.get("env_packages"),
             "uses": run.get("uses", []) if generation == "0.5" else [],
             # 0.7.x only: outputs (scan_outputs_once) and a code snapshot.
             "outputs": run.get("outputs") if generation == "0.7" else None,
@@ -241,6 +245,8 @@ class RunRecord:
     """0.7.x: the workspace files of the run's code snapshot."""
     refs: list[dict[str, Any]] | None = None
     """0.7.x: pretrained models and datasets logged by path or URI (see ``_RESNET50``)."""
+    env_packages: dict[str, str] | None = None
+    """Packages planted in the run's environment capture (``None``: no capture)."""
     best_metric_name: str | None = None
     best_metric_value: float | None = None
     """The primary metric's best as the SDK recorded it (summary.json, else runicorn.db)."""
@@ -339,6 +345,16 @@ def _write_run(
     env: dict[str, str],
 ) -> subprocess.Popen[str]:
     run_env = dict(env)
+    if spec.get("env_packages"):
+        # Distributions that only this run sees: pip freeze lists them in its capture.
+        site = scratch / f"site-{spec['key']}"
+        for name, version in spec["env_packages"].items():
+            info = site / f"{name.replace('-', '_')}-{version}.dist-info"
+            info.mkdir(parents=True, exist_ok=True)
+            (info / "METADATA").write_text(
+                f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+            )
+        run_env["PYTHONPATH"] = str(site)
     if not spec["modern_storage"]:
         run_env["RUNICORN_DISABLE_MODERN_STORAGE"] = "1"
     payload = json.dumps({**spec, "scratch": str(scratch)})

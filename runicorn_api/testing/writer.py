@@ -131,6 +131,12 @@ def main() -> None:
             storage=storage,
             capture_env=False,
         )
+        if spec.get("env_packages"):
+            # 0.5.3's init(capture_env=True) imports a module that moved to extensions/
+            # and silently captures nothing; its extension writes the same file.
+            from runicorn.extensions.environment import capture_for_run
+
+            capture_for_run(Path(run.run_dir))
     else:
         code = spec.get("code")
         workspace = write_files(scratch / "workspace", code) if code else None
@@ -140,6 +146,7 @@ def main() -> None:
             run_id=spec["run_id"],
             storage=storage,
             capture_console=False,
+            capture_env=bool(spec.get("env_packages")),
             snapshot_code=bool(code),
             workspace_root=str(workspace) if workspace else None,
         )

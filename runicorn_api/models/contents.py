@@ -1,0 +1,186 @@
+"""What a run has besides metrics (environment, progress), and the viewer's machine and
+storage (system monitor, storage statistics, the path tree)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from pydantic import Field, model_validator
+
+from ._base import RunicornModel
+
+__all__ = ["Environment", "EnvironmentDiff", "PathTree", "Progress", "StorageStats",
+           "SystemMonitor"]  # fmt: skip
+
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==|===|\s@\s)\s*(.+?)\s*$")
+
+
+def _packages(lines: Any) -> dict[str, str]:
+    """``pip freeze`` lines → ``{normalized name: version or source}``."""
+    found: dict[str, str] = {}
+    for line in lines if isinstance(lines, list) else []:
+        match = _REQUIREMENT.match(str(line))
+        if match:
+            found[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
+        elif str(line).strip() and not str(line).startswith("#"):
+            found[str(line).strip()] = ""  # an editable or otherwise unpinned entry
+    return found
+
+
+class Environment(RunicornModel):
+    """``GET /api/environment/{run_id}``: what the run's SDK captured at start.
+
+    A run started without environment capture has ``captured == False`` and empty fields;
+    that is a state, not an error.
+    """
+
+    captured: bool = Field(default=False, alias="available")
+    python_version: str | None = None
+    """The full ``sys.version`` of the run's interpreter."""
+    platform: str | None = None
+    platform_details: dict[str, Any] = Field(default_factory=dict)
+    pip_packages: list[str] = Field(default_factory=list)
+    """``pip freeze`` as captured."""
+    conda_packages: list[str] | None = None
+    conda_env: str | None = None
+    git: dict[str, Any] | None = Field(default=None, alias="git_info")
+    env_variables: dict[str, Any] = Field(default_factory=dict)
+    gpu_info: list[dict[str, Any]] | None = None
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("packages", "git_commit", "git_dirty")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("environment"), dict):
+            return {**data["environment"], "available": data.get("available", True)}
+        return data
+
+    @property
+    def packages(self) -> dict[str, str]:
+        """Installed packages, ``{name: version}``, names normalized as pip does."""
+        return _packages(self.pip_packages)
+
+    @property
+    def git_commit(self) -> str | None:
+        git = self.git or {}
+        value = git.get("commit") or git.get("commit_hash") or git.get("sha")
+        return str(value) if value else None
+
+    @property
+    def git_dirty(self) -> bool | None:
+        git = self.git or {}
+        for key in ("is_dirty", "dirty", "has_changes"):
+            if key in git:
+                return bool(git[key])
+        return None
+
+
+class EnvironmentDiff(RunicornModel):
+    """What differs between two runs' environments (:func:`utils.compare_environments`)."""
+
+    run_a: str
+    run_b: str
+    captured: tuple[bool, bool]
+    """Whether each run captured its environment at all."""
+    packages_added: dict[str, str] = Field(default_factory=dict)
+    """In ``run_b`` only: name → version."""
+    packages_removed: dict[str, str] = Field(default_factory=dict)
+    """In ``run_a`` only: name → version."""
+    packages_changed: dict[str, tuple[str, str]] = Field(default_factory=dict)
+    """name → (version in ``run_a``, version in ``run_b``)."""
+    python: tuple[str | None, str | None]
+    git_commit: tuple[str | None, str | None]
+    git_dirty: tuple[bool | None, bool | None]
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("differs",)
+
+    @property
+    def differs(self) -> bool:
+        """Whether anything above differs."""
+        pairs = (self.python, self.git_commit, self.git_dirty, self.captured)
+        changed = self.packages_added or self.packages_removed or self.packages_changed
+        return bool(changed) or any(a != b for a, b in pairs)
+
+    @classmethod
+    def between(cls, run_a: str, a: Environment, run_b: str, b: Environment) -> EnvironmentDiff:
+        pa, pb = a.packages, b.packages
+        return cls(
+            run_a=run_a,
+            run_b=run_b,
+            captured=(a.captured, b.captured),
+            packages_added={k: v for k, v in pb.items() if k not in pa},
+            packages_removed={k: v for k, v in pa.items() if k not in pb},
+            packages_changed={k: (pa[k], pb[k]) for k in pa.keys() & pb.keys() if pa[k] != pb[k]},
+            python=(a.python_version, b.python_version),
+            git_commit=(a.git_commit, b.git_commit),
+            git_dirty=(a.git_dirty, b.git_dirty),
+        )
+
+
+class Progress(RunicornModel):
+    """``GET /api/runs/{id}/progress``. Both generations' viewers answer
+    ``{"available": false, "status": "unknown"}`` for every run (they keep no progress);
+    the model passes on whatever a viewer reports."""
+
+    available: bool = False
+    status: str | None = None
+
+
+class SystemMonitor(RunicornModel):
+    """``GET /api/system/monitor``: the viewer machine's CPU, memory and disk (psutil)."""
+
+    available: bool = False
+    reason: str | None = None
+    """Why not available (e.g. psutil missing on the viewer's side)."""
+    ts: float | None = None
+    cpu: dict[str, Any] = Field(default_factory=dict)
+    memory: dict[str, Any] = Field(default_factory=dict)
+    """Bytes: ``total``, ``available``, ``used``, ``percent``, ``swap_*``."""
+    disk: dict[str, Any] = Field(default_factory=dict)
+    platform: dict[str, Any] = Field(default_factory=dict)
+
+
+class StorageStats(RunicornModel):
+    """``GET /api/storage/stats`` (0.7.x): disk usage of the storage root, by part
+    (``total``, ``archive`` with its blobs and manifests, ``runs``, ``index``; each
+    ``{size_bytes, size_human, ...}``)."""
+
+    storage_root: str | None = None
+    total: dict[str, Any] = Field(default_factory=dict)
+    archive: dict[str, Any] = Field(default_factory=dict)
+    runs: dict[str, Any] = Field(default_factory=dict)
+    """``{size_bytes, size_human, paths_count, runs_count}``."""
+    index: dict[str, Any] = Field(default_factory=dict)
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("total_bytes", "runs_count")
+
+    @property
+    def runs_count(self) -> int | None:
+        value = self.runs.get("runs_count")
+        return value if isinstance(value, int) else None
+
+    @property
+    def total_bytes(self) -> int | None:
+        value = self.total.get("size_bytes")
+        return value if isinstance(value, int) else None
+
+
+class PathTree(RunicornModel):
+    """``GET /api/paths/tree`` (0.7.x): run paths as a nested ``{part: {part: ...}}``."""
+
+    tree: dict[str, Any] = Field(default_factory=dict)
+
+    def paths(self) -> list[str]:
+        """Every path in the tree (inner nodes too), sorted."""
+        found: list[str] = []
+
+        def walk(node: Any, prefix: str) -> None:
+            for part, child in sorted(node.items()) if isinstance(node, dict) else []:
+                path = f"{prefix}/{part}" if prefix else part
+                found.append(path)
+                walk(child, path)
+
+        walk(self.tree, "")
+        return found

@@ -1,0 +1,93 @@
+"""What a run has besides metrics, and the viewer's machine and storage, on both viewers.
+
+Two runs of the data set captured their environment with planted packages on their
+PYTHONPATH (``env_packages``); expected values come from those, from this machine and
+from the data set's manifest.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+
+import pytest
+
+import runicorn_api as api
+from runicorn_api import utils
+from tests.conftest import ViewerEnv
+from tests.test_experiments import counting
+
+
+def test_a_captured_environment(viewer: ViewerEnv) -> None:
+    run = viewer.manifest["resnet-s0"]
+    assert run.env_packages
+    env = viewer.client.get_run(run.run_id).environment()
+    assert env.captured
+    for name, version in run.env_packages.items():
+        assert env.packages[name] == version
+    assert env.packages["runicorn"] == viewer.version  # the writer's own SDK
+    assert env.python_version is not None
+    assert env.python_version.split()[0] == platform.python_version()
+    assert env["packages"] == env.packages  # the seed's dict-style access
+
+
+def test_an_environment_not_captured_is_a_state(viewer: ViewerEnv) -> None:
+    run = viewer.manifest["vit-s0"]
+    assert run.env_packages is None
+    env = viewer.client.experiments.environment(run.run_id)
+    assert env.captured is False
+    assert env.packages == {}
+    assert env.git_commit is None
+
+
+def test_compare_environments_finds_the_planted_difference(viewer: ViewerEnv) -> None:
+    a, b = viewer.manifest["resnet-s0"], viewer.manifest["resnet-s1"]
+    assert a.env_packages is not None
+    assert b.env_packages is not None
+    diff = utils.compare_environments(viewer.client, a.run_id, b.run_id)
+    assert diff.captured == (True, True)
+    assert diff.packages_added == {k: v for k, v in b.env_packages.items()
+                                   if k not in a.env_packages}  # fmt: skip
+    assert diff.packages_removed == {}
+    assert diff.packages_changed == {
+        k: (v, b.env_packages[k]) for k, v in a.env_packages.items()
+        if k in b.env_packages and b.env_packages[k] != v
+    }  # fmt: skip
+    assert diff.differs
+    same = utils.compare_environments(viewer.client, a.run_id, a.run_id)
+    assert not same.differs
+    missing = utils.compare_environments(viewer.client, a.run_id, viewer.manifest["vit-s0"].run_id)
+    assert missing.captured == (True, False)
+    assert missing.differs
+
+
+def test_progress_system_storage_and_tree(viewer: ViewerEnv) -> None:
+    client = viewer.client
+    run = viewer.manifest["resnet-s0"]
+    progress = client.experiments.progress(run.run_id)
+    assert progress.available is False  # neither generation's viewer tracks progress
+    monitor = client.system.monitor()
+    if monitor.available:  # the viewer's psutil measures this very machine
+        assert monitor.memory["total"] == os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        assert monitor.platform["system"] == platform.system()
+    else:
+        assert monitor.reason
+    expected_paths = {r.path for r in viewer.manifest.runs}
+    if viewer.generation == "0.5":
+        with counting(client) as sent:
+            with pytest.raises(api.UnsupportedFeatureError, match=r"0\.5"):
+                client.system.storage_stats()
+            with pytest.raises(api.UnsupportedFeatureError, match=r"0\.5"):
+                client.projects.tree()
+        assert sent == []
+        return
+    stats = client.system.storage_stats()
+    assert stats.runs_count == len(viewer.manifest.runs)
+    assert stats.total_bytes is not None
+    assert stats.total_bytes > 0
+    tree = client.projects.tree()
+    every = set(tree.paths())
+    assert expected_paths <= every
+    # inner nodes are the prefixes of real paths, nothing else
+    assert every == {"/".join(p.split("/")[:i]) for p in expected_paths
+                     for i in range(1, p.count("/") + 2)}  # fmt: skip
