@@ -31,6 +31,7 @@ from ._exceptions import (
     APITimeoutError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
+    MissingDependencyError,
     ResponseValidationError,
     RunicornAPIError,
     UnsupportedFeatureError,
@@ -548,6 +549,37 @@ class Transport:
                 return True
         except (OSError, ssl.SSLError):
             return False
+
+    def websocket(self, path: str, *, timeout: float | None) -> Any:
+        """Open a WebSocket to ``path`` (``ws://`` or ``wss://`` beside ``base_url``),
+        with the client's credentials; ``recv()`` waits at most ``timeout`` seconds.
+
+        Needs the ``logs`` extra (websocket-client).
+
+        Raises:
+            MissingDependencyError: websocket-client is not installed.
+            APIConnectionError: The viewer refused or dropped the upgrade.
+        """
+        try:
+            import websocket
+        except ImportError as err:
+            raise MissingDependencyError(
+                "Streaming from the viewer's WebSocket needs websocket-client: "
+                "pip install 'runicorn-api[logs]'"
+            ) from err
+        url = "ws" + self.url(path)[len("http") :]
+        headers: list[str] = []
+        auth = self.session.auth
+        if isinstance(auth, tuple):
+            prepared = requests.Request("GET", url.replace("ws", "http", 1), auth=auth).prepare()
+            headers.append(f"Authorization: {prepared.headers['Authorization']}")
+        try:
+            return websocket.create_connection(url, timeout=timeout, header=headers)
+        except (OSError, websocket.WebSocketException) as err:
+            raise APIConnectionError(
+                f"The WebSocket {path} of {self.server} could not be opened: {err}",
+                url=url,
+            ) from err
 
     def close(self) -> None:
         if self._owns_session:

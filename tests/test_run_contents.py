@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,52 @@ def test_progress_system_storage_and_tree(viewer: ViewerEnv) -> None:
     # inner nodes are the prefixes of real paths, nothing else
     assert every == {"/".join(p.split("/")[:i]) for p in expected_paths
                      for i in range(1, p.count("/") + 2)}  # fmt: skip
+
+
+def _text(line: str) -> str:
+    """What was logged: the SDK writes ``HH:MM:SS | text`` (0.7.x writes a blank as "")."""
+    return line.split(" | ", 1)[1] if " | " in line else line
+
+
+def test_logs_equal_what_was_written(viewer: ViewerEnv) -> None:
+    run = viewer.manifest["resnet-s0"]
+    assert run.log_lines
+    direct = viewer.client.experiments.logs(run.run_id)
+    assert direct.source == "storage"
+    assert [_text(line) for line in direct.lines] == run.log_lines
+    assert direct.text == (Path(run.run_dir) / "logs.txt").read_text(encoding="utf-8")
+    with api.connect(viewer.base_url, direct_reads="never") as remote:
+        streamed = remote.get_run(run.run_id).logs()
+    assert streamed.source == "viewer"
+    assert streamed.truncated is False
+    # The viewer's WebSocket does not send blank lines; everything else arrives in order.
+    assert streamed.lines == [line for line in direct.lines if line.strip()]
+    silent = viewer.manifest["vit-s0"]
+    assert silent.log_lines is None
+    assert viewer.client.experiments.logs(silent.run_id).lines == []
+    with api.connect(viewer.base_url, direct_reads="never") as remote:
+        assert remote.experiments.logs(silent.run_id).lines == []
+        with pytest.raises(api.NotFoundError):
+            remote.experiments.logs("20990101_000000_abcdef")
+
+
+@pytest.mark.parametrize("direct_reads", ["auto", "never"])
+def test_follow_logs_yields_each_new_line_once(viewer: ViewerEnv, direct_reads: str) -> None:
+    live = viewer.live
+    with api.connect(viewer.base_url, direct_reads=direct_reads) as client:  # type: ignore[arg-type]
+        before = client.experiments.logs(live.record.run_id).lines
+        follower = client.experiments.follow_logs(live.record.run_id, timeout=60, poll=0.05)
+        got: list[str] = []
+        steps = [live.log_step() for _ in range(3)]  # written before the first next()
+        for line in follower:
+            got.append(line)
+            if len(got) == len(steps):
+                break
+        follower.close()  # closes the socket or file
+        more = [live.log_step()]
+        again = list(client.experiments.follow_logs(live.record.run_id, timeout=1.5, poll=0.05,
+                                                    from_start=True))  # fmt: skip
+    assert [_text(line) for line in got] == [f"step {s}" for s in steps]
+    assert [_text(line) for line in again][-4:] == [f"step {s}" for s in [*steps, *more]]
+    assert again[: len(before)] == before
+    assert len(again) == len(before) + 4  # each line once, none twice

@@ -10,8 +10,8 @@ from pydantic import Field, model_validator
 
 from ._base import RunicornModel
 
-__all__ = ["Environment", "EnvironmentDiff", "PathTree", "Progress", "StorageStats",
-           "SystemMonitor"]  # fmt: skip
+__all__ = ["Environment", "EnvironmentDiff", "PathTree", "Progress", "RunLog",
+           "StorageStats", "SystemMonitor"]  # fmt: skip
 
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==|===|\s@\s)\s*(.+?)\s*$")
 
@@ -117,6 +117,30 @@ class EnvironmentDiff(RunicornModel):
             git_commit=(a.git_commit, b.git_commit),
             git_dirty=(a.git_dirty, b.git_dirty),
         )
+
+
+class RunLog(RunicornModel):
+    """A run's console log (``logs.txt``), as lines without their line ends.
+
+    Read from the run folder (``source == "storage"``) it is the whole file. Streamed by
+    the viewer (``"viewer"``) it lacks blank lines, which the viewer does not send, and
+    holds at most the last 10,000 lines: then ``truncated`` is True.
+    """
+
+    run_id: str
+    lines: list[str] = Field(default_factory=list)
+    source: str = "viewer"
+    truncated: bool = False
+
+    _mapping_properties: ClassVar[tuple[str, ...]] = ("text",)
+
+    @property
+    def text(self) -> str:
+        """The lines joined, each ending in a newline."""
+        return "".join(line + "\n" for line in self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 class Progress(RunicornModel):

@@ -223,6 +223,13 @@ class Experiment(RunicornModel):
         """
         return self._api().artifacts.for_run(self.id)
 
+    def logs(self) -> Any:
+        """The run's console log (a RunLog).
+
+        :calls: see ``client.experiments.logs`` (the run folder, or the viewer's WebSocket)
+        """
+        return self._api().experiments.logs(self.id)
+
     def environment(self) -> Any:
         """What the run captured of its environment (an Environment).
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -17,11 +19,13 @@ from .._exceptions import (
     reading,
 )
 from .._frames import Frame, Logical, flatten, infer_type
+from .._logs import FileTail, LogFollower, ViewerStream, follow, read_lines
 from .._run_folder import read_json
 from .._storage import RunLocation
+from .._transport import check_timeout
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..filters import MISSING, Expr, F, resolve, to_utc
-from ..models.contents import Environment, PathTree, Progress
+from ..models.contents import Environment, PathTree, Progress, RunLog
 from ..models.experiment import BatchResult, DeletedRun, Experiment, Project, RunStatus
 from ._base import Resource
 from .metrics import MetricsCollection
@@ -486,6 +490,107 @@ class ExperimentsResource(Resource):
         check_run_id(run_id)
         data = self._request("GET", f"/api/runs/{quote(run_id)}/progress", timeout=timeout)
         return self._model(Progress, data, context="GET /api/runs/{id}/progress")
+
+    def logs(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> RunLog:
+        """The run's console log (``logs.txt``).
+
+        :calls: ``GET /api/runs/{run_id}`` and its listing, then reads ``logs.txt`` from
+            the run folder where it is proven to be the viewer's (``direct_reads``), else
+            the WebSocket ``/api/runs/{run_id}/logs/ws`` (needs the ``logs`` extra)
+
+        The viewer's stream has no end marker: its first burst is taken as whole once it
+        is quiet for half a second. See :class:`RunLog` for what it leaves out.
+        """
+        folder = self._log_folder(run_id, timeout)
+        if folder is not None:
+            return RunLog(run_id=run_id, lines=read_lines(folder / "logs.txt"), source="storage")
+        stream = self._log_stream(run_id, timeout)
+        try:
+            lines = stream.burst(self._wait(timeout))
+        finally:
+            stream.close()
+        return RunLog(run_id=run_id, lines=lines, source="viewer", truncated=stream.truncated)
+
+    def follow_logs(
+        self,
+        run_id: str,
+        *,
+        timeout: float | None = None,
+        poll: float = 0.2,
+        from_start: bool = False,
+    ) -> LogFollower:
+        """An iterator of the run's log lines written from this call on, each once and
+        in order (``from_start=True``: the lines already written first).
+
+        :calls: what :meth:`logs` calls, then ``GET /api/runs/{run_id}`` about once a
+            second to see whether the run still runs
+
+        It ends when the run leaves ``running`` (after the lines written before that) or
+        after ``timeout`` seconds. Breaking out of a ``for`` loop and calling ``close()``
+        (or leaving its ``with`` block) closes the file or socket. Over the viewer's
+        WebSocket, blank lines are not sent.
+        """
+        if timeout is not None:
+            check_timeout(timeout)
+        if isinstance(poll, bool) or not isinstance(poll, int | float) or not 0 < poll <= 60:
+            raise InvalidArgumentError(f"poll must be seconds within (0, 60], got {poll!r}")
+        folder = self._log_folder(run_id, NOT_GIVEN)
+
+        def running() -> bool:
+            return self.get(run_id).status == "running"
+
+        if folder is not None:
+            tail = FileTail(folder / "logs.txt", from_start=from_start)
+
+            def from_file(wait: float) -> list[str]:
+                lines = tail.lines()
+                if not lines and wait:
+                    time.sleep(wait)
+                return lines
+
+            return LogFollower(follow(from_file, running, timeout=timeout, poll=poll))
+        stream = self._log_stream(run_id, NOT_GIVEN)
+        try:
+            first = stream.burst(self._wait(NOT_GIVEN))  # what is already written
+        except BaseException:
+            stream.close()
+            raise
+
+        def from_socket(wait: float) -> list[str] | None:
+            got = stream.receive(wait)
+            if got is None:
+                return None if stream.finished_empty else []
+            return got
+
+        def lines() -> Iterator[str]:
+            if from_start:
+                yield from first
+            yield from follow(from_socket, running, timeout=timeout, poll=poll)
+
+        return LogFollower(lines(), on_close=stream.close)
+
+    def _log_folder(self, run_id: str, timeout: Timeout) -> Path | None:
+        """The run folder, when the client may and can prove it is the viewer's."""
+        check_run_id(run_id)
+        storage = self._client._storage
+        if not storage.allowed:
+            return None
+        from .metrics import location_of
+
+        folder: Path | None = storage.run_folder(
+            location_of(self.get(run_id, timeout=timeout)), purpose="the console log"
+        )
+        return folder
+
+    def _log_stream(self, run_id: str, timeout: Timeout) -> ViewerStream:
+        check_run_id(run_id)
+        socket = self._client._transport.websocket(
+            f"/api/runs/{quote(run_id)}/logs/ws", timeout=self._wait(timeout)
+        )
+        return ViewerStream(socket, run_id)
+
+    def _wait(self, timeout: Timeout) -> float | None:
+        return self._client.timeout if isinstance(timeout, NotGiven) else timeout
 
     # -- writes --------------------------------------------------------------------
 

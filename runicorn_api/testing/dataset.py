@@ -78,6 +78,7 @@ _RUNS: list[dict[str, Any]] = [
     {"key": "resnet-s0", "project": "vision", "tail": "resnet", "status": "finished", "seed": 0,
      "alias": "resnet-baseline", "tags": ["baseline", "resnet"],
      "env_packages": {"planted-pkg": "1.0"},
+     "log_lines": ["epoch 1 start", "", "epoch 1 done: loss=0.5 | acc=0.9", "ünïcode ✓"],
      "artifacts": [
          {"name": "cifar10", "type": "dataset", "files": _files("c", 4096),
           "description": "CIFAR-10 subset"},
@@ -195,6 +196,8 @@ def specs_for(generation: str, runs: list[dict[str, Any]]) -> list[dict[str, Any
             "artifacts": run.get("artifacts", []),
             # Captured environment, with these packages planted on its PYTHONPATH.
             "env_packages": run.get("env_packages"),
+            # Console lines, written with the SDK's log_text (the live run adds one a step).
+            "log_lines": run.get("log_lines"),
             "uses": run.get("uses", []) if generation == "0.5" else [],
             # 0.7.x only: outputs (scan_outputs_once) and a code snapshot.
             "outputs": run.get("outputs") if generation == "0.7" else None,
@@ -245,6 +248,8 @@ class RunRecord:
     """0.7.x: the workspace files of the run's code snapshot."""
     refs: list[dict[str, Any]] | None = None
     """0.7.x: pretrained models and datasets logged by path or URI (see ``_RESNET50``)."""
+    log_lines: list[str] | None = None
+    """Lines written with ``log_text`` after ``init`` (the SDK prefixes each with a time)."""
     env_packages: dict[str, str] | None = None
     """Packages planted in the run's environment capture (``None``: no capture)."""
     best_metric_name: str | None = None

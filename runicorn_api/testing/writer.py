@@ -152,6 +152,8 @@ def main() -> None:
         )
         if spec.get("config"):
             run.log_config(args=spec["config"], extra={"note": spec["key"]})
+    for line in spec.get("log_lines") or []:
+        run.log_text(line)
     run.set_primary_metric("accuracy", mode="max")
     if spec.get("edge"):
         log_edge(run, spec)
@@ -210,6 +212,7 @@ def main() -> None:
         for _line in sys.stdin:
             step += 1
             log_metrics(run, spec, step, step)
+            run.log_text(f"step {step}")
             print(json.dumps({"step": step}), flush=True)
         # stdin closed: leave without finish(), as a crashed trainer would.
         os._exit(0)
