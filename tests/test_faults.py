@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import runicorn_api as api
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.dataset import expected_rows, specs_for, write_runs
 from tests.conftest import ViewerEnv
 from tests.reliability import report
 
@@ -79,3 +81,40 @@ def test_viewer_death_in_the_middle_of_work(viewer: ViewerEnv) -> None:
     assert sorted(loss) == sorted(r.run_id for r in runs)
     for run in runs:
         assert loss[run.run_id]["loss"].values == [r["loss"] for r in expected_rows(run)]
+
+
+def test_viewer_death_in_the_middle_of_a_download(viewer: ViewerEnv, tmp_path: Path) -> None:
+    """A viewer killed once the answer's head has arrived, with 64 MiB still to send: a
+    typed error, and nothing in the destination or beside it."""
+    if viewer.generation == "0.5":
+        pytest.skip("0.5.x viewers serve no file download (its refusal: test_downloads)")
+    source = tmp_path / "big"
+    source.mkdir()
+    (source / "weights.bin").write_bytes(os.urandom(64 << 20))
+    spec = specs_for(viewer.generation, [{"key": "big-download", "project": "dl",
+                                          "tail": "big", "status": "finished", "seed": 0,
+                                          "steps": 5, "artifacts": [{
+                                              "name": "big-data", "type": "dataset",
+                                              "source": str(source)}]}])  # fmt: skip
+    storage = tmp_path / "storage"
+    write_runs(viewer.prepared.python, viewer.version, storage, spec,
+               scratch=tmp_path / "scratch", home=tmp_path / "home")  # fmt: skip
+    dest = tmp_path / "dest"
+    with api.local(storage, python=viewer.prepared.python, home=tmp_path / "viewer-home",
+                   direct_reads="never", max_retries=0) as client:  # fmt: skip
+        local = client.viewer
+        assert local is not None
+        killed: list[str] = []
+
+        def die_when_the_body_starts(response: Any, *args: Any, **kwargs: Any) -> None:
+            if "/assets/download" in response.request.path_url and not killed:
+                killed.append(response.request.path_url)
+                local.stop(remove=False)
+
+        client.session.hooks["response"].append(die_when_the_body_starts)
+        with pytest.raises((api.APIConnectionError, api.DownloadError)):
+            client.artifacts.download("big-data:v1", dest)
+        assert killed  # the viewer died mid-answer, not before it
+    report(viewer, "viewer killed mid-download (64 MiB)", 1, 1, 0, 0, 0.0)
+    assert not dest.exists() or list(dest.rglob("*")) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
