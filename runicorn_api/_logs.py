@@ -9,8 +9,6 @@ so a reader takes a quiet spell of ``settle`` seconds as its end.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,64 +100,3 @@ class ViewerStream:
 
     def close(self) -> None:
         self.socket.close()
-
-
-class LogFollower(Iterator[str]):
-    """Lines as a run writes them (``client.experiments.follow_logs``); ``close()`` or
-    leaving a ``with`` block releases the file or socket, even if never iterated."""
-
-    def __init__(self, lines: Iterator[str], on_close: Callable[[], None] | None = None) -> None:
-        self._lines = lines
-        self._on_close = on_close
-
-    def __next__(self) -> str:
-        try:
-            return next(self._lines)
-        except StopIteration:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        close = getattr(self._lines, "close", None)
-        if close is not None:
-            close()
-        if self._on_close is not None:
-            on_close, self._on_close = self._on_close, None
-            on_close()
-
-    def __enter__(self) -> LogFollower:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        self.close()
-
-
-def follow(
-    next_lines: Callable[[float], list[str] | None],
-    running: Callable[[], bool],
-    *,
-    timeout: float | None,
-    poll: float,
-    check_every: float = 1.0,
-) -> Iterator[str]:
-    """Yield lines from ``next_lines(wait)`` until the run stops running (then drain once
-    more) or ``timeout`` seconds pass. ``next_lines`` returns ``None`` when the source
-    has ended for good."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    checked = time.monotonic()
-    while deadline is None or time.monotonic() < deadline:
-        lines = next_lines(poll)
-        if lines is None:
-            return
-        yield from lines
-        if lines:
-            continue
-        if time.monotonic() - checked >= check_every:
-            checked = time.monotonic()
-            if not running():
-                final = next_lines(0.0)  # what was written just before the end
-                yield from final or []
-                return

@@ -18,8 +18,9 @@ from .._exceptions import (
     UnsupportedFeatureError,
     reading,
 )
+from .._follow import Follower, follow
 from .._frames import Frame, Logical, flatten, infer_type
-from .._logs import FileTail, LogFollower, ViewerStream, follow, read_lines
+from .._logs import FileTail, ViewerStream, read_lines
 from .._run_folder import read_json
 from .._storage import RunLocation
 from .._transport import check_timeout
@@ -518,7 +519,7 @@ class ExperimentsResource(Resource):
         timeout: float | None = None,
         poll: float = 0.2,
         from_start: bool = False,
-    ) -> LogFollower:
+    ) -> Follower[str]:
         """An iterator of the run's log lines written from this call on, each once and
         in order (``from_start=True``: the lines already written first).
 
@@ -548,7 +549,7 @@ class ExperimentsResource(Resource):
                     time.sleep(wait)
                 return lines
 
-            return LogFollower(follow(from_file, running, timeout=timeout, poll=poll))
+            return Follower(follow(from_file, running, timeout=timeout, poll=poll))
         stream = self._log_stream(run_id, NOT_GIVEN)
         try:
             first = stream.burst(self._wait(NOT_GIVEN))  # what is already written
@@ -567,7 +568,7 @@ class ExperimentsResource(Resource):
                 yield from first
             yield from follow(from_socket, running, timeout=timeout, poll=poll)
 
-        return LogFollower(lines(), on_close=stream.close)
+        return Follower(lines(), on_close=stream.close)
 
     def _log_folder(self, run_id: str, timeout: Timeout) -> Path | None:
         """The run folder, when the client may and can prove it is the viewer's."""

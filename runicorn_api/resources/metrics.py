@@ -3,13 +3,15 @@ cache in front) and narrows the answer; decoding lives in :mod:`runicorn_api._me
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
 from .._collection import Collection
-from .._exceptions import InvalidArgumentTypeError, MissingDependencyError
+from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError, MissingDependencyError
+from .._follow import Follower, follow
 from .._metric_frames import metrics_frame
 from .._metrics.events import EventsFiles
 from .._metrics.sources import CachedSource, StorageSource, ViewerSource
@@ -120,6 +122,74 @@ class MetricsResource(Resource):
         """:calls: ``GET /api/runs/{run_id}``"""
         detail = self._request("GET", f"/api/runs/{quote(run_id)}", timeout=timeout)
         return RunLocation.from_viewer(run_id, detail if isinstance(detail, dict) else {})
+
+    def follow(
+        self,
+        run_id: str,
+        metric_names: Sequence[str] | None = None,
+        *,
+        interval: float = 1.0,
+        timeout: float | None = None,
+        from_start: bool = False,
+    ) -> Follower[RunMetrics]:
+        """An iterator of the rows a running run logs from this call on: each item is a
+        :class:`RunMetrics` holding only the new rows (``to_polars()`` makes it a frame).
+
+        It ends when the run leaves ``running`` (after its last rows) or after
+        ``timeout`` seconds; ``from_start=True`` yields the rows already logged first.
+
+        :calls: ``GET /api/runs/{run_id}``; then every ``interval`` seconds what says
+            whether the run grew (the size of ``events.jsonl`` under direct reads, read
+            incrementally; else the ``X-Total-Count``/``X-Last-Step`` headers of ``GET
+            /api/runs/{run_id}/metrics?downsample=100``), the metrics when it did (over
+            HTTP the whole body, of which only the new steps are kept), and ``GET
+            /api/runs/{run_id}`` about once a second for the status.
+        """
+        from .._transport import check_timeout
+        from .experiments import check_run_id
+
+        check_run_id(run_id)
+        check_metric_args(metric_names, None, None, None, None)
+        if timeout is not None:
+            check_timeout(timeout)
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, int | float)
+            or not (0 < interval <= 3600)
+        ):
+            raise InvalidArgumentError(
+                f"interval must be seconds within (0, 3600], got {interval!r}"
+            )
+        where = self._locate(run_id, NOT_GIVEN)
+        source = self._pick(where)
+        first = self.read(where)
+        last: int | None = first.last_step
+        seen = source.stamp(run_id)
+
+        def news(wait: float) -> list[RunMetrics]:
+            nonlocal last, seen
+            stamp = source.stamp(run_id)
+            if stamp is not None and stamp == seen:
+                time.sleep(wait)
+                return []
+            seen = stamp
+            whole = self.read(where)
+            if whole.last_step is None or (last is not None and whole.last_step <= last):
+                time.sleep(wait)
+                return []
+            start = None if last is None else last + 1
+            last = whole.last_step
+            return [narrow(whole, metric_names, None, start, None)]
+
+        def running() -> bool:
+            return self._client.experiments.get(run_id).status == "running"
+
+        def batches() -> Iterator[RunMetrics]:
+            if from_start and first.last_step is not None:
+                yield narrow(first, metric_names, None, None, None)
+            yield from follow(news, running, timeout=timeout, poll=interval)
+
+        return Follower(batches())
 
     def many(
         self,

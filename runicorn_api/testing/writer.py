@@ -165,8 +165,10 @@ def main() -> None:
     entry["artifacts"] = []
     for art in spec.get("artifacts", []):
         # "source": a folder made by the caller (files too big for a command line).
-        src = Path(art["source"]) if art.get("source") else write_files(
-            scratch / art["name"], art["files"]
+        src = (
+            Path(art["source"])
+            if art.get("source")
+            else write_files(scratch / art["name"], art["files"])
         )
         if generation == "0.5":
             a = rn.Artifact(
