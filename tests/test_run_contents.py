@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import os
 import platform
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import runicorn_api as api
 from runicorn_api import utils
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.dataset import expected_rows, specs_for, write_runs
 from tests.conftest import ViewerEnv
 from tests.test_experiments import counting
 
@@ -164,3 +167,56 @@ def test_follow_metrics_yields_each_new_row_once(viewer: ViewerEnv, direct_reads
     expected = {int(r["global_step"]): r["loss"] for r in expected_rows(live.record)}  # type: ignore[arg-type]
     assert got == pytest.approx({s: expected[s] for s in steps})
     assert sources == {"storage" if direct_reads == "auto" else "viewer"}
+
+
+def test_following_the_running_runs_of_a_collection(viewer: ViewerEnv) -> None:
+    live = viewer.live
+    running = viewer.client.experiments.filter(status="running")
+    assert running.ids() == [live.record.run_id]  # the data set's one running run
+    with running.follow(["accuracy"], interval=0.05, timeout=60) as follower:
+        steps = [live.log_step() for _ in range(2)]
+        got: list[tuple[str, int]] = []
+        for batch in follower:
+            got += [(batch.run_id, step) for step in batch.steps]
+            if got and got[-1][1] == steps[-1]:
+                break
+    assert got == [(live.record.run_id, s) for s in steps]
+    nothing = viewer.client.experiments.filter(status="running", project="no-such-project")
+    assert list(nothing.follow(timeout=5)) == []
+
+
+def test_followers_end_when_the_writer_finishes_the_run(viewer: ViewerEnv, tmp_path: Path) -> None:
+    """A run of its own, whose writer logs two steps and then finishes it: both followers
+    give every new line and row once and then end by themselves."""
+    spec = specs_for(viewer.generation, [{"key": "short-lived", "project": "follow",
+                                          "tail": "me", "status": "running", "seed": 4,
+                                          "steps": 3, "live": True}])  # fmt: skip
+    _, live = write_runs(viewer.prepared.python, viewer.version, tmp_path / "storage", spec,
+                         scratch=tmp_path / "scratch", home=tmp_path / "home")  # fmt: skip
+    assert live is not None
+    results: dict[str, list[Any]] = {}
+    try:
+        with api.local(tmp_path / "storage", python=viewer.prepared.python,
+                       home=tmp_path / "viewer-home") as client:  # fmt: skip
+            run_id = live.record.run_id
+            logs = client.experiments.follow_logs(run_id, timeout=90, poll=0.05)
+            rows = client.metrics.follow(run_id, ["loss"], interval=0.05, timeout=90)
+
+            def drain(name: str, it: Any) -> None:
+                results[name] = list(it)
+
+            threads = [threading.Thread(target=drain, args=("logs", logs)),
+                       threading.Thread(target=drain, args=("rows", rows))]  # fmt: skip
+            for thread in threads:
+                thread.start()
+            steps = [live.log_step() for _ in range(2)]
+            live.finish()
+            started = time.monotonic()
+            for thread in threads:
+                thread.join(timeout=60)
+            assert not any(t.is_alive() for t in threads)  # both ended on their own
+            assert time.monotonic() - started < 30  # soon after the run finished
+    finally:
+        live.stop()
+    assert [_text(line) for line in results["logs"]] == [f"step {s}" for s in steps]
+    assert [s for batch in results["rows"] for s in batch.steps] == steps

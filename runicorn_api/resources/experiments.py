@@ -28,6 +28,7 @@ from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..filters import MISSING, Expr, F, resolve, to_utc
 from ..models.contents import Environment, PathTree, Progress, RunLog
 from ..models.experiment import BatchResult, DeletedRun, Experiment, Project, RunStatus
+from ..models.metrics import RunMetrics
 from ._base import Resource
 from .metrics import MetricsCollection
 
@@ -273,6 +274,26 @@ class ExperimentCollection(Collection[Experiment]):
     def ids(self) -> list[str]:
         """The run ids, in order."""
         return [e.id for e in self]
+
+    def follow(
+        self,
+        metric_names: Sequence[str] | None = None,
+        *,
+        interval: float = 1.0,
+        timeout: float | None = None,
+        from_start: bool = False,
+    ) -> Follower[RunMetrics]:
+        """Follow these runs' metrics as they grow: see :meth:`MetricsResource.follow`
+        (each item is one run's new rows; it ends when none of them is running).
+
+        :calls: the listing, then what ``client.metrics.follow`` calls per run
+        """
+        ids = self.ids()
+        if not ids:
+            return Follower(iter(()))  # nothing runs: nothing to follow
+        return self._repo._client.metrics.follow(
+            ids, metric_names, interval=interval, timeout=timeout, from_start=from_start
+        )
 
     def metrics(
         self,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from .._collection import Collection
 from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError, MissingDependencyError
-from .._follow import Follower, follow
+from .._follow import Follower
 from .._metric_frames import metrics_frame
 from .._metrics.events import EventsFiles
 from .._metrics.sources import CachedSource, StorageSource, ViewerSource
@@ -125,30 +125,35 @@ class MetricsResource(Resource):
 
     def follow(
         self,
-        run_id: str,
+        run_id: str | Sequence[str],
         metric_names: Sequence[str] | None = None,
         *,
         interval: float = 1.0,
         timeout: float | None = None,
         from_start: bool = False,
     ) -> Follower[RunMetrics]:
-        """An iterator of the rows a running run logs from this call on: each item is a
-        :class:`RunMetrics` holding only the new rows (``to_polars()`` makes it a frame).
+        """An iterator of the rows running runs log from this call on: each item is a
+        :class:`RunMetrics` of one run (``run_id``) holding only its new rows
+        (``to_polars()`` makes it a frame). Several runs may be given.
 
-        It ends when the run leaves ``running`` (after its last rows) or after
+        It ends when every run has left ``running`` (after its last rows) or after
         ``timeout`` seconds; ``from_start=True`` yields the rows already logged first.
 
-        :calls: ``GET /api/runs/{run_id}``; then every ``interval`` seconds what says
-            whether the run grew (the size of ``events.jsonl`` under direct reads, read
-            incrementally; else the ``X-Total-Count``/``X-Last-Step`` headers of ``GET
-            /api/runs/{run_id}/metrics?downsample=100``), the metrics when it did (over
-            HTTP the whole body, of which only the new steps are kept), and ``GET
-            /api/runs/{run_id}`` about once a second for the status.
+        :calls: ``GET /api/runs/{run_id}`` per run; then every ``interval`` seconds, per
+            run, what says whether it grew (the size of ``events.jsonl`` under direct
+            reads, read incrementally; else the ``X-Total-Count``/``X-Last-Step`` headers
+            of ``GET /api/runs/{run_id}/metrics?downsample=100``), its metrics when it
+            did (over HTTP the whole body, of which only the new steps are kept), and
+            ``GET /api/runs/{run_id}`` about once a second for its status.
         """
         from .._transport import check_timeout
         from .experiments import check_run_id
 
-        check_run_id(run_id)
+        run_ids = [run_id] if isinstance(run_id, str) else list(run_id)
+        if not run_ids:
+            raise InvalidArgumentError("follow needs at least one run id")
+        for rid in run_ids:
+            check_run_id(rid)
         check_metric_args(metric_names, None, None, None, None)
         if timeout is not None:
             check_timeout(timeout)
@@ -160,34 +165,27 @@ class MetricsResource(Resource):
             raise InvalidArgumentError(
                 f"interval must be seconds within (0, 3600], got {interval!r}"
             )
-        where = self._locate(run_id, NOT_GIVEN)
-        source = self._pick(where)
-        first = self.read(where)
-        last: int | None = first.last_step
-        seen = source.stamp(run_id)
-
-        def news(wait: float) -> list[RunMetrics]:
-            nonlocal last, seen
-            stamp = source.stamp(run_id)
-            if stamp is not None and stamp == seen:
-                time.sleep(wait)
-                return []
-            seen = stamp
-            whole = self.read(where)
-            if whole.last_step is None or (last is not None and whole.last_step <= last):
-                time.sleep(wait)
-                return []
-            start = None if last is None else last + 1
-            last = whole.last_step
-            return [narrow(whole, metric_names, None, start, None)]
-
-        def running() -> bool:
-            return self._client.experiments.get(run_id).status == "running"
+        runs = [_RunPoll(self, rid, metric_names) for rid in run_ids]
 
         def batches() -> Iterator[RunMetrics]:
-            if from_start and first.last_step is not None:
-                yield narrow(first, metric_names, None, None, None)
-            yield from follow(news, running, timeout=timeout, poll=interval)
+            if from_start:
+                for run in runs:
+                    if run.first.last_step is not None:
+                        yield narrow(run.first, metric_names, None, None, None)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            checked = time.monotonic()
+            while runs and (deadline is None or time.monotonic() < deadline):
+                found = [batch for run in runs if (batch := run.poll()) is not None]
+                yield from found
+                if time.monotonic() - checked >= 1.0:
+                    checked = time.monotonic()
+                    for run in [r for r in runs if not r.running()]:
+                        last = run.poll()  # what it logged just before it stopped
+                        if last is not None:
+                            yield last
+                        runs.remove(run)
+                if not found:
+                    time.sleep(interval)
 
         return Follower(batches())
 
@@ -309,3 +307,33 @@ def _progress_bar(total: int) -> Any:
             "progress=True needs tqdm: pip install 'runicorn-api[progress]'"
         ) from err
     return tqdm(total=total, unit="run", desc="metrics")
+
+
+class _RunPoll:
+    """One followed run: its source, the last step given out and what it last looked like."""
+
+    def __init__(self, metrics: MetricsResource, run_id: str, names: Sequence[str] | None) -> None:
+        self.metrics = metrics
+        self.run_id = run_id
+        self.names = names
+        self.where = metrics._locate(run_id, NOT_GIVEN)
+        self.source = metrics._pick(self.where)
+        self.first = metrics.read(self.where)
+        self.last: int | None = self.first.last_step
+        self.seen = self.source.stamp(run_id)
+
+    def poll(self) -> RunMetrics | None:
+        """The rows logged since the last poll, if any."""
+        stamp = self.source.stamp(self.run_id)
+        if stamp is not None and stamp == self.seen:
+            return None
+        self.seen = stamp
+        whole = self.metrics.read(self.where)
+        if whole.last_step is None or (self.last is not None and whole.last_step <= self.last):
+            return None
+        start = None if self.last is None else self.last + 1
+        self.last = whole.last_step
+        return narrow(whole, self.names, None, start, None)
+
+    def running(self) -> bool:
+        return self.metrics._client.experiments.get(self.run_id).status == "running"

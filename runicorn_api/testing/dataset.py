@@ -327,6 +327,16 @@ class LiveRun:
             )
         return step
 
+    def finish(self) -> None:
+        """Finish the run (status ``finished``) and let the writer exit."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write("finish\n")
+        self.process.stdin.flush()
+        json.loads(self.process.stdout.readline())
+        self.process.wait(timeout=60)
+        self.record.status = "finished"
+
     def stop(self) -> None:
         """End the writer (this process started it; it is ended by its own PID)."""
         if self.process.poll() is None:

@@ -13,7 +13,8 @@ Usage::
 ``spec-json`` describes one run; the script prints one JSON line describing
 what it wrote (the manifest entry). With ``"live": true`` the run stays
 ``running``: after the manifest line the process logs one more step for each
-line it reads on stdin and never calls ``finish()``.
+line it reads on stdin, and finishes the run on a ``finish`` line; at the end of stdin
+it leaves without ``finish()``, as a crashed trainer would.
 """
 
 from __future__ import annotations
@@ -214,7 +215,11 @@ def main() -> None:
     if spec.get("live"):
         print(json.dumps(entry), flush=True)
         step = spec["steps"]
-        for _line in sys.stdin:
+        for line in sys.stdin:
+            if line.strip() == "finish":
+                run.finish("finished")
+                print(json.dumps({"finished": step}), flush=True)
+                os._exit(0)
             step += 1
             log_metrics(run, spec, step, step)
             run.log_text(f"step {step}")
