@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._exceptions import ResponseValidationError
 from ._frames import require
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class MetricsFrame:
 
         parts = []
         for run in self.runs:
+            _check_times(run, run.timestamps.to_polars().abs().max())
             # The run's columns as one frame; polars-held columns are not copied.
             names = list(run.columns) if not self.wide else self.metric_names()
             n = len(run.steps)
@@ -106,6 +108,8 @@ class MetricsFrame:
 
         parts = []
         for run in self.runs:
+            seconds = run.timestamps.to_numpy()
+            _check_times(run, np.nanmax(np.abs(seconds)) if len(seconds) else None)
             if self.wide:
                 n = len(run.steps)
                 cols: dict[str, Any] = {
@@ -138,3 +142,16 @@ class MetricsFrame:
 def metrics_frame(runs: Sequence[RunMetrics], *, wide: bool = False) -> MetricsFrame:
     """Runs' metrics as a frame builder; see the module docs for the schema."""
     return MetricsFrame(runs, wide=wide)
+
+
+_MAX_SECONDS = 9.2e12
+"""Unix seconds that still fit a microsecond datetime (pandas' and polars' Int64 range)."""
+
+
+def _check_times(run: RunMetrics, largest: Any) -> None:
+    """Refuse a ``time`` no datetime can hold: it is not a time the viewer could send."""
+    if largest is not None and largest == largest and float(largest) > _MAX_SECONDS:
+        raise ResponseValidationError(
+            f"Run {run.run_id}: a 'time' of {float(largest):g} s is outside any datetime; "
+            "the metrics' timestamps are not Unix seconds."
+        )

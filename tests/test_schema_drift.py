@@ -219,3 +219,25 @@ def test_strict_mode_names_the_field_path(
             tamper.body = None
     assert "status" in str(info.value)
     assert any(e["loc"][-1] == "status" for e in info.value.errors)
+
+
+def test_a_time_beyond_any_datetime_is_a_validation_error(
+    viewer: ViewerEnv, drift: tuple[Drift, api.RunicornClient, api.RunicornClient]
+) -> None:
+    """Found by the drift suite: a ``time`` past the datetime range broke ``to_polars()``
+    with a polars error."""
+    tamper, lenient, _strict = drift
+    run = next(r for r in viewer.manifest.runs if r.status == "finished" and r.steps <= 2000)
+    path = f"/api/runs/{run.run_id}/metrics"
+    base = requests.get(viewer.base_url + path, timeout=60).json()
+    base["rows"][0]["time"] = 9223372036855.0
+    with tamper.lock:
+        tamper.path, tamper.body = path, json.dumps(base).encode()
+    try:
+        metrics = lenient.get_metrics(run.run_id)
+    finally:
+        with tamper.lock:
+            tamper.body = None
+    for convert in (metrics.to_polars, metrics.to_pandas):
+        with pytest.raises(api.ResponseValidationError, match="outside any datetime"):
+            convert()
