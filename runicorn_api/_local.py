@@ -84,11 +84,16 @@ class LocalViewer:
         env = dict(os.environ)
         config_home = self.home / ".config"
         config_home.mkdir(parents=True, exist_ok=True)
+        # The viewer's own temporary files (zips it builds for downloads, which it leaves
+        # behind when it is stopped mid-answer) go into the folder removed with it.
+        temp = self._scratch / "tmp"
+        temp.mkdir(exist_ok=True)
         env.update(
             HOME=str(self.home),
             XDG_CONFIG_HOME=str(config_home),
             RUNICORN_DIR=str(self.storage),
             PYTHONUNBUFFERED="1",
+            TMPDIR=str(temp),
         )
         env.update(self._extra_env)
         return env

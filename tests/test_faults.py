@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,8 @@ def test_viewer_death_in_the_middle_of_a_download(viewer: ViewerEnv, tmp_path: P
     write_runs(viewer.prepared.python, viewer.version, storage, spec,
                scratch=tmp_path / "scratch", home=tmp_path / "home")  # fmt: skip
     dest = tmp_path / "dest"
+    system_tmp = Path(tempfile.gettempdir())
+    before = set(system_tmp.glob("runicorn_*"))
     with api.local(storage, python=viewer.prepared.python, home=tmp_path / "viewer-home",
                    direct_reads="never", max_retries=0) as client:  # fmt: skip
         local = client.viewer
@@ -117,4 +120,6 @@ def test_viewer_death_in_the_middle_of_a_download(viewer: ViewerEnv, tmp_path: P
         assert killed  # the viewer died mid-answer, not before it
     report(viewer, "viewer killed mid-download (64 MiB)", 1, 1, 0, 0, 0.0)
     assert not dest.exists() or list(dest.rglob("*")) == []
+    # The zip the viewer was building went with the viewer's own temporary folder.
+    assert set(system_tmp.glob("runicorn_*")) - before == set()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -72,6 +72,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _serving(root: Path) -> list[int]:
+    """PIDs of processes whose command line names this module's own temporary folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                if str(root).encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
+
+
 def _answers(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(2)
@@ -147,6 +158,9 @@ def remote(viewer: ViewerEnv) -> Iterator[Remote]:
         for session in sessions:  # remote viewers this module caused to start
             if session.remote_pid and _alive(session.remote_pid):
                 os.kill(session.remote_pid, signal.SIGTERM)
+        for pid in _serving(root):  # ...and any whose start failed before it said its PID
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
         for leftover in set(_viewer_logs()) - logs_before:  # the remote viewers' logs
             shutil.rmtree(leftover, ignore_errors=True)
             leftover.unlink(missing_ok=True)
