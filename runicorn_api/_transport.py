@@ -95,19 +95,21 @@ class RetryPolicy:
         )
 
 
+def check_seconds(name: str, value: object, maximum: float, *, extra: str = "") -> None:
+    """Refuse, before any request, a duration that is not seconds in ``(0, maximum]``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidArgumentTypeError(f"{name} must be seconds (a number){extra}, got {value!r}")
+    if not math.isfinite(value) or not 0 < value <= maximum:
+        raise InvalidArgumentError(
+            f"{name} must be within (0, {maximum:g}] seconds{extra}; got {value!r}"
+        )
+
+
 def check_timeout(timeout: Timeout) -> None:
     """Refuse a ``timeout=`` the socket layer cannot take, before any request."""
     if isinstance(timeout, NotGiven) or timeout is None:
         return
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise InvalidArgumentTypeError(
-            f"timeout must be seconds (a number) or None, got {timeout!r}"
-        )
-    if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT:
-        raise InvalidArgumentError(
-            f"timeout must be within (0, {MAX_TIMEOUT:g}] seconds, or None to wait forever; "
-            f"got {timeout!r}"
-        )
+    check_seconds("timeout", timeout, MAX_TIMEOUT, extra=", or None to wait forever")
 
 
 MAX_TIMEOUT = 7 * 24 * 3600.0

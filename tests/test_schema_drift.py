@@ -170,7 +170,6 @@ def test_drifted_bodies_give_models_or_validation_errors(
     tamper, lenient, strict = drift
     path, call = list(_endpoints(viewer).items())[endpoint]
     base = requests.get(viewer.base_url + path, timeout=60).json()
-    outcomes = {"model": 0, "ResponseValidationError": 0}
 
     @settings(max_examples=40, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
@@ -185,9 +184,7 @@ def test_drifted_bodies_give_models_or_validation_errors(
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore", api.ResponseValidationWarning)
                         _touch(call(client))
-                    outcomes["model"] += 1
                 except api.ResponseValidationError as err:
-                    outcomes["ResponseValidationError"] += 1
                     _check_error(err, client is strict, label)
         finally:
             with tamper.lock:

@@ -23,7 +23,7 @@ from .._frames import Frame, Logical, flatten, infer_type
 from .._logs import FileTail, ViewerStream, read_lines
 from .._run_folder import read_json
 from .._storage import RunLocation
-from .._transport import check_timeout
+from .._transport import check_seconds, check_timeout
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..filters import MISSING, Expr, F, resolve, to_utc
 from ..models.contents import Environment, PathTree, Progress, RunLog
@@ -552,10 +552,8 @@ class ExperimentsResource(Resource):
         (or leaving its ``with`` block) closes the file or socket. Over the viewer's
         WebSocket, blank lines are not sent.
         """
-        if timeout is not None:
-            check_timeout(timeout)
-        if isinstance(poll, bool) or not isinstance(poll, int | float) or not 0 < poll <= 60:
-            raise InvalidArgumentError(f"poll must be seconds within (0, 60], got {poll!r}")
+        check_timeout(timeout)
+        check_seconds("poll", poll, 60)
         folder = self._log_folder(run_id, NOT_GIVEN)
 
         def running() -> bool:

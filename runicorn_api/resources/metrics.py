@@ -146,7 +146,7 @@ class MetricsResource(Resource):
             did (over HTTP the whole body, of which only the new steps are kept), and
             ``GET /api/runs/{run_id}`` about once a second for its status.
         """
-        from .._transport import check_timeout
+        from .._transport import check_seconds, check_timeout
         from .experiments import check_run_id
 
         run_ids = [run_id] if isinstance(run_id, str) else list(run_id)
@@ -155,16 +155,8 @@ class MetricsResource(Resource):
         for rid in run_ids:
             check_run_id(rid)
         check_metric_args(metric_names, None, None, None, None)
-        if timeout is not None:
-            check_timeout(timeout)
-        if (
-            isinstance(interval, bool)
-            or not isinstance(interval, int | float)
-            or not (0 < interval <= 3600)
-        ):
-            raise InvalidArgumentError(
-                f"interval must be seconds within (0, 3600], got {interval!r}"
-            )
+        check_timeout(timeout)
+        check_seconds("interval", interval, 3600)
         runs = [_RunPoll(self, rid, metric_names) for rid in run_ids]
 
         def batches() -> Iterator[RunMetrics]:
