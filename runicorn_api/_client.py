@@ -32,6 +32,7 @@ from .models.server import ServerInfo
 from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
 from .resources.artifacts import ArtifactsResource
 from .resources.experiments import ExperimentsResource, ProjectsResource, RecycleBinResource
+from .resources.images import ImagesResource
 from .resources.metrics import MetricsResource
 from .resources.remote import RemoteResource
 from .resources.system import SystemResource
@@ -208,6 +209,11 @@ class RunicornClient:
     def artifacts(self) -> ArtifactsResource:
         """The seed's Artifacts API (0.5.x endpoints, or 0.7.x per-run assets mapped)."""
         return ArtifactsResource(self)
+
+    @cached_property
+    def images(self) -> ImagesResource:
+        """A run's logged images: listed, opened and downloaded."""
+        return ImagesResource(self)
 
     @cached_property
     def recycle_bin(self) -> RecycleBinResource:

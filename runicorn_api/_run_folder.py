@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["read_json"]
+__all__ = ["image_events", "read_json"]
 
 
 def read_json(folder: Path, name: str) -> dict[str, Any]:
@@ -20,3 +20,31 @@ def read_json(folder: Path, name: str) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def image_events(folder: Path) -> list[dict[str, Any]]:
+    """The run's image events as the 0.7.x viewer lists them: ``type == "image"`` lines
+    of ``events.jsonl`` with a string ``data.path`` whose file exists, in file order,
+    as ``{"step", "key" (default "image"), "path" (joined to the folder)}``."""
+    found: list[dict[str, Any]] = []
+    try:
+        handle = open(folder / "events.jsonl", encoding="utf-8", errors="ignore")  # noqa: SIM115
+    except OSError:
+        return found
+    with handle:
+        for line in handle:
+            if '"image"' not in line:  # most lines are metrics; skip them unparsed
+                continue
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            data = event.get("data") if isinstance(event, dict) else None
+            if not isinstance(data, dict) or event.get("type") != "image":
+                continue
+            rel = data.get("path")
+            if not rel or not isinstance(rel, str) or not (folder / rel).exists():
+                continue
+            found.append({"step": data.get("step"), "key": data.get("key") or "image",
+                          "path": str(folder / rel)})  # fmt: skip
+    return found

@@ -534,6 +534,13 @@ class Transport:
             )
         return written, response.headers
 
+    def content_length(self, path: str, *, params: dict[str, Any] | None = None) -> int | None:
+        """The ``Content-Length`` a ``GET`` announces; its body is not read."""
+        response = self.request("GET", path, params=params, expect="stream")
+        response.close()
+        length = response.headers.get("Content-Length")
+        return int(length) if length is not None and length.isdigit() else None
+
     def speaks_tls(self, timeout: float = 3.0) -> bool:
         """Whether the host and port of ``base_url`` complete a TLS handshake: what a
         connection that an ``http://`` request saw aborted is most often talking to."""

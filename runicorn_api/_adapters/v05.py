@@ -27,6 +27,10 @@ class V05Adapter(Adapter):
         "host_keys": "0.5.x viewers accept any SSH host key without asking.",
         "storage_stats": "client.artifacts.stats() gives the artifact storage totals.",
         "remote_discovery": "Use client.remote.conda_envs() and config() instead.",
+        "images": (
+            "Its runs' images are read from the run folder where this client may read it "
+            "(direct_reads)."
+        ),
     }
 
     def run_identity(self, item: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class V07Adapter(Adapter):
             "host_keys",
             "remote_discovery",
             "storage_stats",
+            "images",
         }
     )
     detail_source: ClassVar[Literal["http", "run_folder"]] = "http"

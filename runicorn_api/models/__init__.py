@@ -19,6 +19,7 @@ from .contents import (
     SystemMonitor,
 )
 from .experiment import BestMetric, Experiment, Project, RunStatus
+from .media import RunImage
 from .metrics import MetricPoint, MetricSeries, RunMetrics
 from .registry import (
     STAGES,
@@ -90,6 +91,7 @@ __all__ = [
     "RemoteStatus",
     "ResponseValidationWarning",
     "RunArtifacts",
+    "RunImage",
     "RunMetrics",
     "RunStatus",
     "RunicornModel",

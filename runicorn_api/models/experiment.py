@@ -230,6 +230,13 @@ class Experiment(RunicornModel):
         """
         return self._api().experiments.logs(self.id)
 
+    def images(self, key: str | None = None) -> Any:
+        """The images the run logged (a list of RunImage).
+
+        :calls: see ``client.images.list`` (the run folder, or ``GET /api/runs/{id}/images``)
+        """
+        return self._api().images.list(self.id, key=key)
+
     def environment(self) -> Any:
         """What the run captured of its environment (an Environment).
 

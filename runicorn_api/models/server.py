@@ -30,6 +30,7 @@ FEATURES: dict[str, str] = {
     "host_keys": "SSH host key confirmation, /api/remote/known-hosts (0.6+/0.7.x)",
     "remote_discovery": "remote environment and storage discovery, "
     "/api/remote/env-configs and /api/remote/storage-candidates (0.7.x)",
+    "images": "run images over HTTP, GET /api/runs/{id}/images (0.7.x)",
     "remote_files": "remote file browsing, /api/remote/fs/list and fs/exists (0.5.x)",
 }
 """Every feature name :meth:`ServerInfo.supports` knows, with what it means."""

@@ -6,6 +6,7 @@ from .experiments import (
     ProjectsResource,
     RecycleBinResource,
 )
+from .images import ImagesResource
 from .metrics import MetricsResource
 from .remote import RemoteResource
 from .system import SystemResource
@@ -13,6 +14,7 @@ from .system import SystemResource
 __all__ = [
     "ExperimentCollection",
     "ExperimentsResource",
+    "ImagesResource",
     "MetricsResource",
     "ProjectsResource",
     "RecycleBinResource",

@@ -438,13 +438,10 @@ class ArtifactsResource(ModelRegistry):
 
         :calls: ``GET /api/runs/{run_id}/assets/download?path=...`` (headers only)
         """
-        response = self._client._transport.request(
-            "GET", f"/api/runs/{quote(version['created_by_run'])}/assets/download",
-            params={"path": version["metadata"]["archive_path"]}, expect="stream",
-        )  # fmt: skip
-        response.close()
-        length = response.headers.get("Content-Length")
-        return int(length) if length is not None and length.isdigit() else None
+        return self._client._transport.content_length(
+            f"/api/runs/{quote(version['created_by_run'])}/assets/download",
+            params={"path": version["metadata"]["archive_path"]},
+        )
 
     @staticmethod
     def _pick(name: str, ref: int | str | None, versions: list[ArtifactVersion]) -> Artifact:

@@ -523,7 +523,7 @@ class ExperimentsResource(Resource):
         The viewer's stream has no end marker: its first burst is taken as whole once it
         is quiet for half a second. See :class:`RunLog` for what it leaves out.
         """
-        folder = self._log_folder(run_id, timeout)
+        folder = self._folder(run_id, "the console log", timeout)
         if folder is not None:
             return RunLog(run_id=run_id, lines=read_lines(folder / "logs.txt"), source="storage")
         stream = self._log_stream(run_id, timeout)
@@ -554,7 +554,7 @@ class ExperimentsResource(Resource):
         """
         check_timeout(timeout)
         check_seconds("poll", poll, 60)
-        folder = self._log_folder(run_id, NOT_GIVEN)
+        folder = self._folder(run_id, "the console log", NOT_GIVEN)
 
         def running() -> bool:
             return self.get(run_id).status == "running"
@@ -589,8 +589,11 @@ class ExperimentsResource(Resource):
 
         return Follower(lines(), on_close=stream.close)
 
-    def _log_folder(self, run_id: str, timeout: Timeout) -> Path | None:
-        """The run folder, when the client may and can prove it is the viewer's."""
+    def _folder(self, run_id: str, purpose: str, timeout: Timeout) -> Path | None:
+        """The run folder, when the client may and can prove it is the viewer's.
+
+        :calls: :meth:`get`, unless the client may read no storage file
+        """
         check_run_id(run_id)
         storage = self._client._storage
         if not storage.allowed:
@@ -598,7 +601,7 @@ class ExperimentsResource(Resource):
         from .metrics import location_of
 
         folder: Path | None = storage.run_folder(
-            location_of(self.get(run_id, timeout=timeout)), purpose="the console log"
+            location_of(self.get(run_id, timeout=timeout)), purpose=purpose
         )
         return folder
 

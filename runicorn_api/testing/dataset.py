@@ -79,6 +79,12 @@ _RUNS: list[dict[str, Any]] = [
      "alias": "resnet-baseline", "tags": ["baseline", "resnet"],
      "env_packages": {"planted-pkg": "1.0"},
      "log_lines": ["epoch 1 start", "", "epoch 1 done: loss=0.5 | acc=0.9", "ünïcode ✓"],
+     "images": [
+         {"key": "samples", "step": 10, "size": [4, 3], "rgb": [255, 0, 0]},
+         {"key": "samples", "step": 20, "size": [4, 3], "rgb": [0, 255, 0]},
+         {"key": "confusion", "step": 20, "size": [5, 5], "rgb": [0, 0, 255],
+          "caption": "epoch 2"},
+     ],
      "artifacts": [
          {"name": "cifar10", "type": "dataset", "files": _files("c", 4096),
           "description": "CIFAR-10 subset"},
@@ -198,6 +204,8 @@ def specs_for(generation: str, runs: list[dict[str, Any]]) -> list[dict[str, Any
             "env_packages": run.get("env_packages"),
             # Console lines, written with the SDK's log_text (the live run adds one a step).
             "log_lines": run.get("log_lines"),
+            # Small PNGs written with the SDK's log_image (see writer.png).
+            "images": run.get("images"),
             "uses": run.get("uses", []) if generation == "0.5" else [],
             # 0.7.x only: outputs (scan_outputs_once) and a code snapshot.
             "outputs": run.get("outputs") if generation == "0.7" else None,
@@ -250,6 +258,9 @@ class RunRecord:
     """0.7.x: pretrained models and datasets logged by path or URI (see ``_RESNET50``)."""
     log_lines: list[str] | None = None
     """Lines written with ``log_text`` after ``init`` (the SDK prefixes each with a time)."""
+    images: list[dict[str, Any]] | None = None
+    """Images logged with ``log_image``: key, step, size, rgb, caption, and the ``path``
+    (relative to the run folder), ``bytes`` and ``sha256`` the writer saw."""
     env_packages: dict[str, str] | None = None
     """Packages planted in the run's environment capture (``None``: no capture)."""
     best_metric_name: str | None = None
@@ -475,6 +486,7 @@ def write_runs(
         record.run_dir = results[spec["key"]]["run_dir"]
         # What the writer logged, with the version numbers the 0.5.x SDK assigned.
         record.artifacts = results[spec["key"]].get("artifacts", record.artifacts)
+        record.images = results[spec["key"]].get("images", record.images)
         meta = json.loads((Path(record.run_dir) / "meta.json").read_text())
         # A 0.7.x viewer reports the creation time the SDK wrote into runicorn.db (a few
         # microseconds off meta.json's); runs the SDK kept out of the database (the big

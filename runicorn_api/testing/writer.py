@@ -19,11 +19,14 @@ it leaves without ``finish()``, as a crashed trainer would.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import struct
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +112,30 @@ def log_reference(run: Any, ref: dict[str, Any], scratch: Path) -> None:
                            source_type=ref.get("source_type", "local"))  # fmt: skip
 
 
+def png(width: int, height: int, rgb: list[int]) -> bytes:
+    """A valid PNG of one colour, from the standard library alone."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))  # fmt: skip
+
+
+def log_images(run: Any, images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    logged = []
+    for image in images:
+        width, height = image["size"]
+        data = png(width, height, image["rgb"])
+        rel = run.log_image(image["key"], data, step=image["step"], caption=image.get("caption"))
+        logged.append({**image, "path": rel, "bytes": len(data),
+                       "sha256": hashlib.sha256(data).hexdigest()})  # fmt: skip
+    return logged
+
+
 def write_files(root: Path, files: dict[str, str]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for rel, text in files.items():
@@ -155,6 +182,8 @@ def main() -> None:
             run.log_config(args=spec["config"], extra={"note": spec["key"]})
     for line in spec.get("log_lines") or []:
         run.log_text(line)
+    if spec.get("images"):
+        entry["images"] = log_images(run, spec["images"])
     run.set_primary_metric("accuracy", mode="max")
     if spec.get("edge"):
         log_edge(run, spec)

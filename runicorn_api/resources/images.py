@@ -1,0 +1,187 @@
+"""A run's images: listed, read, opened and downloaded, verified."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .._downloads import commit, inside, progress_callback, staging, updater
+from .._exceptions import DownloadError, InvalidArgumentError, ResponseValidationError
+from .._run_folder import image_events
+from .._types import NOT_GIVEN, Timeout
+from ..models.media import RunImage
+from ._base import Resource
+from .experiments import check_run_id
+
+__all__ = ["ImagesResource"]
+
+# The first bytes of each image format, for a check that a file is what its name says.
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/bmp": (b"BM",),
+}
+
+
+class ImagesResource(Resource):
+    """``GET /api/runs/{id}/images`` and the media files under the run (0.7.x), or the
+    run folder itself where this client may read it (``direct_reads``, both generations).
+    """
+
+    def list(
+        self, run_id: str, *, key: str | None = None, timeout: Timeout = NOT_GIVEN
+    ) -> list[RunImage]:
+        """The run's images in the order they were logged (``key``: only those logged
+        under that name).
+
+        :calls: ``GET /api/runs/{run_id}`` and its listing (to find the run folder), then
+            reads ``events.jsonl`` where the folder is proven to be the viewer's; else
+            ``GET /api/runs/{run_id}/images`` and, for each image's size, the headers of
+            ``GET /api/runs/{run_id}/assets/download?path=...``
+
+        Raises:
+            UnsupportedFeatureError: A 0.5.x viewer (it serves no images) whose run folder
+                this client may not read; ``direct_reads="always"`` and the folder is not
+                the viewer's.
+        """
+        check_run_id(run_id)
+        if key is not None and (not isinstance(key, str) or not key):
+            raise InvalidArgumentError(f"key must be a non-empty string, got {key!r}")
+        folder = self._client.experiments._folder(run_id, "its images", timeout)
+        items: builtins.list[Any]
+        if folder is not None:
+            items = image_events(folder)
+            for item in items:
+                item.update(size=Path(item["path"]).stat().st_size, source="storage")
+        else:
+            self._adapter.require("images")
+            data = self._request("GET", f"/api/runs/{quote(run_id)}/images", timeout=timeout)
+            got = data.get("images") if isinstance(data, dict) else None
+            if not isinstance(got, list):
+                raise ResponseValidationError(
+                    f"GET /api/runs/{run_id}/images: expected {{'images': [...]}}, "
+                    f"got {data!r:.200}"
+                )
+            items = [{**i, "source": "viewer"} if isinstance(i, dict) else i for i in got]
+            sizes = self._concurrently(lambda i: self._size(run_id, i), items)
+            for item, size in zip(items, sizes, strict=True):
+                if isinstance(item, dict):
+                    item["size"] = size
+        images = self._models(
+            RunImage,
+            [{**i, "run_id": run_id} if isinstance(i, dict) else i for i in items],
+            context="GET /api/runs/{id}/images",
+        )
+        for image in images:
+            image._client = self._client
+        return [i for i in images if key is None or i.key == key]
+
+    def read_bytes(self, image: RunImage, *, timeout: Timeout = NOT_GIVEN) -> bytes:
+        """An image's bytes, checked against its listed size and its format's signature.
+
+        :calls: ``GET /api/runs/{run_id}/assets/download?path=...``, unless the file is
+            read from the storage (``direct_reads``)
+        """
+        sink = io.BytesIO()
+        self._fetch(image, sink, timeout=timeout)
+        data = sink.getvalue()
+        _verify(image, data[:16], len(data))
+        return data
+
+    def open(self, image: RunImage, *, timeout: Timeout = NOT_GIVEN) -> Any:
+        """A ``PIL.Image.Image`` when Pillow is installed, else the bytes.
+
+        :calls: what :meth:`read_bytes` calls
+        """
+        data = self.read_bytes(image, timeout=timeout)
+        try:
+            from PIL import Image
+        except ImportError:
+            return data
+        return Image.open(io.BytesIO(data))
+
+    def download(
+        self,
+        run_id: str,
+        dest: str | Path,
+        *,
+        key: str | None = None,
+        progress: bool | None = None,
+    ) -> builtins.list[Path]:
+        """Save the run's images (or those logged under ``key``) as ``dest/<name>``, each
+        checked against its size and format, and return their paths.
+
+        Files are staged inside ``dest`` and moved into place once all are verified; a
+        failure leaves nothing behind, and nothing is written outside ``dest``.
+        ``progress=True`` shows a tqdm bar (by default, for 64 MiB or more).
+
+        :calls: what :meth:`list` calls, then what :meth:`read_bytes` calls per image
+        """
+        return self._save(self.list(run_id, key=key), dest, progress)
+
+    def download_one(self, image: RunImage, dest: str | Path) -> Path:
+        """Save one image as ``dest/<name>``, verified. :calls: what :meth:`read_bytes` calls"""
+        return self._save([image], dest, False)[0]
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _save(
+        self, images: Sequence[RunImage], dest: str | Path, progress: bool | None
+    ) -> builtins.list[Path]:
+        root = Path(dest).resolve()
+        bar = progress_callback(sum(i.size or 0 for i in images), "images", progress)
+        try:
+            with staging(root) as stage:
+                staged: dict[str, Path] = {}
+                for image in images:
+                    target = inside(stage, image.name)
+                    with open(target, "wb") as sink:
+                        self._fetch(image, sink, on_chunk=updater(bar))
+                    with open(target, "rb") as head:
+                        _verify(image, head.read(16), target.stat().st_size)
+                    staged[image.name] = target
+                return commit(staged, root)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _fetch(self, image: RunImage, sink: Any, *, timeout: Timeout = NOT_GIVEN,
+               on_chunk: Any = None) -> None:  # fmt: skip
+        local = self._client._storage.file(image.path) if image.source == "storage" else None
+        if local is not None:
+            with open(local, "rb") as source:
+                shutil.copyfileobj(source, sink)
+            if on_chunk is not None:
+                on_chunk(local.stat().st_size)
+            return
+        self._adapter.require("images")
+        self._client._transport.download(
+            f"/api/runs/{quote(image.run_id)}/assets/download", sink,
+            params={"path": image.path}, timeout=timeout, on_chunk=on_chunk,
+        )  # fmt: skip
+
+    def _size(self, run_id: str, item: Any) -> int | None:
+        """:calls: ``GET /api/runs/{run_id}/assets/download?path=...`` (headers only)"""
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            return None
+        return self._client._transport.content_length(
+            f"/api/runs/{quote(run_id)}/assets/download", params={"path": item["path"]}
+        )
+
+
+def _verify(image: RunImage, head: bytes, size: int) -> None:
+    if image.size is not None and size != image.size:
+        raise DownloadError(f"{image.name}: got {size} bytes, the listing says {image.size}")
+    signatures = _SIGNATURES.get(image.type)
+    if image.type == "image/webp":
+        ok = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    else:
+        ok = signatures is None or head.startswith(signatures)
+    if not ok:
+        raise DownloadError(f"{image.name}: its bytes are not a {image.type} file")
