@@ -28,15 +28,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy --strict runicorn_api
 
-test: lint viewers
+test: lint docs viewers
 	RUNICORN_VERSIONS="$(shell echo $(VERSIONS) | tr ' ' ',')" $(BIN)/python -m pytest
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 docs: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[docs]"
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 clean:
 	rm -rf $(VENV) .cache site

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import urllib.request
@@ -502,6 +503,31 @@ def write_runs(
         if spec["live"] and live_proc is not None:
             live = LiveRun(live_proc, record)
     return manifest, live
+
+
+def copy_storage(source: Path, target: Path) -> None:
+    """Copy a storage folder so that a viewer of the copy serves the copy: the absolute
+    paths that 0.7.x keeps (run folders in runicorn.db, archive paths in JSON files) are
+    moved from ``source`` to ``target``."""
+    shutil.copytree(source, target, symlinks=True)
+    old, new = str(source), str(target)
+    for path in target.rglob("*.json"):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        if old in text:
+            escaped = json.dumps(old)[1:-1], json.dumps(new)[1:-1]
+            text = text.replace(escaped[0], escaped[1])
+            path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    for db in target.rglob("*.db"):
+        with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master "
+                                                 "WHERE type = 'table'")]  # fmt: skip
+            for table in tables:
+                columns = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+                for column in (c[1] for c in columns if str(c[2]).upper() == "TEXT"):
+                    conn.execute(
+                        f'UPDATE "{table}" SET "{column}" = replace("{column}", ?, ?) '
+                        f'WHERE instr("{column}", ?) > 0', (old, new, old),
+                    )  # fmt: skip
 
 
 def _sqlite_rows(storage: Path) -> dict[str, tuple[float | None, str | None, float | None]]:
