@@ -4,6 +4,7 @@
 2. Open it with ``runicorn_api.local()``, which starts ``runicorn viewer`` on a free
    127.0.0.1 port and stops it when the ``with`` block ends.
 3. Print what the SDK sees: health, projects, experiments, one run's metrics summary.
+4. Save the runs' loss curves as ``demo-loss.png`` in the working folder (kept).
 
 Run it with ``make demo`` (or ``python examples/demo.py [--storage DIR]``).
 """
@@ -85,6 +86,28 @@ def show(client: api.RunicornClient) -> None:
               f"min={series.min_value():.4f}  max={series.max_value():.4f}")  # fmt: skip
 
 
+def save_loss_plot(client: api.RunicornClient, out: Path) -> Path:
+    """Every run's loss (EMA-smoothed), and the mean ± std of the resnet seeds."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no window, also without a display
+    import matplotlib.pyplot as plt
+
+    from runicorn_api import utils
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    ids = [e.id for e in client.list_experiments()]
+    utils.plot_runs(client, ids, "loss", smooth=0.6, ax=left)
+    left.set_title("loss of every run (EMA 0.6)")
+    resnet = client.experiments.filter(path="vision/resnet").ids()
+    utils.plot_runs(client, resnet, "loss", group_by="path", ax=right)
+    right.set_title("vision/resnet: mean ± std over seeds")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--storage", type=Path, help="keep the demo storage in this folder")
@@ -98,6 +121,8 @@ def main() -> None:
         write_demo_storage(storage)
         with api.local(storage) as client:
             show(client)
+            png = save_loss_plot(client, Path.cwd() / "demo-loss.png")
+    print(f"\nSaved the loss curves to {png}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from .export import check_format, export_run, metrics_csv, safe_filename, write_
 from .filters import MISSING, resolve
 from .models.contents import EnvironmentDiff
 from .models.metrics import RunMetrics
+from .plots import plot_runs
 from .resources.experiments import experiments_frame
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
     "export_experiments",
     "export_metrics_to_csv",
     "metrics_to_dataframe",
+    "plot_runs",
     "safe_filename",
 ]
 

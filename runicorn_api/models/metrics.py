@@ -252,6 +252,13 @@ class MetricSeries(RunicornModel):
                          max(window, key=values.__getitem__)))  # fmt: skip
         return self._take(sorted(keep))
 
+    def plot(self, ax: Any = None, *, smooth: float | None = None, **line_kwargs: Any) -> Any:
+        """Draw the series against its steps (matplotlib, the ``plot`` extra); returns
+        the Axes. ``smooth`` in [0, 1) adds an EMA line like W&B's smoothing slider."""
+        from ..plots import plot_series
+
+        return plot_series(self, ax, smooth=smooth, **line_kwargs)
+
     def __repr__(self) -> str:
         span = f"steps {self.steps[0]}..{self.steps[-1]}" if len(self) else "empty"
         return f"MetricSeries({self.name!r}, {len(self)} points, {span})"
@@ -373,6 +380,12 @@ class RunMetrics(RunicornModel):
         from .._metric_frames import metrics_frame
 
         return metrics_frame([self], wide=wide).to_polars()
+
+    def plot(self, metrics: Sequence[str] | None = None, *, smooth: float | None = None) -> Any:
+        """One Axes per metric (all, or those named), stacked; returns the Figure."""
+        from ..plots import plot_metrics
+
+        return plot_metrics(self, metrics, smooth=smooth)
 
     def __repr__(self) -> str:
         return (f"RunMetrics({self.run_id!r}, {len(self.steps)} rows, "
