@@ -6,7 +6,7 @@ with api.connect("http://127.0.0.1:23300") as client:
     print(client.server, client.list_projects())
 """
 
-from ._client import DEFAULT_BASE_URL, RunicornClient, connect
+from ._client import BASE_URL_ENV, DEFAULT_BASE_URL, RunicornClient, connect
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -72,6 +72,7 @@ ConnectionError = APIConnectionError
 TimeoutError = APITimeoutError
 
 __all__ = [
+    "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "NOT_GIVEN",
     "APIConnectionError",

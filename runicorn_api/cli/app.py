@@ -1,0 +1,278 @@
+"""The commands. Each opens one client, does one job and writes its answer to stdout."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+import runicorn_api as api
+
+from .output import emit, plain
+
+__all__ = ["cli", "main"]
+
+RUN_COLUMNS = ["id", "path", "status", "alias", "tags", "created_at", "best_metric"]
+ART_COLUMNS = ["id", "name", "type", "version", "size_bytes", "created_by_run", "aliases"]
+TABLE_FORMATS = ("table", "json", "csv")
+
+
+class UsageProblem(click.UsageError):
+    """A usage error found after parsing (exit code 2)."""
+
+
+def url_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--url``, accepted by every command after its name; else $RUNICORN_VIEWER_URL."""
+    return click.option(
+        "--url", envvar=api.BASE_URL_ENV, show_envvar=True, default=None,
+        help=f"The viewer (default {api.DEFAULT_BASE_URL}).",
+    )(command)  # fmt: skip
+
+
+def format_option(*choices: str, default: str | None = None) -> Callable[..., Any]:
+    return click.option(
+        "--format", "-f", "fmt", type=click.Choice(choices), default=default or choices[0],
+        show_default=True, help="Output format.",
+    )  # fmt: skip
+
+
+@contextmanager
+def _client(url: str | None) -> Iterator[api.RunicornClient]:
+    with api.connect(url) as client:
+        yield client
+
+
+def _tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def _check_binary(fmt: str, out: Path | None) -> None:
+    if fmt == "parquet" and out is None and sys.stdout.isatty():
+        raise UsageProblem("parquet is binary: give --out FILE, or pipe stdout to a file")
+
+
+def _write_bytes(data: bytes, out: Path | None) -> None:
+    if out is not None:
+        out.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {out}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@click.group(name="runicorn-api", context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Read a Runicorn viewer from the shell: runs, metrics, exports and artifacts.
+
+    Exit codes: 0 done, 1 an API or connection error, 2 a usage error.
+    """
+
+
+@cli.group()
+def runs() -> None:
+    """List and show runs."""
+
+
+@cli.group()
+def artifacts() -> None:
+    """Artifacts (0.5.x) and per-run assets (0.7.x)."""
+
+
+# -- commands ------------------------------------------------------------------------
+
+
+@cli.command()
+@url_option
+@format_option(*TABLE_FORMATS)
+def health(url: str | None, fmt: str) -> None:
+    """The viewer's health, version and generation (GET /api/health)."""
+    with _client(url) as client:
+        h = client.health_check()
+        row = {"status": h.status, "version": client.server.version,
+               "generation": client.server.generation, "url": client.base_url,
+               "storage": h.storage}  # fmt: skip
+    emit([row], fmt, list(row))
+
+
+@cli.command()
+@url_option
+@format_option(*TABLE_FORMATS)
+def projects(url: str | None, fmt: str) -> None:
+    """Projects (0.7.x: top-level paths) with their run counts."""
+    with _client(url) as client:
+        rows = [p.to_dict() for p in client.list_projects()]
+    columns = ["name", "experiment_count", "running", "finished", "failed", "interrupted"]
+    emit(rows, fmt, columns, title="projects")
+
+
+@runs.command("ls")
+@url_option
+@click.option("--project", help="Only this project.")
+@click.option("--path-prefix", help="Only runs under this path (whole segments).")
+@click.option("--status", multiple=True, help="running, finished, failed, interrupted "
+              "(repeatable: any).")  # fmt: skip
+@click.option("--tag", multiple=True, help="Has this tag (repeatable: all of them).")
+@click.option("--created-after", help="An ISO date or time (UTC unless it has an offset).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many runs.")
+@format_option(*TABLE_FORMATS)
+def runs_ls(url: str | None, project: str | None, path_prefix: str | None,
+            status: tuple[str, ...], tag: tuple[str, ...], created_after: str | None,
+            limit: int | None, fmt: str) -> None:  # fmt: skip
+    """Runs, newest first, filtered as asked."""
+    after = _utc(created_after, "--created-after") if created_after else None
+    with _client(url) as client:
+        found = client.experiments.filter(
+            project=project, path_prefix=path_prefix, status=list(status) or None,
+            tags=list(tag) or None, created_after=after,
+        ).order_by("-created_at")  # fmt: skip
+        rows = [_run_row(e) for e in (found[:limit] if limit else found)]
+    emit(rows, fmt, RUN_COLUMNS, title="runs")
+
+
+def _utc(text: str, option: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(f"{option} takes an ISO date or time, got {text!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _run_row(exp: api.Experiment) -> dict[str, Any]:
+    best = exp.best_metric
+    return {"id": exp.id, "path": exp.path, "status": exp.status, "alias": exp.alias,
+            "tags": list(exp.tags), "created_at": exp.created_at,
+            "best_metric": f"{best.name}={best.value:.6g}" if best and best.value is not None
+            else None}  # fmt: skip
+
+
+@runs.command("show")
+@click.argument("run_id")
+@url_option
+@format_option("table", "json")
+def runs_show(run_id: str, url: str | None, fmt: str) -> None:
+    """One run with its summary and config."""
+    with _client(url) as client:
+        record = client.experiments.get(run_id).to_dict()
+    if fmt == "json":
+        emit([record], "json", list(record))
+    else:
+        rows = [{"field": k, "value": v} for k, v in record.items()]
+        emit(rows, "table", ["field", "value"], title=run_id)
+
+
+@cli.command()
+@click.argument("run_ids", nargs=-1, required=True)
+@url_option
+@click.option("--metric", multiple=True, help="Only this metric (repeatable).")
+@format_option("csv", "json", "parquet")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+def metrics(run_ids: tuple[str, ...], url: str | None, metric: tuple[str, ...], fmt: str,
+            out: Path | None) -> None:  # fmt: skip
+    """Metrics of one or more runs as a long table: run_id, step, metric, value, timestamp."""
+    _check_binary(fmt, out)
+    with _client(url) as client:
+        many = client.metrics.many(list(run_ids), list(metric) or None,
+                                   progress=_tty() and len(run_ids) > 1)  # fmt: skip
+        frame = many.to_polars()
+    if fmt == "parquet":
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        _write_bytes(buffer.getvalue(), out)
+    elif fmt == "csv":
+        _write_bytes(frame.write_csv().encode("utf-8"), out)
+    else:
+        rows = [plain(r) for r in frame.iter_rows(named=True)]
+        _write_bytes((json.dumps(rows, indent=2) + "\n").encode("utf-8"), out)
+
+
+@cli.command()
+@click.argument("run_id")
+@url_option
+@format_option("json", "csv", "parquet")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+def export(run_id: str, url: str | None, fmt: str, out: Path | None) -> None:
+    """A run exported as client.export_experiment builds it."""
+    _check_binary(fmt, out)
+    with _client(url) as client:
+        data = client.export_experiment(run_id, format=fmt)
+    _write_bytes(data, out)
+
+
+@artifacts.command("ls")
+@url_option
+@click.option("--type", "kind", help="model, dataset, code, ...")
+@format_option(*TABLE_FORMATS)
+def artifacts_ls(url: str | None, kind: str | None, fmt: str) -> None:
+    """The latest version of every artifact."""
+    with _client(url) as client:
+        rows = [a.to_dict() for a in client.artifacts.list_artifacts(type=kind)]
+    emit(rows, fmt, ART_COLUMNS, title="artifacts")
+
+
+@artifacts.command("versions")
+@click.argument("name")
+@url_option
+@format_option(*TABLE_FORMATS)
+def artifacts_versions(name: str, url: str | None, fmt: str) -> None:
+    """Every version of one artifact, newest first."""
+    with _client(url) as client:
+        rows = [v.to_dict() for v in client.artifacts.list_versions(name)]
+    emit(rows, fmt, ART_COLUMNS, title=name)
+
+
+@artifacts.command("download")
+@click.argument("spec")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@url_option
+def artifacts_download(spec: str, dest: Path, url: str | None) -> None:
+    """Download SPEC (name, name:vN, name:alias or an id) into DEST, verified; prints
+    the paths of its files."""
+    with _client(url) as client:
+        paths = client.artifacts.download(spec, dest, progress=_tty())
+    for path in paths:
+        click.echo(str(path))
+
+
+@cli.command()
+@click.argument("storage", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def local(storage: Path) -> None:
+    """Serve STORAGE (a runicorn storage folder) with an embedded viewer on 127.0.0.1
+    until Ctrl-C."""
+    with api.local(storage) as client:
+        click.echo(f"Serving {storage} at {client.base_url} (runicorn {client.server.version}); "
+                   "Ctrl-C stops it.")  # fmt: skip
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    first = " ".join(str(message).split())
+    sys.stderr.write(f"runicorn-api: error: {first}\n")
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; exit 0, 1 (API or connection error) or 2 (usage)."""
+    try:
+        cli.main(args=argv, prog_name="runicorn-api", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        raise SystemExit(done.exit_code) from None
+    except click.exceptions.Abort:
+        _fail("aborted", 1)
+    except click.UsageError as err:
+        _fail(err.format_message(), 2)
+    except api.InvalidArgumentError as err:
+        _fail(str(err), 2)
+    except api.RunicornAPIError as err:
+        _fail(str(err), 1)
