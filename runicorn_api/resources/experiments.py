@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from .._adapters._base import RunsRequest
@@ -34,6 +34,7 @@ from .metrics import MetricsCollection
 
 if TYPE_CHECKING:
     from .._client import RunicornClient
+    from ..dataset import DatasetWrite
 
 __all__ = [
     "EXPERIMENT_COLUMNS",
@@ -322,6 +323,27 @@ class ExperimentCollection(Collection[Experiment]):
             locations, metric_names, downsample=downsample, start=start, end=end,
             progress=progress,
         )  # fmt: skip
+
+    def write_dataset(
+        self,
+        folder: str | Path,
+        *,
+        metric_names: list[str] | None = None,
+        partition_by: Literal["project", "path"] = "project",
+        progress: bool = False,
+    ) -> DatasetWrite:
+        """Write these runs and their metrics as a hive-partitioned parquet dataset that
+        polars, DuckDB and Spark read lazily; a later call rewrites only the runs that
+        are new or changed. See :mod:`runicorn_api.dataset` for the layout.
+
+        :calls: the listing; per run, what tells whether it changed (the size of
+            ``events.jsonl`` under direct reads, else the headers of ``GET
+            /api/runs/{id}/metrics?downsample=100``); the metrics of the changed runs
+        """
+        from ..dataset import write_dataset
+
+        return write_dataset(self, folder, metric_names=metric_names,
+                             partition_by=partition_by, progress=progress)  # fmt: skip
 
     @staticmethod
     def _combine(exprs: Sequence[Expr], kw: dict[str, Any]) -> tuple[Expr | None, dict[str, Any]]:

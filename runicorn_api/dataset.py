@@ -1,0 +1,176 @@
+"""Hive-partitioned parquet datasets of runs and their metrics, written incrementally.
+
+Layout of ``write_dataset(folder)``::
+
+    folder/runs.parquet                                   one row per run (to_polars())
+    folder/metrics/project=<p>/run_id=<id>/part-0.parquet long rows: step, metric, value,
+                                                          timestamp (partition_by="project")
+    folder/metrics/path=<a%2Fb>/run_id=<id>/part-0.parquet (partition_by="path")
+    folder/_runicorn_dataset.json                         the stamp each run was written at
+
+polars (``scan_parquet(folder / "metrics", hive_partitioning=True)``), DuckDB
+(``read_parquet('folder/metrics/**/*.parquet', hive_partitioning = true)``), Spark and
+Dask read it as is; the partition values come back as ``project``/``path`` and ``run_id``.
+
+A later call into the same folder rewrites a run's partition only when the run is new,
+moved, or changed, judged by the metrics cache's validity stamps (the size and mtime of
+``events.jsonl`` under direct reads, else the viewer's ``X-Total-Count`` and
+``X-Last-Step``); the runs table is rewritten every time. Runs no longer in the
+collection lose their partitions, so the folder mirrors the collection. Each file is
+written to a temporary name and moved into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
+
+from ._exceptions import InvalidArgumentError, UnsupportedFeatureError
+from ._frames import require
+from ._metric_frames import metrics_frame
+from .cache import CacheStamp
+
+if TYPE_CHECKING:
+    from .models.experiment import Experiment
+    from .resources.experiments import ExperimentCollection
+
+__all__ = ["DatasetWrite", "PartitionBy", "write_dataset"]
+
+PartitionBy = Literal["project", "path"]
+STATE = "_runicorn_dataset.json"
+FORMAT = "runicorn_api.dataset/1"
+
+
+@dataclass
+class DatasetWrite:
+    """What one ``write_dataset`` call did."""
+
+    folder: Path
+    written: list[str] = field(default_factory=list)
+    """Runs whose metrics partition was (re)written: new, moved or changed."""
+    unchanged: list[str] = field(default_factory=list)
+    """Runs whose partition still matched their stamp, left as they were."""
+    removed: list[str] = field(default_factory=list)
+    """Runs no longer in the collection, whose partitions were deleted."""
+    details: bool = True
+    """Whether ``runs.parquet`` has the ``summary.*`` and ``config.*`` columns. False
+    only where the viewer serves them from run folders alone (0.5.x) and this client may
+    not read them (``direct_reads="never"``); a warning then says so."""
+
+    @property
+    def runs(self) -> int:
+        return len(self.written) + len(self.unchanged)
+
+
+def _partition(exp: Experiment, partition_by: PartitionBy) -> str:
+    value = (exp.project if partition_by == "project" else exp.path) or "__none__"
+    return f"{partition_by}={quote(value, safe='')}/run_id={quote(exp.id, safe='')}"
+
+
+def _replace(write: Callable[[Path], None], target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load_state(folder: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    runs = state.get("runs") if isinstance(state, dict) and state.get("format") == FORMAT else None
+    return runs if isinstance(runs, dict) else {}
+
+
+def write_dataset(
+    runs: ExperimentCollection,
+    folder: str | os.PathLike[str],
+    *,
+    metric_names: list[str] | None = None,
+    partition_by: PartitionBy = "project",
+    progress: bool = False,
+) -> DatasetWrite:
+    """Write (or bring up to date) a parquet dataset of ``runs``; see the module docs.
+
+    :calls: the collection's listing; per run, what says whether it changed (the size of
+        ``events.jsonl`` under direct reads, else the headers of ``GET
+        /api/runs/{id}/metrics?downsample=100``); then the metrics of the new and
+        changed runs, as :meth:`ExperimentCollection.metrics` reads them
+    """
+    require("polars")
+    if partition_by not in ("project", "path"):
+        raise InvalidArgumentError(
+            f"partition_by must be 'project' or 'path', got {partition_by!r}"
+        )
+    root = Path(folder).expanduser().resolve()
+    metrics_root = root / "metrics"
+    root.mkdir(parents=True, exist_ok=True)
+    before = _load_state(root)
+    if metric_names is not None:
+        wanted = sorted(metric_names)
+        before = {k: v for k, v in before.items() if v.get("metrics") == wanted}
+    client = runs._repo._client
+    from .resources.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
+    from .resources.metrics import location_of
+
+    experiments = runs.to_list()
+    sources = [client.metrics._pick(location_of(e)) for e in experiments]
+    pairs = list(zip(experiments, sources, strict=True))
+    stamps = client.experiments._concurrently(lambda pair: pair[1].stamp(pair[0].id), pairs)
+    report = DatasetWrite(folder=root)
+    todo: list[tuple[Experiment, CacheStamp | None, str]] = []
+    for exp, stamp in zip(experiments, stamps, strict=True):
+        part = _partition(exp, partition_by)
+        old = before.get(exp.id)
+        fresh = (
+            old is not None
+            and stamp is not None
+            and old.get("partition") == part
+            and (metrics_root / part / "part-0.parquet").is_file()
+            and CacheStamp.from_json(old["stamp"]).matches(stamp)
+        )
+        if fresh:
+            report.unchanged.append(exp.id)
+        else:
+            todo.append((exp, stamp, part))
+    state = {e.id: before[e.id] for e in experiments if e.id in report.unchanged}
+    fetched = client.metrics.many([location_of(e) for e, _, _ in todo], metric_names,
+                                  progress=progress).to_list()  # fmt: skip
+    for (exp, stamp, part), metrics in zip(todo, fetched, strict=True):
+        old = before.get(exp.id)
+        if old is not None and old.get("partition") != part:
+            shutil.rmtree(metrics_root / old["partition"], ignore_errors=True)
+        frame = metrics_frame([metrics]).to_polars().drop("run_id")
+        _replace(frame.write_parquet, metrics_root / part / "part-0.parquet")
+        names = sorted(metric_names) if metric_names is not None else None
+        written = (stamp or CacheStamp(None, None)).to_json()
+        state[exp.id] = {"partition": part, "stamp": written, "metrics": names}
+        report.written.append(exp.id)
+    for run_id, old in _load_state(root).items():
+        if run_id not in state:
+            shutil.rmtree(metrics_root / old.get("partition", "__none__"), ignore_errors=True)
+            report.removed.append(run_id)
+    try:
+        table = runs.to_polars()
+    except UnsupportedFeatureError as err:
+        warnings.warn(f"runs.parquet has the listing's columns only: {err}", stacklevel=3)
+        report.details = False
+        table = runs.to_polars([c for c in EXPERIMENT_COLUMNS if c not in DETAIL_KEYS])
+    _replace(table.write_parquet, root / "runs.parquet")
+    text = json.dumps({"format": FORMAT, "partition_by": partition_by, "runs": state}, indent=1)
+    (root / STATE).write_text(text, encoding="utf-8")
+    return report
