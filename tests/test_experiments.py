@@ -383,5 +383,5 @@ def test_reprs(viewer: ViewerEnv) -> None:
     assert f"{len(ids)} experiments" in coll._repr_html_()
     exp = viewer.client.get_run(run.run_id)
     assert repr(exp).startswith(f"Experiment(id='{run.run_id}', path='{run.path}'")
-    assert f"<td style='text-align:left'>&#x27;{run.run_id}&#x27;</td>" in exp._repr_html_()
+    assert f"<td style='text-align:left'>{run.run_id}</td>" in exp._repr_html_()
     assert repr(coll[1:]).endswith("[1:] (not fetched yet)>")

@@ -258,6 +258,17 @@ class Experiment(RunicornModel):
             self.id, metric_names, limit, downsample=downsample, start=start, end=end
         )
 
+    def _repr_html_(self) -> str:
+        """Notebooks: the run's record as a compact table (no request is made)."""
+        from .._html import table
+
+        best = self.best_metric
+        rows = [("id", self.id), ("path", self.path), ("status", self.status),
+                ("alias", self.alias), ("tags", ", ".join(self.tags)),
+                ("created", self.created_at), ("best", f"{best.name} = {best.value:.6g}"
+                 if best and best.value is not None else None)]  # fmt: skip
+        return table("Experiment", None, [r for r in rows if r[1] not in (None, "")])
+
     def __repr__(self) -> str:
         return (f"Experiment(id={self.id!r}, path={self.path!r}, status={self.status!r}"
                 + (f", alias={self.alias!r}" if self.alias else "") + ")")  # fmt: skip

@@ -252,6 +252,16 @@ class MetricSeries(RunicornModel):
                          max(window, key=values.__getitem__)))  # fmt: skip
         return self._take(sorted(keep))
 
+    def _repr_html_(self) -> str:
+        """Notebooks: the series' figures and an SVG sparkline of its values."""
+        from .._html import sparkline, table
+
+        best = self.best("min")
+        rows = [("run", self.run_id), ("points", len(self)), ("last", self.last_value()),
+                ("min", self.min_value()), ("max", self.max_value()),
+                ("best (min) at step", best.step if best else None)]  # fmt: skip
+        return table(f"MetricSeries {self.name}", None, rows) + sparkline(self.values)
+
     def plot(self, ax: Any = None, *, smooth: float | None = None, **line_kwargs: Any) -> Any:
         """Draw the series against its steps (matplotlib, the ``plot`` extra); returns
         the Axes. ``smooth`` in [0, 1) adds an EMA line like W&B's smoothing slider."""
@@ -380,6 +390,17 @@ class RunMetrics(RunicornModel):
         from .._metric_frames import metrics_frame
 
         return metrics_frame([self], wide=wide).to_polars()
+
+    def _repr_html_(self) -> str:
+        """Notebooks: one row per metric with its figures and an SVG sparkline."""
+        from .._html import sparkline, table
+
+        rows = [(name, len(series), series.last_value(), series.min_value(),
+                 series.max_value(), sparkline(series.values))
+                for name, series in self.series.items()]  # fmt: skip
+        title = (f"RunMetrics {self.run_id}: {len(self.steps)} rows "
+                 f"(source {self.source})")  # fmt: skip
+        return table(title, ["metric", "points", "last", "min", "max", ""], rows, raw_last=True)
 
     def plot(self, metrics: Sequence[str] | None = None, *, smooth: float | None = None) -> Any:
         """One Axes per metric (all, or those named), stacked; returns the Figure."""
