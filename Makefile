@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VERSIONS ?= 0.5.3 0.7.2
-SOURCES := runicorn_api tests examples benchmarks
+SOURCES := runicorn_api tests examples benchmarks docs/hooks
 
 .PHONY: install viewers lint test demo docs clean
 

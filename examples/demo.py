@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import random
 import tempfile
 from pathlib import Path
 
@@ -38,10 +39,11 @@ def write_demo_storage(storage: Path) -> None:
         run = rn.init(path=path, alias=alias, storage=str(storage))
         run.set_primary_metric("accuracy", mode="max")
         run.log_config(args={"lr": 0.1 / (seed + 1), "seed": seed})
+        noise = random.Random(f"{path}-{seed}")  # deterministic jitter, one per run
         for step in range(1, STEPS + 1):
             frac = step / STEPS
             row = {
-                "loss": 2.0 * math.exp(-3.0 * frac) + 0.05 * seed,
+                "loss": 2.0 * math.exp(-3.0 * frac) + 0.05 * seed + noise.gauss(0, 0.06),
                 "accuracy": 100.0 * (1.0 - math.exp(-4.0 * frac)) - seed,
             }
             if step % 25 == 0:
@@ -108,9 +110,42 @@ def save_loss_plot(client: api.RunicornClient, out: Path) -> Path:
     return out
 
 
+def save_figures(client: api.RunicornClient, folder: Path) -> list[Path]:
+    """The figures the docs show, drawn from the demo runs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from runicorn_api import utils
+
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = [save_loss_plot(client, folder / "loss-curves.png")]
+    run = client.experiments.filter(path="vision/resnet").order_by("created_at").first()
+    assert run is not None
+    fig = client.get_metrics(run.id).plot(["loss", "accuracy", "val_loss"])
+    fig.savefig(folder / "run-metrics.png", dpi=100)
+    saved.append(folder / "run-metrics.png")
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    client.get_metrics(run.id)["loss"].plot(ax, smooth=0.9)
+    ax.set_title("MetricSeries.plot(smooth=0.9)")
+    fig.tight_layout()
+    fig.savefig(folder / "smoothing.png", dpi=100)
+    saved.append(folder / "smoothing.png")
+    ids = [e.id for e in client.list_experiments()]
+    ax = utils.plot_runs(client, ids, "loss", group_by="config.seed", smooth=0.8)
+    ax.set_title('utils.plot_runs(..., group_by="config.seed", smooth=0.8)')
+    ax.figure.tight_layout()
+    ax.figure.savefig(folder / "grouped.png", dpi=100)
+    saved.append(folder / "grouped.png")
+    plt.close("all")
+    return saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--storage", type=Path, help="keep the demo storage in this folder")
+    parser.add_argument("--figures", type=Path, help="only draw the docs' figures into this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="runicorn-demo-") as scratch:
         storage = args.storage or Path(scratch) / "storage"
@@ -120,6 +155,10 @@ def main() -> None:
         print(f"Writing {len(RUNS)} demo runs with the runicorn SDK ...")
         write_demo_storage(storage)
         with api.local(storage) as client:
+            if args.figures:
+                for path in save_figures(client, args.figures):
+                    print(f"Saved {path}")
+                return
             show(client)
             png = save_loss_plot(client, Path.cwd() / "demo-loss.png")
     print(f"\nSaved the loss curves to {png}")

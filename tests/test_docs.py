@@ -92,6 +92,7 @@ def test_docs_page(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))  # a block's ~/.cache stays in the test
+    monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("RUNICORN_VIEWER_URL", docs_viewer)
     ran = 0
     with api.connect(docs_viewer) as client:
@@ -119,3 +120,40 @@ def test_docs_page(
             ran += 1
     if ran == 0:
         pytest.skip(f"every block of {page.name} is for the other generation or not run")
+
+
+def test_generations_table_matches_the_adapters() -> None:
+    from runicorn_api._adapters.v05 import V05Adapter
+    from runicorn_api._adapters.v07 import V07Adapter
+    from runicorn_api.models.server import FEATURES
+
+    text = (ROOT / "docs" / "guides" / "generations.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[2] == "yes", cells[3] == "yes")
+    assert rows == {name: (name in V05Adapter.features, name in V07Adapter.features)
+                    for name in FEATURES}  # fmt: skip
+
+
+def test_reference_covers_every_public_name() -> None:
+    import runicorn_api.models
+    import runicorn_api.resources
+
+    documented = set()
+    for page in (ROOT / "docs" / "reference").glob("*.md"):
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("::: "):
+                documented.add(line[4:].strip())
+    missing = []
+    for module in (api, runicorn_api.models, runicorn_api.resources):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            home = getattr(obj, "__module__", None) if callable(obj) else None
+            if home is None:  # a constant: named in the docs' text is enough
+                continue
+            public = f"{module.__name__}.{name}"
+            if not {home, f"{home}.{name}", public} & documented:
+                missing.append(f"{module.__name__}.{name} ({home})")
+    assert missing == []
