@@ -14,7 +14,7 @@ SOURCES := runicorn_api tests examples benchmarks docs/hooks
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[all,dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[all,dev,docs]"
 	touch $(STAMP)
 
 install: $(STAMP)
