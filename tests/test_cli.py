@@ -206,10 +206,11 @@ def test_local_serves_until_interrupted(tmp_path: Path) -> None:
             assert client.health_check().status == "ok"
             assert client.list_experiments() == []
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0
+        _, err = proc.communicate(timeout=60)  # also closes the pipes
+        assert proc.returncode == 0, err
         with pytest.raises(api.APIConnectionError), api.connect(url, max_retries=0):
             pass
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+            proc.communicate()

@@ -157,3 +157,14 @@ def test_reference_covers_every_public_name() -> None:
             if not {home, f"{home}.{name}", public} & documented:
                 missing.append(f"{module.__name__}.{name} ({home})")
     assert missing == []
+
+
+SEED_METHODS = ["list_experiments", "get_experiment", "get_metrics", "get_config",
+                "update_config", "export_experiment", "list_artifacts", "get_artifact",
+                "connect", "start_viewer"]  # fmt: skip
+"""The methods the seed document describes (its ``#### name()`` headings)."""
+
+
+def test_every_seed_method_has_a_guide() -> None:
+    guides = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
+    assert [m for m in SEED_METHODS if f"{m}(" not in guides] == []

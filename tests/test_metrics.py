@@ -249,3 +249,19 @@ def test_polars_and_python_decoders_agree(viewer: ViewerEnv) -> None:
     assert bytes(text) == original
     assert mixed.text_columns["accuracy"][0] == "high"
     assert "accuracy" not in mixed.columns
+
+
+def test_metric_points_read_like_mappings() -> None:
+    point = api.MetricPoint(step=3, value=0.25, timestamp=1700000000.5)
+    assert (point["step"], point["value"], point["timestamp"]) == (3, 0.25, 1700000000.5)
+    assert (point.step, point.value, point.timestamp) == (3, 0.25, 1700000000.5)
+    assert dict(point) == point.to_dict() == {"step": 3, "value": 0.25, "timestamp": 1700000000.5}
+    assert "value" in point
+    assert "loss" not in point
+    assert point.get("loss", "absent") == "absent"
+    assert list(point.items()) == list(point.to_dict().items())
+    step, value, stamp = point  # unpacking gives the three values
+    assert (step, value, stamp) == (3, 0.25, 1700000000.5)
+    with pytest.raises(AttributeError, match="loss"):
+        point["loss"]
+    assert repr(point) == "MetricPoint(step=3, value=0.25)"

@@ -25,6 +25,8 @@ EXPORTED = [
     "HostKey", "KnownHost", "RemoteConnection", "RemoteSession", "HostKeyConfirmationRequired",
     "HostKeyMismatchError", "SSHConnectionError", "SSHConnectionRefusedError",
     "SSHHostUnreachableError", "SSHTimeoutError", "SSHAgentRequiredError",
+    # run contents, and the environment variable that names the viewer
+    "RunImage", "BASE_URL_ENV",
 ]  # fmt: skip
 
 
