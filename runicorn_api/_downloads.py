@@ -18,14 +18,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ._exceptions import DownloadError, MissingDependencyError
+from ._exceptions import DownloadError
 
 __all__ = [
     "PROGRESS_THRESHOLD",
     "commit",
     "folder_digest",
     "inside",
-    "progress_callback",
     "sha256_file",
     "staging",
     "unzip_checked",
@@ -122,23 +121,6 @@ def commit(files: dict[str, Path], dest: Path) -> list[Path]:
         os.replace(staged, target)
         placed.append(target)
     return placed
-
-
-def progress_callback(total: int | None, desc: str, enabled: bool | None) -> Any:
-    """A tqdm bar (``.update(n)``, ``.close()``) or ``None``: shown when ``enabled``, or by
-    default (``None``) for downloads of at least :data:`PROGRESS_THRESHOLD` bytes when
-    tqdm is installed."""
-    if enabled is False or (enabled is None and (total or 0) < PROGRESS_THRESHOLD):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as err:
-        if enabled:
-            raise MissingDependencyError(
-                "progress=True needs tqdm: pip install 'runicorn-api[progress]'"
-            ) from err
-        return None
-    return tqdm(total=total, unit="B", unit_scale=True, desc=desc)
 
 
 def updater(bar: Any) -> Callable[[int], None] | None:

@@ -36,6 +36,7 @@ from urllib.parse import quote
 from ._exceptions import InvalidArgumentError, UnsupportedFeatureError
 from ._frames import require
 from ._metric_frames import metrics_frame
+from ._progress import ProgressOption, check_progress
 from .cache import CacheStamp
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def write_dataset(
     *,
     metric_names: list[str] | None = None,
     partition_by: PartitionBy = "project",
-    progress: bool = False,
+    progress: ProgressOption = False,
 ) -> DatasetWrite:
     """Write (or bring up to date) a parquet dataset of ``runs``; see the module docs.
 
@@ -112,6 +113,7 @@ def write_dataset(
         changed runs, as :meth:`ExperimentCollection.metrics` reads them
     """
     require("polars")
+    check_progress(progress)
     if partition_by not in ("project", "path"):
         raise InvalidArgumentError(
             f"partition_by must be 'project' or 'path', got {partition_by!r}"

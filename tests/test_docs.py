@@ -168,3 +168,27 @@ SEED_METHODS = ["list_experiments", "get_experiment", "get_metrics", "get_config
 def test_every_seed_method_has_a_guide() -> None:
     guides = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").rglob("*.md"))
     assert [m for m in SEED_METHODS if f"{m}(" not in guides] == []
+
+
+def test_guides_reach_every_repository_and_collection_feature() -> None:
+    import re
+
+    from runicorn_api import _collection
+    from runicorn_api.resources import artifacts, experiments, images, metrics, system
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
+    classes = [api.RunicornClient, experiments.ExperimentsResource,
+               experiments.ExperimentCollection, experiments.ProjectsResource,
+               experiments.RecycleBinResource, metrics.MetricsResource,
+               metrics.MetricsCollection, artifacts.ArtifactsResource,
+               artifacts.ArtifactCollection, images.ImagesResource, system.SystemResource,
+               _collection.Collection]  # fmt: skip
+    missing = [
+        f"{cls.__name__}.{name}"
+        for cls in classes
+        for name, member in vars(cls).items()
+        if not name.startswith("_")
+        and (callable(member) or isinstance(member, property))
+        and not re.search(rf"\b{name}\b", text)
+    ]
+    assert missing == []

@@ -17,6 +17,7 @@ import click
 import runicorn_api as api
 
 from .output import emit, plain
+from .progress import rich_bar
 
 __all__ = ["cli", "main"]
 
@@ -179,8 +180,8 @@ def metrics(run_ids: tuple[str, ...], url: str | None, metric: tuple[str, ...], 
     """Metrics of one or more runs as a long table: run_id, step, metric, value, timestamp."""
     _check_binary(fmt, out)
     with _client(url) as client:
-        many = client.metrics.many(list(run_ids), list(metric) or None,
-                                   progress=_tty() and len(run_ids) > 1)  # fmt: skip
+        bar = rich_bar if _tty() and len(run_ids) > 1 else False
+        many = client.metrics.many(list(run_ids), list(metric) or None, progress=bar)
         frame = many.to_polars()
     if fmt == "parquet":
         buffer = io.BytesIO()
@@ -236,7 +237,7 @@ def artifacts_download(spec: str, dest: Path, url: str | None) -> None:
     """Download SPEC (name, name:vN, name:alias or an id) into DEST, verified; prints
     the paths of its files."""
     with _client(url) as client:
-        paths = client.artifacts.download(spec, dest, progress=_tty())
+        paths = client.artifacts.download(spec, dest, progress=rich_bar if _tty() else False)
     for path in paths:
         click.echo(str(path))
 

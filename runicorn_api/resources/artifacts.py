@@ -18,10 +18,10 @@ from urllib.parse import quote
 from .._adapters.assets import build_index
 from .._collection import Collection
 from .._downloads import (
+    PROGRESS_THRESHOLD,
     commit,
     folder_digest,
     inside,
-    progress_callback,
     sha256_file,
     staging,
     unzip_checked,
@@ -35,6 +35,7 @@ from .._exceptions import (
     UnsupportedFeatureError,
 )
 from .._frames import Frame, Logical
+from .._progress import ProgressOption, check_progress, open_bar
 from ..models.artifact import (
     Artifact,
     ArtifactFile,
@@ -298,7 +299,7 @@ class ArtifactsResource(ModelRegistry):
         return RunArtifacts(run_id=run_id, **lists)
 
     def download(
-        self, artifact_id: str, dest: str | Path, *, progress: bool | None = None
+        self, artifact_id: str, dest: str | Path, *, progress: ProgressOption = None
     ) -> list[Path]:
         """Download a version's files into ``dest``, verified, and return their paths.
 
@@ -327,6 +328,7 @@ class ArtifactsResource(ModelRegistry):
             DownloadError: A file does not match its size or digest, or a zip is unsafe.
             APIConnectionError: The download broke off or came short.
         """
+        check_progress(progress)
         root = Path(dest).resolve()
         artifact = self.get_artifact(artifact_id)
         if self._assets and not self._readable_here(artifact):
@@ -340,15 +342,23 @@ class ArtifactsResource(ModelRegistry):
                     "there is no file to download."
                 )
             sources.append(self._storage_file(f.absolute_path, f"{artifact.id}: {f.path}"))
-        with staging(root) as stage:
-            staged: dict[str, Path] = {}
-            for f, source in zip(files, sources, strict=True):
-                target = inside(stage, f.path)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-                _verify(target, f)
-                staged[f.path] = target
-            return commit(staged, root)
+        bar = open_bar(progress, sum(f.size or 0 for f in files), unit="B", desc=artifact.id,
+                       auto_from=PROGRESS_THRESHOLD)  # fmt: skip
+        try:
+            with staging(root) as stage:
+                staged: dict[str, Path] = {}
+                for f, source in zip(files, sources, strict=True):
+                    target = inside(stage, f.path)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, target)
+                    _verify(target, f)
+                    staged[f.path] = target
+                    if bar is not None:
+                        bar.update(target.stat().st_size)
+                return commit(staged, root)
+        finally:
+            if bar is not None:
+                bar.close()
 
     def _readable_here(self, artifact: Artifact) -> bool:
         """0.7.x: whether this client may read the version's archive from the storage."""
@@ -361,7 +371,7 @@ class ArtifactsResource(ModelRegistry):
         return False
 
     def _download_via_viewer(
-        self, artifact: Artifact, root: Path, progress: bool | None
+        self, artifact: Artifact, root: Path, progress: ProgressOption
     ) -> list[Path]:
         meta = artifact.metadata
         manifest = meta.get("manifest_path")
@@ -372,7 +382,9 @@ class ArtifactsResource(ModelRegistry):
                 f"{artifact.id} is only referenced ({ref}); nothing was archived, so "
                 f"{self._client.server} has nothing to download."
             )
-        bar = progress_callback(artifact.size_bytes, artifact.id, progress)
+        bar = open_bar(
+            progress, artifact.size_bytes, unit="B", desc=artifact.id, auto_from=PROGRESS_THRESHOLD
+        )
         with staging(root) as stage:
             body = stage / "body"
             try:

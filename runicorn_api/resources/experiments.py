@@ -21,6 +21,7 @@ from .._exceptions import (
 from .._follow import Follower, follow
 from .._frames import Frame, Logical, flatten, infer_type
 from .._logs import FileTail, ViewerStream, read_lines
+from .._progress import ProgressOption
 from .._run_folder import read_json
 from .._storage import RunLocation
 from .._transport import check_seconds, check_timeout
@@ -303,7 +304,7 @@ class ExperimentCollection(Collection[Experiment]):
         downsample: int | None = None,
         start: int | None = None,
         end: int | None = None,
-        progress: bool = False,
+        progress: ProgressOption = False,
     ) -> MetricsCollection:
         """The metrics of these runs, in their order; lazy like the collection.
 
@@ -330,7 +331,7 @@ class ExperimentCollection(Collection[Experiment]):
         *,
         metric_names: list[str] | None = None,
         partition_by: Literal["project", "path"] = "project",
-        progress: bool = False,
+        progress: ProgressOption = False,
     ) -> DatasetWrite:
         """Write these runs and their metrics as a hive-partitioned parquet dataset that
         polars, DuckDB and Spark read lazily; a later call rewrites only the runs that

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .._downloads import commit, inside, progress_callback, staging, updater
+from .._downloads import PROGRESS_THRESHOLD, commit, inside, staging, updater
 from .._exceptions import DownloadError, InvalidArgumentError, ResponseValidationError
+from .._progress import ProgressOption, check_progress, open_bar
 from .._run_folder import image_events
 from .._types import NOT_GIVEN, Timeout
 from ..models.media import RunImage
@@ -112,17 +113,19 @@ class ImagesResource(Resource):
         dest: str | Path,
         *,
         key: str | None = None,
-        progress: bool | None = None,
+        progress: ProgressOption = None,
     ) -> builtins.list[Path]:
         """Save the run's images (or those logged under ``key``) as ``dest/<name>``, each
         checked against its size and format, and return their paths.
 
         Files are staged inside ``dest`` and moved into place once all are verified; a
         failure leaves nothing behind, and nothing is written outside ``dest``.
-        ``progress=True`` shows a tqdm bar (by default, for 64 MiB or more).
+        ``progress=True`` shows a tqdm bar (by default, for 64 MiB or more); a callable
+        ``progress(total, unit, description)`` may return any bar (see ``_progress``).
 
         :calls: what :meth:`list` calls, then what :meth:`read_bytes` calls per image
         """
+        check_progress(progress)
         return self._save(self.list(run_id, key=key), dest, progress)
 
     def download_one(self, image: RunImage, dest: str | Path) -> Path:
@@ -132,10 +135,16 @@ class ImagesResource(Resource):
     # -- plumbing ------------------------------------------------------------------
 
     def _save(
-        self, images: Sequence[RunImage], dest: str | Path, progress: bool | None
+        self, images: Sequence[RunImage], dest: str | Path, progress: ProgressOption
     ) -> builtins.list[Path]:
         root = Path(dest).resolve()
-        bar = progress_callback(sum(i.size or 0 for i in images), "images", progress)
+        bar = open_bar(
+            progress,
+            sum(i.size or 0 for i in images),
+            unit="B",
+            desc="images",
+            auto_from=PROGRESS_THRESHOLD,
+        )
         try:
             with staging(root) as stage:
                 staged: dict[str, Path] = {}

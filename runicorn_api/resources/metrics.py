@@ -10,12 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 from .._collection import Collection
-from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError, MissingDependencyError
+from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from .._follow import Follower
 from .._metric_frames import metrics_frame
 from .._metrics.events import EventsFiles
 from .._metrics.sources import CachedSource, StorageSource, ViewerSource
 from .._metrics.table import check_metric_args, narrow
+from .._progress import ProgressOption, check_progress, open_bar
 from .._storage import RunLocation
 from .._types import NOT_GIVEN, Timeout
 from ..models.experiment import Experiment
@@ -189,7 +190,7 @@ class MetricsResource(Resource):
         downsample: int | None = None,
         start: int | None = None,
         end: int | None = None,
-        progress: bool = False,
+        progress: ProgressOption = False,
     ) -> MetricsCollection:
         """Metrics of several runs, read concurrently, in the order given.
 
@@ -239,7 +240,7 @@ class MetricsCollection(Collection[RunMetrics]):
         fetch: Callable[[RunRef], RunMetrics],
         *,
         workers: int,
-        progress: bool,
+        progress: ProgressOption,
         prime: Callable[[Sequence[RunRef]], None] | None = None,
     ) -> None:
         super().__init__()
@@ -249,14 +250,13 @@ class MetricsCollection(Collection[RunMetrics]):
         self._fetch = fetch
         self._workers = workers
         self._progress = progress
-        if progress:
-            _progress_bar(0).close()  # fail now, not mid-way, if tqdm is missing
+        check_progress(progress)  # fail now, not mid-way
 
     def _produce(self) -> Iterator[RunMetrics]:
         refs = list(self._runs() if callable(self._runs) else self._runs)
         if not refs:
             return
-        bar = _progress_bar(len(refs)) if self._progress else None
+        bar = open_bar(self._progress, len(refs), unit="run", desc="metrics")
         try:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(refs))) as pool:
                 for start in range(0, len(refs), _WINDOW):
@@ -289,16 +289,6 @@ class MetricsCollection(Collection[RunMetrics]):
         """Long (run_id, step, metric, value, timestamp) or wide."""
         frame = metrics_frame(self.to_list(), wide=wide).to_polars()
         return frame if columns is None else frame.select(list(columns))
-
-
-def _progress_bar(total: int) -> Any:
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as err:
-        raise MissingDependencyError(
-            "progress=True needs tqdm: pip install 'runicorn-api[progress]'"
-        ) from err
-    return tqdm(total=total, unit="run", desc="metrics")
 
 
 class _RunPoll:

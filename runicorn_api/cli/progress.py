@@ -1,0 +1,38 @@
+"""A rich progress bar on stderr, as the SDK's ``progress=`` factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["rich_bar"]
+
+
+class _RichBar:
+    def __init__(self, total: int | None, unit: str, desc: str) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        count = DownloadColumn() if unit == "B" else MofNCompleteColumn()
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), count,
+                                  TimeRemainingColumn(), console=Console(stderr=True),
+                                  transient=True)  # fmt: skip
+        self._task = self._progress.add_task(desc, total=total)
+        self._progress.start()
+
+    def update(self, n: int) -> None:
+        self._progress.advance(self._task, n)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def rich_bar(total: int | None, unit: str, desc: str) -> Any:
+    """A bar drawn by rich on stderr, removed when closed."""
+    return _RichBar(total, unit, desc)
