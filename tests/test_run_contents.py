@@ -220,3 +220,15 @@ def test_followers_end_when_the_writer_finishes_the_run(viewer: ViewerEnv, tmp_p
         live.stop()
     assert [_text(line) for line in results["logs"]] == [f"step {s}" for s in steps]
     assert [s for batch in results["rows"] for s in batch.steps] == steps
+
+
+def test_followers_check_the_status_with_the_run_alone(viewer: ViewerEnv) -> None:
+    """Each status check is the run's detail; the listing is read once, by follow_logs,
+    to prove the run folder (it carries the creation time)."""
+    run = viewer.manifest["resnet-s0"]  # finished: the followers end at the first check
+    with api.connect(viewer.base_url) as client, counting(client) as sent:
+        assert list(client.metrics.follow(run.run_id, ["loss"], interval=0.05, timeout=30)) == []
+        assert list(client.experiments.follow_logs(run.run_id, timeout=30, poll=0.05)) == []
+    details = [s for s in sent if s == f"GET /api/runs/{run.run_id}"]
+    assert len(details) >= 3  # metrics.follow: locate + status; follow_logs: get + status
+    assert len([s for s in sent if not s.startswith(f"GET /api/runs/{run.run_id}")]) == 1

@@ -580,7 +580,7 @@ class ExperimentsResource(Resource):
         folder = self._folder(run_id, "the console log", NOT_GIVEN)
 
         def running() -> bool:
-            return self.get(run_id).status == "running"
+            return self._status(run_id) == "running"
 
         if folder is not None:
             tail = FileTail(folder / "logs.txt", from_start=from_start)
@@ -718,6 +718,12 @@ class ExperimentsResource(Resource):
                 exp.artifacts_created_count = exp.artifacts_used_count = None
             items.append(exp)
         yield Page(items, total=len(items))
+
+    def _status(self, run_id: str) -> str:
+        """A run's status alone, for followers. :calls: ``GET /api/runs/{run_id}``"""
+        detail = self._request("GET", f"/api/runs/{quote(run_id)}")
+        status: str = self._experiment(detail, "GET /api/runs/{id}").status
+        return status
 
     def _experiment(self, raw: Any, context: str) -> Experiment:
         """A raw run (list item or detail) as an :class:`Experiment`."""

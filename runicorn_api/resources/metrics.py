@@ -318,4 +318,4 @@ class _RunPoll:
         return narrow(whole, self.names, None, start, None)
 
     def running(self) -> bool:
-        return self.metrics._client.experiments.get(self.run_id).status == "running"
+        return self.metrics._client.experiments._status(self.run_id) == "running"
