@@ -121,10 +121,10 @@ def write_dataset(
     root = Path(folder).expanduser().resolve()
     metrics_root = root / "metrics"
     root.mkdir(parents=True, exist_ok=True)
-    before = _load_state(root)
-    if metric_names is not None:
-        wanted = sorted(metric_names)
-        before = {k: v for k, v in before.items() if v.get("metrics") == wanted}
+    recorded = _load_state(root)
+    names = sorted(metric_names) if metric_names is not None else None
+    # A run written with other metric names is rewritten: its partition does not hold them.
+    before = {k: v for k, v in recorded.items() if names is None or v.get("metrics") == names}
     client = runs._repo._client
     from .resources.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
     from .resources.metrics import location_of
@@ -134,6 +134,7 @@ def write_dataset(
     pairs = list(zip(experiments, sources, strict=True))
     stamps = client.experiments._concurrently(lambda pair: pair[1].stamp(pair[0].id), pairs)
     report = DatasetWrite(folder=root)
+    state: dict[str, Any] = {}
     todo: list[tuple[Experiment, CacheStamp | None, str]] = []
     for exp, stamp in zip(experiments, stamps, strict=True):
         part = _partition(exp, partition_by)
@@ -147,22 +148,21 @@ def write_dataset(
         )
         if fresh:
             report.unchanged.append(exp.id)
+            state[exp.id] = old
         else:
             todo.append((exp, stamp, part))
-    state = {e.id: before[e.id] for e in experiments if e.id in report.unchanged}
     fetched = client.metrics.many([location_of(e) for e, _, _ in todo], metric_names,
                                   progress=progress).to_list()  # fmt: skip
     for (exp, stamp, part), metrics in zip(todo, fetched, strict=True):
-        old = before.get(exp.id)
+        old = recorded.get(exp.id)
         if old is not None and old.get("partition") != part:
             shutil.rmtree(metrics_root / old["partition"], ignore_errors=True)
         frame = metrics_frame([metrics]).to_polars().drop("run_id")
         _replace(frame.write_parquet, metrics_root / part / "part-0.parquet")
-        names = sorted(metric_names) if metric_names is not None else None
         written = (stamp or CacheStamp(None, None)).to_json()
         state[exp.id] = {"partition": part, "stamp": written, "metrics": names}
         report.written.append(exp.id)
-    for run_id, old in _load_state(root).items():
+    for run_id, old in recorded.items():
         if run_id not in state:
             shutil.rmtree(metrics_root / old.get("partition", "__none__"), ignore_errors=True)
             report.removed.append(run_id)

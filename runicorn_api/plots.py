@@ -90,9 +90,9 @@ def plot_metrics(
     metrics: RunMetrics, names: Sequence[str] | None = None, *, smooth: float | None = None
 ) -> Any:
     """One Axes per metric of a run, stacked; returns the Figure."""
-    chosen = list(metrics.names if names is None else names)
     if isinstance(names, str):
         raise InvalidArgumentTypeError(f"metrics must be a list of names, got {names!r}")
+    chosen = list(metrics.names if names is None else names)
     missing = [n for n in chosen if n not in metrics.names]
     if missing:
         raise InvalidArgumentError(

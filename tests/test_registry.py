@@ -7,7 +7,6 @@ own over a copy of the data set. Expected values come from the fixture's manifes
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api.models import STAGES, TRANSITIONS
+from runicorn_api.testing.dataset import copy_storage
 from tests.conftest import ViewerEnv
 from tests.test_experiments import counting
 
@@ -25,7 +25,7 @@ def registry(viewer: ViewerEnv, tmp_path: Path) -> Iterator[api.RunicornClient]:
         yield viewer.client
         return
     storage = tmp_path / "storage"
-    shutil.copytree(viewer.prepared.storage, storage, symlinks=True)
+    copy_storage(viewer.prepared.storage, storage)
     client = api.local(storage, python=viewer.prepared.python, home=tmp_path / "home")
     try:
         yield client

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,6 +14,8 @@ import click
 
 import runicorn_api as api
 
+from .._metric_frames import metrics_frame
+from ..export import metrics_csv, metrics_parquet
 from .output import emit, plain
 from .progress import rich_bar
 
@@ -43,12 +43,6 @@ def format_option(*choices: str, default: str | None = None) -> Callable[..., An
         "--format", "-f", "fmt", type=click.Choice(choices), default=default or choices[0],
         show_default=True, help="Output format.",
     )  # fmt: skip
-
-
-@contextmanager
-def _client(url: str | None) -> Iterator[api.RunicornClient]:
-    with api.connect(url) as client:
-        yield client
 
 
 def _tty() -> bool:
@@ -95,7 +89,7 @@ def artifacts() -> None:
 @format_option(*TABLE_FORMATS)
 def health(url: str | None, fmt: str) -> None:
     """The viewer's health, version and generation (GET /api/health)."""
-    with _client(url) as client:
+    with api.connect(url) as client:
         h = client.health_check()
         row = {"status": h.status, "version": client.server.version,
                "generation": client.server.generation, "url": client.base_url,
@@ -108,7 +102,7 @@ def health(url: str | None, fmt: str) -> None:
 @format_option(*TABLE_FORMATS)
 def projects(url: str | None, fmt: str) -> None:
     """Projects (0.7.x: top-level paths) with their run counts."""
-    with _client(url) as client:
+    with api.connect(url) as client:
         rows = [p.to_dict() for p in client.list_projects()]
     columns = ["name", "experiment_count", "running", "finished", "failed", "interrupted"]
     emit(rows, fmt, columns, title="projects")
@@ -129,7 +123,7 @@ def runs_ls(url: str | None, project: str | None, path_prefix: str | None,
             limit: int | None, fmt: str) -> None:  # fmt: skip
     """Runs, newest first, filtered as asked."""
     after = _utc(created_after, "--created-after") if created_after else None
-    with _client(url) as client:
+    with api.connect(url) as client:
         found = client.experiments.filter(
             project=project, path_prefix=path_prefix, status=list(status) or None,
             tags=list(tag) or None, created_after=after,
@@ -160,7 +154,7 @@ def _run_row(exp: api.Experiment) -> dict[str, Any]:
 @format_option("table", "json")
 def runs_show(run_id: str, url: str | None, fmt: str) -> None:
     """One run with its summary and config."""
-    with _client(url) as client:
+    with api.connect(url) as client:
         record = client.experiments.get(run_id).to_dict()
     if fmt == "json":
         emit([record], "json", list(record))
@@ -179,18 +173,15 @@ def metrics(run_ids: tuple[str, ...], url: str | None, metric: tuple[str, ...], 
             out: Path | None) -> None:  # fmt: skip
     """Metrics of one or more runs as a long table: run_id, step, metric, value, timestamp."""
     _check_binary(fmt, out)
-    with _client(url) as client:
+    with api.connect(url) as client:
         bar = rich_bar if _tty() and len(run_ids) > 1 else False
-        many = client.metrics.many(list(run_ids), list(metric) or None, progress=bar)
-        frame = many.to_polars()
+        runs = client.metrics.many(list(run_ids), list(metric) or None, progress=bar).to_list()
     if fmt == "parquet":
-        buffer = io.BytesIO()
-        frame.write_parquet(buffer)
-        _write_bytes(buffer.getvalue(), out)
+        _write_bytes(metrics_parquet(runs), out)
     elif fmt == "csv":
-        _write_bytes(frame.write_csv().encode("utf-8"), out)
+        _write_bytes(metrics_csv(runs), out)
     else:
-        rows = [plain(r) for r in frame.iter_rows(named=True)]
+        rows = [plain(r) for r in metrics_frame(runs).to_polars().iter_rows(named=True)]
         _write_bytes((json.dumps(rows, indent=2) + "\n").encode("utf-8"), out)
 
 
@@ -202,7 +193,7 @@ def metrics(run_ids: tuple[str, ...], url: str | None, metric: tuple[str, ...], 
 def export(run_id: str, url: str | None, fmt: str, out: Path | None) -> None:
     """A run exported as client.export_experiment builds it."""
     _check_binary(fmt, out)
-    with _client(url) as client:
+    with api.connect(url) as client:
         data = client.export_experiment(run_id, format=fmt)
     _write_bytes(data, out)
 
@@ -213,7 +204,7 @@ def export(run_id: str, url: str | None, fmt: str, out: Path | None) -> None:
 @format_option(*TABLE_FORMATS)
 def artifacts_ls(url: str | None, kind: str | None, fmt: str) -> None:
     """The latest version of every artifact."""
-    with _client(url) as client:
+    with api.connect(url) as client:
         rows = [a.to_dict() for a in client.artifacts.list_artifacts(type=kind)]
     emit(rows, fmt, ART_COLUMNS, title="artifacts")
 
@@ -224,7 +215,7 @@ def artifacts_ls(url: str | None, kind: str | None, fmt: str) -> None:
 @format_option(*TABLE_FORMATS)
 def artifacts_versions(name: str, url: str | None, fmt: str) -> None:
     """Every version of one artifact, newest first."""
-    with _client(url) as client:
+    with api.connect(url) as client:
         rows = [v.to_dict() for v in client.artifacts.list_versions(name)]
     emit(rows, fmt, ART_COLUMNS, title=name)
 
@@ -236,7 +227,7 @@ def artifacts_versions(name: str, url: str | None, fmt: str) -> None:
 def artifacts_download(spec: str, dest: Path, url: str | None) -> None:
     """Download SPEC (name, name:vN, name:alias or an id) into DEST, verified; prints
     the paths of its files."""
-    with _client(url) as client:
+    with api.connect(url) as client:
         paths = client.artifacts.download(spec, dest, progress=rich_bar if _tty() else False)
     for path in paths:
         click.echo(str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import io
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,12 +21,14 @@ from .experiments import check_run_id
 
 __all__ = ["ImagesResource"]
 
-# The first bytes of each image format, for a check that a file is what its name says.
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/bmp": (b"BM",),
+# What the first bytes of each image format are, for a check that a file is what its
+# name says (types not listed are not checked).
+_SIGNATURES: dict[str, Callable[[bytes], bool]] = {
+    "image/png": lambda head: head.startswith(b"\x89PNG\r\n\x1a\n"),
+    "image/jpeg": lambda head: head.startswith(b"\xff\xd8\xff"),
+    "image/gif": lambda head: head.startswith((b"GIF87a", b"GIF89a")),
+    "image/bmp": lambda head: head.startswith(b"BM"),
+    "image/webp": lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
 }
 
 
@@ -69,7 +71,8 @@ class ImagesResource(Resource):
                     f"GET /api/runs/{run_id}/images: expected {{'images': [...]}}, "
                     f"got {data!r:.200}"
                 )
-            items = [{**i, "source": "viewer"} if isinstance(i, dict) else i for i in got]
+            items = [{**i, "source": "viewer"} if isinstance(i, dict) else i for i in got
+                     if key is None or not isinstance(i, dict) or i.get("key") == key]  # fmt: skip
             sizes = self._concurrently(lambda i: self._size(run_id, i), items)
             for item, size in zip(items, sizes, strict=True):
                 if isinstance(item, dict):
@@ -187,10 +190,6 @@ class ImagesResource(Resource):
 def _verify(image: RunImage, head: bytes, size: int) -> None:
     if image.size is not None and size != image.size:
         raise DownloadError(f"{image.name}: got {size} bytes, the listing says {image.size}")
-    signatures = _SIGNATURES.get(image.type)
-    if image.type == "image/webp":
-        ok = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    else:
-        ok = signatures is None or head.startswith(signatures)
-    if not ok:
+    looks_right = _SIGNATURES.get(image.type)
+    if looks_right is not None and not looks_right(head):
         raise DownloadError(f"{image.name}: its bytes are not a {image.type} file")
