@@ -19,19 +19,23 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, overload
 
-__all__ = ["Column", "Kind", "have_polars"]
+__all__ = ["Column", "Kind", "have_polars", "importable"]
 
 Kind = Literal["int", "float"]
 
-_HAVE_POLARS: bool | None = None
+_HAVE: dict[str, bool] = {}
+
+
+def importable(module: str) -> bool:
+    """Whether ``module`` can be imported (checked once, without importing it)."""
+    if module not in _HAVE:
+        _HAVE[module] = importlib.util.find_spec(module) is not None
+    return _HAVE[module]
 
 
 def have_polars() -> bool:
     """Whether polars can be imported (checked once, without importing it)."""
-    global _HAVE_POLARS
-    if _HAVE_POLARS is None:
-        _HAVE_POLARS = importlib.util.find_spec("polars") is not None
-    return _HAVE_POLARS
+    return importable("polars")
 
 
 class Column(Sequence[Any]):
@@ -114,8 +118,15 @@ class Column(Sequence[Any]):
         return value
 
     def __iter__(self) -> Iterator[Any]:
-        values: list[Any] = self.to_list()
-        return iter(values)
+        # A column without nulls is iterated straight from its buffer: no list is built,
+        # and each number becomes a Python object only as it is reached.
+        if self.null_count():
+            return iter(self.to_list())
+        if not self.is_polars:
+            return iter(self._data)
+        if importable("numpy"):
+            return iter(memoryview(self._data.to_numpy()))
+        return iter(self._data.to_list())
 
     def __reversed__(self) -> Iterator[Any]:
         values: list[Any] = self.to_list()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -73,6 +74,9 @@ class StorageAccess:
             )
         self.mode: DirectReads = mode
         self._server = server
+        # Proofs already made, kept while meta.json is the same file, unchanged: reading
+        # many runs proves each folder once, not once to plan and once to read.
+        self._proofs: dict[RunLocation, tuple[tuple[int, ...], str | None]] = {}
 
     @property
     def allowed(self) -> bool:
@@ -114,22 +118,35 @@ class StorageAccess:
             return "the viewer reports no run_dir"
         folder = Path(where.run_dir)
         try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            with open(folder / "meta.json", "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                known = self._proofs.get(where)
+                if known is not None and known[0] == key:
+                    return known[1]
+                meta = json.loads(handle.read())
         except FileNotFoundError:
             return f"{folder} does not exist on this machine"
         except (OSError, ValueError) as err:
             return f"its meta.json is not readable here ({type(err).__name__})"
-        if not isinstance(meta, dict) or meta.get("id") != where.run_id:
-            return f"{folder}/meta.json names another run than the viewer's"
-        if where.pid is not None and meta.get("pid") != where.pid:
-            return f"{folder}/meta.json names another process than the viewer's"
-        created = meta.get("created_at")
-        if where.created is not None and not (
-            isinstance(created, int | float)
-            and math.isclose(created, where.created, rel_tol=0, abs_tol=_CREATED_TOLERANCE)
-        ):
-            return f"{folder}/meta.json names another creation time than the viewer's"
-        return None
+        problem = _compare(folder, meta, where)
+        self._proofs[where] = (key, problem)
+        return problem
 
     def __repr__(self) -> str:
         return f"<StorageAccess direct_reads={self.mode!r}>"
+
+
+def _compare(folder: Path, meta: Any, where: RunLocation) -> str | None:
+    """``None`` if ``meta`` (the folder's meta.json) names the run the viewer describes."""
+    if not isinstance(meta, dict) or meta.get("id") != where.run_id:
+        return f"{folder}/meta.json names another run than the viewer's"
+    if where.pid is not None and meta.get("pid") != where.pid:
+        return f"{folder}/meta.json names another process than the viewer's"
+    created = meta.get("created_at")
+    if where.created is not None and not (
+        isinstance(created, int | float)
+        and math.isclose(created, where.created, rel_tol=0, abs_tol=_CREATED_TOLERANCE)
+    ):
+        return f"{folder}/meta.json names another creation time than the viewer's"
+    return None

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,51 @@ def test_many_runs_read_directly_with_no_metrics_request(
     assert [m.source for m in coll.metrics()] == ["storage"] * len(coll)
 
 
+def test_runs_parsed_together_are_read_without_the_pool(
+    viewer: ViewerEnv, over_http: api.RunicornClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs whose folders were just parsed together are read in the calling thread;
+    the pool is for runs asked from the viewer."""
+    submitted: list[object] = []
+    submit = ThreadPoolExecutor.submit
+
+    def counted(pool: ThreadPoolExecutor, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        submitted.append(args[0] if args else None)
+        return submit(pool, fn, *args, **kwargs)
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", counted)
+    runs = viewer.client.experiments.filter(project="vision").to_list()
+    direct = viewer.client.experiments.filter(project="vision").metrics().to_list()
+    assert [m.source for m in direct] == ["storage"] * len(runs)
+    assert submitted == []
+    http = over_http.experiments.filter(project="vision").metrics().to_list()
+    assert len(submitted) == len(runs)
+    for d, h in zip(direct, http, strict=True):
+        assert_same(d, h)
+
+
+def test_a_folder_replaced_after_its_proof_is_proven_again(
+    viewer: ViewerEnv, over_http: api.RunicornClient, tmp_path: Path
+) -> None:
+    """A client remembers a folder's proof only while its meta.json is unchanged: a decoy
+    swapped in afterwards is noticed, and the viewer asked."""
+    copy = tmp_path / "storage"
+    shutil.copytree(viewer.prepared.storage, copy, symlinks=True)
+    run, other = viewer.manifest["resnet-s1"], viewer.manifest["vit-s0"]
+    folder = copy / Path(run.run_dir).relative_to(viewer.prepared.storage)
+    truth = over_http.get_metrics(run.run_id)
+    with (
+        rewriting_proxy(viewer.base_url, str(viewer.prepared.storage), str(copy)) as url,
+        api.connect(url) as client,
+    ):
+        assert client.get_metrics(run.run_id).source == "storage"
+        (folder / "meta.json").write_text(Path(other.run_dir, "meta.json").read_text())
+        (folder / "events.jsonl").write_bytes(Path(other.run_dir, "events.jsonl").read_bytes())
+        got = client.get_metrics(run.run_id)
+        assert got.source == "viewer"
+        assert_same(got, truth)
+
+
 def decoy(viewer: ViewerEnv, root: Path, *, same_id: bool) -> None:
     """A copy of the storage at ``root`` in which each run folder holds other data: another
     run's files (``same_id=False``), or the same run id made at another time and by
@@ -355,7 +401,7 @@ def test_without_polars_columns_are_arrays_and_answers_the_same(
 
     runs = [viewer.manifest[k] for k in ("bert-s1", "edge-duplicates", "edge-text")]
     with_polars = [over_http.get_metrics(r.run_id) for r in runs]
-    monkeypatch.setattr(_columns, "_HAVE_POLARS", False)
+    monkeypatch.setitem(_columns._HAVE, "polars", False)
     with (
         api.connect(viewer.base_url) as direct,
         api.connect(viewer.base_url, direct_reads="never") as http,

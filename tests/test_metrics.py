@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import pickle
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -252,7 +253,8 @@ def test_polars_and_python_decoders_agree(viewer: ViewerEnv) -> None:
 
 
 def test_metric_points_read_like_mappings() -> None:
-    point = api.MetricPoint(step=3, value=0.25, timestamp=1700000000.5)
+    point = api.MetricPoint.of(3, 0.25, 1700000000.5)
+    assert point == api.MetricPoint((3, 0.25, 1700000000.5))  # as time.struct_time
     assert (point["step"], point["value"], point["timestamp"]) == (3, 0.25, 1700000000.5)
     assert (point.step, point.value, point.timestamp) == (3, 0.25, 1700000000.5)
     assert dict(point) == point.to_dict() == {"step": 3, "value": 0.25, "timestamp": 1700000000.5}
@@ -262,6 +264,43 @@ def test_metric_points_read_like_mappings() -> None:
     assert list(point.items()) == list(point.to_dict().items())
     step, value, stamp = point  # unpacking gives the three values
     assert (step, value, stamp) == (3, 0.25, 1700000000.5)
-    with pytest.raises(AttributeError, match="loss"):
-        point["loss"]
+    assert (point[0], point[-1], point[:2]) == (3, 1700000000.5, (3, 0.25))
+    for missing in ("loss", "count", "_fields", "__class__"):  # fields only, not attributes
+        with pytest.raises(KeyError, match=missing):
+            point[missing]
+    assert pickle.loads(pickle.dumps(point)) == point
+    assert type(pickle.loads(pickle.dumps(point))) is api.MetricPoint
     assert repr(point) == "MetricPoint(step=3, value=0.25)"
+
+
+@pytest.mark.parametrize("backend", ["polars", "numpy-less polars", "array"])
+def test_columns_iterate_their_values_with_nulls_as_none(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column without nulls is iterated from its buffer, one with nulls from a list: the
+    values and their Python types are the same on every path."""
+    from runicorn_api import _columns
+
+    if backend != "polars":
+        monkeypatch.setitem(_columns._HAVE, "numpy", False)
+    if backend == "array":
+        monkeypatch.setitem(_columns._HAVE, "polars", False)
+    floats = [0.5, -1.25, 3.0e300, 2.0]
+    for values in (floats, [0.5, None, 2.0]):
+        column = _columns.Column.of(values, "float")
+        assert column.is_polars == (backend != "array")
+        got = list(column)
+        assert got == values
+        assert list(column[1:3]) == values[1:3]  # a slice shares the buffer, at an offset
+        assert [type(v) for v in got] == [type(v) for v in values]
+    steps = _columns.Column.of([0, 5, 2**40], "int")
+    assert list(steps) == [0, 5, 2**40]
+    assert {type(v) for v in steps} == {int}
+    series = api.MetricSeries(
+        name="loss", steps=steps, values=_columns.Column.of([0.5, None, 2.0], "float"),
+        timestamps=_columns.Column.of([1.0, 2.0, 3.0], "float"),
+    )  # fmt: skip
+    assert [(p["step"], p.value, p["timestamp"]) for p in series] == [
+        (0, 0.5, 1.0), (5, None, 2.0), (2**40, 2.0, 3.0),
+    ]  # fmt: skip
+    assert all(type(p) is api.MetricPoint for p in series)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from functools import partial, reduce
+from functools import reduce
 from itertools import pairwise
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
@@ -48,22 +48,46 @@ class _Fields(NamedTuple):
     timestamp: float | None
 
 
-class MetricPoint(_Fields):
+_FIELDS = frozenset(_Fields._fields)
+
+
+class MetricPoint(tuple[int, Any, Any]):
     """One logged value of one metric: ``p["step"]``, ``p["value"]``, ``p["timestamp"]``
     (Unix seconds), or the same as attributes (``p.value``).
 
-    A named tuple underneath, made in C while a series is iterated, and read by name in
-    C too: iterating a 200,000-point series costs a few times what iterating 200,000
-    plain dicts does, and nothing is validated per point. It reads like a mapping
-    (``keys()``, ``items()``, ``get()``, ``"value" in p``, ``dict(p)``, ``to_dict()``
-    for JSON); ``for x in p`` and unpacking give the three values, as for a tuple.
+    A tuple ``(step, value, timestamp)`` underneath, made in C while a series is iterated:
+    iterating a 200,000-point series costs a few times what iterating 200,000 plain dicts
+    does, and nothing is validated per point. It reads like a mapping (``keys()``,
+    ``items()``, ``get()``, ``"value" in p``, ``dict(p)``, ``to_dict()`` for JSON);
+    ``for x in p``, unpacking and ``p[0]`` treat it as the tuple it is. Build one with
+    :meth:`of`, or from a ``(step, value, timestamp)`` sequence as for ``time.struct_time``.
     """
 
     __slots__ = ()
 
-    # p["value"] is the attribute lookup itself: no Python frame per access. A name that
-    # is not a field raises AttributeError, which get() turns into its default.
-    __getitem__ = object.__getattribute__  # type: ignore[assignment]
+    _fields: ClassVar[tuple[str, ...]] = _Fields._fields
+    # The fields' C accessors, borrowed from the named tuple of the same fields. The class
+    # itself defines no __new__, so calling it is tuple's own constructor, in C.
+    step: int = _Fields.step
+    value: float | None = _Fields.value
+    timestamp: float | None = _Fields.timestamp
+
+    @classmethod
+    def of(cls, step: int, value: float | None, timestamp: float | None) -> MetricPoint:
+        """The point ``(step, value, timestamp)``."""
+        return cls((step, value, timestamp))
+
+    def __getitem__(self, key: Any) -> Any:
+        # A method written in Python is the fastest subscript a tuple subclass can have:
+        # CPython runs its frame inline, and getattr() reads the field in C.
+        try:
+            if key in _FIELDS:
+                return getattr(self, key)
+        except TypeError:  # an unhashable key: a slice on Python 3.11
+            pass
+        if isinstance(key, int | slice):
+            return tuple.__getitem__(self, key)
+        raise KeyError(key)
 
     def keys(self) -> tuple[str, ...]:
         return self._fields
@@ -75,10 +99,10 @@ class MetricPoint(_Fields):
         return list(zip(self._fields, self, strict=True))
 
     def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in self._fields else default
+        return getattr(self, key) if key in _FIELDS else default
 
     def __contains__(self, key: object) -> bool:
-        return key in self._fields
+        return key in _FIELDS
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.items())
@@ -87,10 +111,10 @@ class MetricPoint(_Fields):
         return f"MetricPoint(step={self.step}, value={self.value!r})"
 
 
-def _points(steps: list[Any], values: list[Any], stamps: list[Any]) -> Iterator[MetricPoint]:
-    # tuple.__new__ over zip's triples makes each point in C (measured fastest; a dict
-    # subclass built by keyword call costs about 1.3x as much).
-    return map(partial(tuple.__new__, MetricPoint), zip(steps, values, stamps, strict=True))
+def _points(steps: Column, values: Column, stamps: Column) -> Iterator[MetricPoint]:
+    # The class called on zip's triples makes each point in C, from the columns' own
+    # buffers where they hold no null (measured fastest; see benchmarks/RESULTS.md).
+    return map(MetricPoint, zip(steps, values, stamps, strict=True))
 
 
 class MetricSeries(RunicornModel):
@@ -155,7 +179,7 @@ class MetricSeries(RunicornModel):
     def __iter__(self) -> Iterator[MetricPoint]:  # type: ignore[override]
         # Points, not pydantic's (field, value) pairs: the seed reads a series as a list
         # of points (``for p in points: p["value"]``). model_dump() still gives the fields.
-        return _points(self.steps.to_list(), self.values.to_list(), self.timestamps.to_list())
+        return _points(self.steps, self.values, self.timestamps)
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -164,8 +188,7 @@ class MetricSeries(RunicornModel):
         if isinstance(key, slice):
             return self._take(key)
         if isinstance(key, int) and not isinstance(key, bool):
-            return MetricPoint(step=self.steps[key], value=self.values[key],
-                               timestamp=self.timestamps[key])  # fmt: skip
+            return MetricPoint.of(self.steps[key], self.values[key], self.timestamps[key])
         return super().__getitem__(key)
 
     def __contains__(self, key: object) -> bool:

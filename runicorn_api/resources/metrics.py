@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -215,18 +216,22 @@ class MetricsResource(Resource):
         return MetricsCollection(refs, fetch, workers=self._client.max_workers,
                                  progress=progress, prime=prime)  # fmt: skip
 
-    def _prime(self, refs: Sequence[RunRef]) -> None:
-        """Parse the run folders of ``refs`` that are read directly, several at a time."""
+    def _prime(self, refs: Sequence[RunRef]) -> list[bool]:
+        """Parse the run folders of ``refs`` that are read directly, several at a time;
+        say for each run whether reading it now costs next to nothing."""
         storage = self._client._storage
         if not storage.allowed:
-            return
-        paths = []
+            return [False] * len(refs)
+        paths: list[Path | None] = []
         for ref in refs:
+            folder = None
             if isinstance(ref, RunLocation):
                 folder = storage.run_folder(ref, purpose="metrics")
-                if folder is not None:
-                    paths.append(folder / "events.jsonl")
-        self._files.prime(paths)
+            paths.append(folder / "events.jsonl" if folder is not None else None)
+        self._files.prime([p for p in paths if p is not None])
+        if self._client.metrics_cache is not None:
+            return [False] * len(refs)  # each run is checked against, or stored in, the cache
+        return [p is not None and self._files.get(p).parsed for p in paths]
 
 
 class MetricsCollection(Collection[RunMetrics]):
@@ -241,7 +246,7 @@ class MetricsCollection(Collection[RunMetrics]):
         *,
         workers: int,
         progress: ProgressOption,
-        prime: Callable[[Sequence[RunRef]], None] | None = None,
+        prime: Callable[[Sequence[RunRef]], list[bool]] | None = None,
     ) -> None:
         super().__init__()
         self._prime = prime
@@ -261,16 +266,30 @@ class MetricsCollection(Collection[RunMetrics]):
             with ThreadPoolExecutor(max_workers=min(self._workers, len(refs))) as pool:
                 for start in range(0, len(refs), _WINDOW):
                     window = refs[start : start + _WINDOW]
-                    if self._prime is not None:
-                        self._prime(window)
-                    # map() keeps the order of the runs whatever order the answers come in.
-                    for result in pool.map(self._fetch, window):
+                    for result in self._read_window(window, pool):
                         if bar is not None:
                             bar.update(1)
                         yield result
         finally:
             if bar is not None:
                 bar.close()
+
+    def _read_window(self, window: list[RunRef], pool: ThreadPoolExecutor) -> Iterator[RunMetrics]:
+        """The window's metrics in run order. Runs whose folders were just parsed together
+        are read in this thread (handing each to a worker would cost more than reading
+        it); the pool reads the others meanwhile."""
+        ready = self._prime(window) if self._prime is not None else [False] * len(window)
+        pending = {
+            i: pool.submit(self._fetch, ref)
+            for i, (ref, done) in enumerate(zip(window, ready, strict=True))
+            if not done
+        }
+        try:
+            for i, ref in enumerate(window):
+                yield pending[i].result() if i in pending else self._fetch(ref)
+        finally:
+            for future in pending.values():
+                future.cancel()
 
     def _clone(self) -> MetricsCollection:
         return MetricsCollection(self._runs, self._fetch, workers=self._workers,
