@@ -22,6 +22,7 @@ Usage: ``python benchmarks/bench_metrics.py [--repeat 7] [--big-steps 200000]``
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shutil
 import statistics
@@ -38,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import requests
 
 import runicorn_api as api
-from runicorn_api.testing import viewer_python
+from runicorn_api.testing import RunRecord, viewer_python
 from runicorn_api.testing.dataset import benchmark_specs, write_runs
 
 VERSION = "0.7.2"
@@ -121,16 +122,17 @@ def main() -> None:
         print(f"wrote {len(specs)} runs with runicorn {VERSION}'s SDK in "
               f"{time.perf_counter() - started:.0f} s")  # fmt: skip
         big = manifest["big"]
-        grid = [r.run_id for r in manifest.runs if r.key.startswith("grid-")]
+        grid = [r for r in manifest.runs if r.key.startswith("grid-")]
         with api.local(root / "storage", python=python, home=root / "home") as client:
             report(client, big.run_id, Path(big.run_dir), grid, args.repeat)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def report(client: api.RunicornClient, big: str, big_dir: Path, grid: list[str],
+def report(client: api.RunicornClient, big: str, big_dir: Path, grid: list[RunRecord],
            repeat: int) -> None:  # fmt: skip
     import pandas as pd
+    import polars as pl
 
     url = f"{client.base_url}/api/runs/{big}/metrics"
     session = requests.Session()
@@ -171,7 +173,7 @@ def report(client: api.RunicornClient, big: str, big_dir: Path, grid: list[str],
     print(line("  the same, read again in one client (unchanged run)", t["again"],
                f"{t['baseline'] / t['again']:.2f}x faster (for scale)"))  # fmt: skip
 
-    small = grid[0]
+    small = grid[0].run_id
     print("2. peak memory added (fresh process, after a warm-up on a 2,000-step run)")
     for mode, label, size, target in (
         ("json", "requests + .json() (for scale)", payload, None),
@@ -201,12 +203,22 @@ def report(client: api.RunicornClient, big: str, big_dir: Path, grid: list[str],
 
     assert {m.source for m in many("auto")} == {"storage"}
     assert {m.source for m in many("never")} == {"viewer"}
-    t = rounds({"http": lambda: many("never"), "direct": lambda: many("auto")}, repeat)
+    # The floor of a direct read: polars parsing the same bytes, already in memory, with
+    # no proof, listing, file read or request.
+    texts = [(Path(r.run_dir) / "events.jsonl").read_bytes() for r in grid]
+    t = rounds({
+        "http": lambda: many("never"),
+        "direct": lambda: many("auto"),
+        "parse": lambda: pl.read_ndjson([io.BytesIO(x) for x in texts]),
+    }, repeat)  # fmt: skip
     print(f"4. {len(grid)} runs of 2,000 steps: listing, then metrics on "
           f"{client.max_workers} threads")  # fmt: skip
     print(line("over HTTP, concurrently (a new client each time)", t["http"], "1.00x"))
     print(line("read directly, concurrently (a new client each time)", t["direct"],
                f"{t['http'] / t['direct']:.2f}x faster (target >= 5x)"))  # fmt: skip
+    size = sum(map(len, texts)) / 1e6
+    print(line(f"  polars.read_ndjson alone, {size:.1f} MB in memory", t["parse"],
+               f"{t['http'] / t['parse']:.2f}x faster (the ceiling, for scale)"))  # fmt: skip
     code = "import sys, runicorn_api; print(sorted({'pandas', 'polars'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     print(f"5. modules `import runicorn_api` loads of pandas/polars: {out.strip()}")
