@@ -260,6 +260,8 @@ def test_metric_points_read_like_mappings() -> None:
     assert dict(point) == point.to_dict() == {"step": 3, "value": 0.25, "timestamp": 1700000000.5}
     assert "value" in point
     assert "loss" not in point
+    assert 3 not in point  # membership is by field name, as in a dict
+    assert [3] not in point
     assert point.get("loss", "absent") == "absent"
     assert list(point.items()) == list(point.to_dict().items())
     step, value, stamp = point  # unpacking gives the three values

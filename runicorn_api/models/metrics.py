@@ -102,7 +102,7 @@ class MetricPoint(tuple[int, Any, Any]):
         return getattr(self, key) if key in _FIELDS else default
 
     def __contains__(self, key: object) -> bool:
-        return key in _FIELDS
+        return isinstance(key, str) and key in _FIELDS
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.items())
