@@ -120,13 +120,11 @@ class Column(Sequence[Any]):
     def __iter__(self) -> Iterator[Any]:
         # A column without nulls is iterated straight from its buffer: no list is built,
         # and each number becomes a Python object only as it is reached.
-        if self.null_count():
-            return iter(self.to_list())
-        if not self.is_polars:
+        if not self.is_polars and not self.null_count():
             return iter(self._data)
-        if importable("numpy"):
+        if self.is_polars and importable("numpy") and not self.null_count():
             return iter(memoryview(self._data.to_numpy()))
-        return iter(self._data.to_list())
+        return iter(self.to_list())
 
     def __reversed__(self) -> Iterator[Any]:
         values: list[Any] = self.to_list()

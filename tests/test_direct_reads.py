@@ -205,11 +205,11 @@ def test_runs_parsed_together_are_read_without_the_pool(
 ) -> None:
     """Runs whose folders were just parsed together are read in the calling thread;
     the pool is for runs asked from the viewer."""
-    submitted: list[object] = []
+    submitted: list[Any] = []
     submit = ThreadPoolExecutor.submit
 
     def counted(pool: ThreadPoolExecutor, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        submitted.append(args[0] if args else None)
+        submitted.append(fn)
         return submit(pool, fn, *args, **kwargs)
 
     monkeypatch.setattr(ThreadPoolExecutor, "submit", counted)

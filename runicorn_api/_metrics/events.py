@@ -505,7 +505,7 @@ class EventsFile:
     def snapshot(self) -> tuple[bytes, tuple[int, int]] | None:
         """All whole lines of a file this object has not read yet, and its identity;
         ``None`` if it was read before, is large, or is read by the exact parser."""
-        if self.offset or self.identity is not None or self.exact_parser:
+        if self.parsed or self.exact_parser:
             return None
         try:
             with open(self.path, "rb") as handle:
@@ -523,7 +523,7 @@ class EventsFile:
     def take(self, part: _Part, consumed: int, identity: tuple[int, int]) -> None:
         """Adopt the lines of :meth:`snapshot`, parsed together with other files'."""
         with self._lock:
-            if self.offset or self.identity is not None or self.exact_parser:
+            if self.parsed or self.exact_parser:
                 return  # read meanwhile by another thread
             self.identity = identity
             self.offset = consumed

@@ -99,7 +99,7 @@ class MetricPoint(tuple[int, Any, Any]):
         return list(zip(self._fields, self, strict=True))
 
     def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in _FIELDS else default
+        return getattr(self, key) if key in self else default
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key in _FIELDS
