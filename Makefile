@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VERSIONS ?= 0.5.3 0.7.2
 SOURCES := runicorn_api tests examples benchmarks docs/hooks
 
-.PHONY: install viewers lint test demo docs clean
+.PHONY: install viewers lint test test-offline demo docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy --strict runicorn_api
+	$(BIN)/lint-imports
 
 test: lint docs viewers
 	RUNICORN_VERSIONS="$(shell echo $(VERSIONS) | tr ' ' ',')" $(BIN)/python -m pytest
+
+# The fast tier: every test that needs no real viewer (seconds, not minutes).
+test-offline: $(STAMP)
+	$(BIN)/python -m pytest -m "not viewer"
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py

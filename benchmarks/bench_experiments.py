@@ -32,7 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import runicorn_api as api
-from runicorn_api.resources.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
+from runicorn_api._frames.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
 from tests.scripted_server import Reply, Script, scripted_server
 
 STATUSES = ("finished", "failed", "running", "interrupted")

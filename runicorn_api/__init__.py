@@ -4,6 +4,10 @@ import runicorn_api as api
 
 with api.connect("http://127.0.0.1:23300") as client:
     print(client.server, client.list_projects())
+
+"The original client" in these docs is the Python client API that Runicorn itself
+documents (``runicorn.api``): every method, model and helper it names works here with
+only the import changed.
 """
 
 from ._client import BASE_URL_ENV, DEFAULT_BASE_URL, RunicornClient, connect
@@ -15,8 +19,6 @@ from ._exceptions import (
     BadRequestError,
     ConflictError,
     DownloadError,
-    HostKeyConfirmationRequired,
-    HostKeyMismatchError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
     MethodNotAllowedError,
@@ -35,8 +37,8 @@ from ._exceptions import (
     UnprocessableEntityError,
     UnsupportedFeatureError,
 )
-from ._local import LocalViewer, local
-from ._transport import RetryPolicy
+from ._http.retry import RetryPolicy
+from ._local_viewer import LocalViewer, local
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .models import (
@@ -65,9 +67,10 @@ from .models import (
     ServerInfo,
     ViewerConfig,
 )
+from .resources.remote.errors import HostKeyConfirmationRequired, HostKeyMismatchError
 
-# The seed's names for the connection errors. They shadow the builtins only for code
-# that imports them from here, as the seed's examples do.
+# The original client's names for the connection errors. They shadow the builtins only for code
+# that imports them from here, as the original client's examples do.
 ConnectionError = APIConnectionError
 TimeoutError = APITimeoutError
 

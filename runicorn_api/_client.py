@@ -1,9 +1,8 @@
-"""The client: one transport, one adapter for the viewer's generation, and the resources."""
+"""The client, and the composition root: it builds the core, wires the resources and
+owns the lifecycle. Nothing below it imports it."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
@@ -11,44 +10,48 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ._adapters import Adapter, adapter_for
+from ._core import ClientCore
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    InvalidArgumentError,
+    InvalidArgumentTypeError,
     ResponseValidationError,
-    RunicornAPIError,
     UnsupportedFeatureError,
 )
-from ._storage import DIRECT_READS, DirectReads, StorageAccess
-from ._transport import RetryPolicy, Transport, check_timeout
-from ._types import NOT_GIVEN, Timeout
+from ._generations import Adapter, adapter_for
+from ._http.retry import RetryPolicy
+from ._http.transport import Transport
+from ._http.url import not_a_viewer, speaks_tls
+from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, ClientOptions, MoreOptions, resolve_base_url
+from ._storage.access import StorageAccess
+from ._types import NOT_GIVEN, DirectReads, NotGiven, Timeout, ViewerProcess
+from ._validation import check_run_id
 from .cache import MetricsCache
-from .models.experiment import Experiment, Project
+from .export import render
+from .models._base import validate_model
+from .models.artifact import RunArtifacts
+from .models.contents import Environment, RunLog
+from .models.experiment import BatchResult, Experiment, Project
+from .models.media import RunImage
 from .models.metrics import RunMetrics
 from .models.remote import RemoteSession
 from .models.server import ServerInfo
 from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
+from .resources._runs import RunLookup
 from .resources.artifacts import ArtifactsResource
-from .resources.experiments import ExperimentsResource, ProjectsResource, RecycleBinResource
+from .resources.experiments import ExperimentsResource
 from .resources.images import ImagesResource
 from .resources.metrics import MetricsResource
+from .resources.projects import ProjectsResource
+from .resources.recycle_bin import RecycleBinResource
 from .resources.remote import RemoteResource
 from .resources.system import SystemResource
 
 if TYPE_CHECKING:
-    from ._local import LocalViewer
+    from typing_extensions import Unpack
 
 __all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "RunicornClient", "connect"]
-
-DEFAULT_BASE_URL = "http://127.0.0.1:23300"
-BASE_URL_ENV = "RUNICORN_VIEWER_URL"
-"""The environment variable that names the viewer when no ``base_url`` is given."""
-
-
-def _resolve_base_url(base_url: str | None) -> str:
-    return base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
 
 
 class RunicornClient:
@@ -63,23 +66,15 @@ class RunicornClient:
         timeout: Default seconds per request attempt (``None`` waits forever); every
             method takes ``timeout=`` to override it for one call.
         max_retries: Retries of idempotent requests on 429/5xx and connection errors.
-        strict: Validate bodies in pydantic's strict mode and raise
-            :class:`ResponseValidationError` naming the field path on any mismatch.
-        retry_deadline: Seconds from the start of a call after which no retry starts.
-        max_workers: Threads for bulk requests (details of many runs, multi-run metrics).
-        cache_dir: A folder for the on-disk metrics cache of finished runs (see
-            :mod:`runicorn_api.cache`; needs polars).
-        direct_reads: Whether to read the viewer's storage folder directly where it is
-            on this machine: ``"auto"`` (the default) reads a run folder once it is
-            proven to be the one the viewer serves and asks the viewer otherwise;
-            ``"always"`` raises :class:`UnsupportedFeatureError` where a folder cannot be
-            read; ``"never"`` touches no storage file and works over HTTP alone (a remote
-            viewer, a shared server). Results are the same either way; see
-            :mod:`runicorn_api._storage`.
         session: A :class:`requests.Session` to use (its adapters are replaced).
+        **options: ``strict``, ``retry_deadline``, ``max_workers``, ``cache_dir`` and
+            ``direct_reads``; see :class:`~runicorn_api._options.MoreOptions`.
+
+    Every argument is checked before anything is created: a bad one raises
+    :class:`InvalidArgumentError` with no folder made and no request sent.
 
     Raises:
-        APIConnectionError: Nothing answers at ``base_url``.
+        APIConnectionError: Nothing answers at ``base_url``, or not a viewer.
     """
 
     def __init__(
@@ -88,85 +83,60 @@ class RunicornClient:
         timeout: float | None = 30,
         max_retries: int = 3,
         *,
-        strict: bool = False,
-        retry_deadline: float = 60.0,
-        max_workers: int = 8,
-        cache_dir: str | os.PathLike[str] | None = None,
-        direct_reads: DirectReads = "auto",
         session: requests.Session | None = None,
+        **options: Unpack[MoreOptions],
     ) -> None:
-        base_url = _resolve_base_url(base_url)
-        if direct_reads not in DIRECT_READS:
-            raise InvalidArgumentError(
-                f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {direct_reads!r}"
-            )
-        if not isinstance(max_workers, int) or max_workers < 1:
-            raise InvalidArgumentError(f"max_workers must be a positive int, got {max_workers!r}")
-        self.max_workers = max_workers
-        """Threads for bulk requests (run details, multi-run metrics)."""
-        self.metrics_cache: MetricsCache | None = (
-            MetricsCache(cache_dir) if cache_dir is not None else None
-        )
-        """The on-disk cache of finished runs' metrics, if ``cache_dir`` was given."""
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise InvalidArgumentError(f"base_url must be an http(s) URL, got {base_url!r}")
-        check_timeout(timeout)
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise InvalidArgumentError(
-                f"max_retries must be a non-negative int, got {max_retries!r}"
-            )
-        self.strict = strict
-        self._transport = Transport(
-            base_url,
-            timeout=timeout,
-            retry=RetryPolicy(max_retries=max_retries, deadline=retry_deadline),
-            session=session,
-        )
-        base_url = self._transport.base_url  # without any user:password@, for messages
+        url = resolve_base_url(base_url)
+        self.options = ClientOptions.of(timeout=timeout, max_retries=max_retries, **options)
+        """The client's validated knobs."""
         self._on_close: list[Callable[[], None]] = []
-        self.viewer: LocalViewer | None = None
+        self._closed = False
+        self.viewer: ViewerProcess | None = None
         """The embedded viewer this client stops on close (see :func:`runicorn_api.local`)."""
         self.remote_session: RemoteSession | None = None
         """The remote viewer this client reaches through an SSH tunnel
         (see ``client.remote.open``)."""
-        self._closed = False
+        transport = Transport(
+            url,
+            timeout=self.options.timeout,
+            retry=RetryPolicy(max_retries=max_retries, deadline=self.options.retry_deadline),
+            session=session,
+        )
+        self._transport = transport
         try:
-            health = self.system.health()
-        except (APIStatusError, UnsupportedFeatureError, ResponseValidationError) as err:
-            self._transport.close()
-            message = _not_a_viewer(base_url, err)
-            if message is None:
-                raise
-            raise APIConnectionError(message, method="GET", url=err.url) from err
-        except APITimeoutError:
-            self._transport.close()
-            raise
-        except APIConnectionError as err:
-            self._transport.close()
-            if base_url.startswith("http://") and self._transport.speaks_tls():
-                raise APIConnectionError(
-                    f"{base_url} did not answer plain HTTP, but it completes a TLS "
-                    f"handshake: it is an https:// endpoint. A runicorn viewer speaks "
-                    f"plain HTTP; check the port, or use https:// if a proxy serves it.",
-                    method="GET", url=err.url,
-                ) from err  # fmt: skip
-            raise
-        except BaseException:
-            self._transport.close()
-            raise
-        if not health.ok:
-            self._transport.close()
-            raise APIConnectionError(
-                f"The viewer at {base_url} reports status {health.status!r}, not 'ok'."
+            health = _handshake(transport, strict=self.options.strict)
+            # A viewer that reports no usable version is taken as the newest generation.
+            version = str(health.version) if health.version is not None else "unknown"
+            adapter: Adapter = adapter_for(version, direct_reads=self.options.direct_reads)
+            transport.name_server(str(adapter.server))
+            cache = (
+                MetricsCache(self.options.cache_dir) if self.options.cache_dir is not None else None
             )
-        # A viewer that reports no usable version is taken as the newest generation.
-        version = str(health.version) if health.version is not None else "unknown"
-        self._adapter: Adapter = adapter_for(version)
-        self._adapter.server.direct_reads = direct_reads
-        self._transport.server.version = version
-        self._storage = StorageAccess(direct_reads, str(self._adapter.server))
+        except BaseException:
+            transport.close()
+            raise
+        self._core = ClientCore(
+            transport=transport,
+            adapter=adapter,
+            storage=StorageAccess(self.options.direct_reads, str(adapter.server)),
+            options=self.options,
+            metrics_cache=cache,
+            actions=_RunActions(self),
+        )
+        self.metrics_cache: MetricsCache | None = cache
+        """The on-disk cache of finished runs' metrics, if ``cache_dir`` was given."""
 
-    # -- attributes the seed documents -------------------------------------------------
+    @property
+    def strict(self) -> bool:
+        """Whether bodies are validated in pydantic's strict mode."""
+        return self.options.strict
+
+    @property
+    def max_workers(self) -> int:
+        """Threads for bulk requests (run details, multi-run metrics)."""
+        return self.options.max_workers
+
+    # -- attributes the original client documents -------------------------------------------------
 
     @property
     def base_url(self) -> str:
@@ -184,50 +154,69 @@ class RunicornClient:
     def server(self) -> ServerInfo:
         """The connected viewer's version, generation and supported features, and
         whether this client reads its storage directly (``direct_reads``)."""
-        return self._adapter.server
+        return self._core.server
 
     @property
     def direct_reads(self) -> DirectReads:
         """``"auto"``, ``"always"`` or ``"never"``; see :class:`RunicornClient`."""
-        return self._storage.mode
+        return self._core.storage.mode
 
-    # -- resources, built on first access ----------------------------------------------
+    # -- resources, built on first access and wired here -------------------------------
+
+    @cached_property
+    def _runs(self) -> RunLookup:
+        return RunLookup(self._core)
 
     @cached_property
     def system(self) -> SystemResource:
-        return SystemResource(self)
+        return SystemResource(self._core)
 
     @cached_property
     def experiments(self) -> ExperimentsResource:
-        return ExperimentsResource(self)
+        return ExperimentsResource(self._core, self._runs, self.metrics)
 
     @cached_property
     def projects(self) -> ProjectsResource:
-        return ProjectsResource(self)
+        return ProjectsResource(self._core, self._runs)
 
     @cached_property
     def artifacts(self) -> ArtifactsResource:
-        """The seed's Artifacts API (0.5.x endpoints, or 0.7.x per-run assets mapped)."""
-        return ArtifactsResource(self)
+        """The original client's Artifacts API (0.5.x endpoints, or 0.7.x per-run assets mapped)."""
+        return ArtifactsResource(self._core, self._runs)
 
     @cached_property
     def images(self) -> ImagesResource:
         """A run's logged images: listed, opened and downloaded."""
-        return ImagesResource(self)
+        return ImagesResource(self._core, self._runs)
 
     @cached_property
     def recycle_bin(self) -> RecycleBinResource:
-        return RecycleBinResource(self)
+        return RecycleBinResource(self._core)
 
     @cached_property
     def metrics(self) -> MetricsResource:
-        return MetricsResource(self)
+        return MetricsResource(self._core, self._runs)
 
     @cached_property
-    def remote(self) -> RemoteResource:
-        return RemoteResource(self)
+    def remote(self) -> RemoteResource[RunicornClient]:
+        return RemoteResource(self._core, open_client=self._open_remote)
 
-    # -- the seed's methods ------------------------------------------------------------
+    def _open_remote(
+        self,
+        url: str,
+        session: RemoteSession,
+        stop: Callable[[], None] | None,
+        options: MoreOptions,
+    ) -> RunicornClient:
+        """A client for a remote viewer's tunnel (``client.remote.open``)."""
+        chosen: MoreOptions = {**options, "direct_reads": "never"}
+        remote = RunicornClient(url, **chosen)
+        remote.remote_session = session
+        if stop is not None:
+            remote.add_close_hook(stop)
+        return remote
+
+    # -- the original client's methods ------------------------------------------------------------
 
     def health_check(self, *, timeout: Timeout = NOT_GIVEN) -> Health:
         """:calls: ``GET /api/health``"""
@@ -292,9 +281,14 @@ class RunicornClient:
     ) -> RunMetrics:
         """:calls: ``GET /api/runs/{run_id}/metrics``; see :meth:`MetricsResource.get`."""
         return self.metrics.get(
-            run_id, metric_names, limit, downsample=downsample, start=start, end=end,
+            run_id,
+            metric_names,
+            limit,
+            downsample=downsample,
+            start=start,
+            end=end,
             timeout=timeout,
-        )  # fmt: skip
+        )
 
     def export_experiment(
         self, run_id: str, format: str = "json", include_media: bool = False
@@ -314,11 +308,11 @@ class RunicornClient:
             ValueError: Before any request, for another format.
             UnsupportedFeatureError: ``include_media=True`` on a 0.5.x viewer.
         """
-        from .export import export_run
-        from .resources.experiments import check_run_id
-
         check_run_id(run_id)
-        return export_run(self, run_id, format, include_media)
+        if include_media:
+            return self.experiments.export_zip(run_id)
+        metrics = self.get_metrics(run_id)
+        return render(format, metrics, self.get_experiment(run_id) if format == "json" else None)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -330,6 +324,13 @@ class RunicornClient:
         self._transport.close()
         while self._on_close:
             self._on_close.pop()()
+
+    def add_close_hook(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` when this client closes (hooks run last added, first called):
+        how :func:`runicorn_api.local` stops its viewer and ``remote.open`` its tunnel."""
+        if not callable(hook):
+            raise InvalidArgumentTypeError(f"hook must be callable, got {hook!r}")
+        self._on_close.append(hook)
 
     def __enter__(self) -> RunicornClient:
         return self
@@ -346,44 +347,106 @@ class RunicornClient:
         return f"<RunicornClient {self.base_url} ({self.server})>"
 
 
-def _not_a_viewer(base_url: str, err: RunicornAPIError) -> str | None:
-    """What answered ``GET /api/health`` where a viewer would have sent its JSON; ``None``
-    for a JSON answer (a viewer whose body does not validate is not "not a viewer")."""
-    response = err.response
-    if response is None:
-        return None
-    ctype = response.headers.get("Content-Type", "")
-    if "json" in ctype and response.status_code < 400:
-        return None
-    what = f"{response.status_code} {response.reason or ''}".strip()
-    if ctype:
-        what += f" ({ctype.split(';')[0]})"
-    server = response.headers.get("Server")
-    text = response.text[:2000] if response.content else ""
-    title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-    snippet = (title.group(1) if title else text).strip().replace("\n", " ")[:100]
-    return (
-        f"{base_url} does not look like a Runicorn viewer: GET /api/health answered {what}"
-        + (f" from {server!r}" if server else "")
-        + (f": {snippet!r}" if snippet else "")
-        + '. A viewer answers 200 with JSON such as {"status": "ok", "version": "0.7.2"}; '
-        "check the URL and the port (runicorn viewer listens on 23300 by default)."
-    )
+def _handshake(transport: Transport, *, strict: bool) -> Health:
+    """``GET /api/health``, with what answered instead of a viewer named in the error.
+
+    :calls: ``GET /api/health``
+    """
+    try:
+        data = transport.request("GET", "/api/health")
+        health = validate_model(Health, data, strict=strict, context="GET /api/health")
+    except (APIStatusError, UnsupportedFeatureError, ResponseValidationError) as err:
+        message = not_a_viewer(transport.base_url, err.response)
+        if message is None:
+            raise
+        raise APIConnectionError(message, method="GET", url=err.url) from err
+    except APITimeoutError:
+        raise
+    except APIConnectionError as err:
+        if transport.base_url.startswith("http://") and speaks_tls(transport.base_url):
+            raise APIConnectionError(
+                f"{transport.base_url} did not answer plain HTTP, but it completes a TLS "
+                f"handshake: it is an https:// endpoint. A runicorn viewer speaks "
+                f"plain HTTP; check the port, or use https:// if a proxy serves it.",
+                method="GET",
+                url=err.url,
+            ) from err
+        raise
+    if not health.ok:
+        raise APIConnectionError(
+            f"The viewer at {transport.base_url} reports status {health.status!r}, not 'ok'."
+        )
+    return health
+
+
+class _RunActions:
+    """The client's :class:`~runicorn_api.models.experiment.RunActions`: what a fetched
+    run's own methods call."""
+
+    def __init__(self, client: RunicornClient) -> None:
+        self._client = client
+
+    def get(self, run_id: str) -> Experiment:
+        return self._client.experiments.get(run_id)
+
+    def update(
+        self,
+        run_id: str,
+        *,
+        tags: list[str] | None = None,
+        alias: str | NotGiven | None = NOT_GIVEN,
+    ) -> Experiment:
+        return self._client.experiments.update(
+            run_id, tags=NOT_GIVEN if tags is None else tags, alias=alias
+        )
+
+    def delete(self, run_id: str) -> BatchResult:
+        return self._client.experiments.delete(run_id)
+
+    def restore(self, run_id: str) -> BatchResult:
+        return self._client.recycle_bin.restore(run_id)
+
+    def move(self, run_id: str, path: str) -> BatchResult:
+        return self._client.experiments.move(run_id, path)
+
+    def artifacts(self, run_id: str) -> RunArtifacts:
+        return self._client.artifacts.for_run(run_id)
+
+    def logs(self, run_id: str) -> RunLog:
+        return self._client.experiments.logs(run_id)
+
+    def images(self, run_id: str, key: str | None) -> list[RunImage]:
+        return self._client.images.list(run_id, key=key)
+
+    def environment(self, run_id: str) -> Environment:
+        return self._client.experiments.environment(run_id)
+
+    def metrics(
+        self,
+        run_id: str,
+        metric_names: list[str] | None,
+        limit: int | None,
+        *,
+        downsample: int | None,
+        start: int | None,
+        end: int | None,
+    ) -> RunMetrics:
+        return self._client.get_metrics(
+            run_id, metric_names, limit, downsample=downsample, start=start, end=end
+        )
+
+    def metrics_of(self, run_ids: list[str], metric_names: list[str]) -> list[RunMetrics]:
+        return self._client.metrics.many(run_ids, metric_names).to_list()
+
+    def load_details(self, items: Sequence[Experiment]) -> None:
+        self._client.experiments.load_details(items)
 
 
 def connect(
     base_url: str | None = None,
     timeout: float | None = 30,
     max_retries: int = 3,
-    *,
-    strict: bool = False,
-    retry_deadline: float = 60.0,
-    max_workers: int = 8,
-    cache_dir: str | os.PathLike[str] | None = None,
-    direct_reads: DirectReads = "auto",
+    **options: Unpack[MoreOptions],
 ) -> RunicornClient:
     """Connect to a running viewer; see :class:`RunicornClient`."""
-    return RunicornClient(
-        base_url, timeout, max_retries, strict=strict, retry_deadline=retry_deadline,
-        max_workers=max_workers, cache_dir=cache_dir, direct_reads=direct_reads,
-    )  # fmt: skip
+    return RunicornClient(base_url, timeout, max_retries, **options)

@@ -3,7 +3,7 @@
 Every error derives from :class:`RunicornAPIError`::
 
     RunicornAPIError
-    ├── APIConnectionError            (exported as ``ConnectionError`` too, as the seed names it)
+    ├── APIConnectionError            (``ConnectionError`` too, the original client's name)
     │   └── APITimeoutError           (exported as ``TimeoutError`` too)
     ├── APIStatusError                the viewer answered with an error status
     │   ├── BadRequestError           400
@@ -27,16 +27,15 @@ Every error derives from :class:`RunicornAPIError`::
     ├── DownloadError                 a downloaded file fails its digest, or a zip is unsafe
     └── MissingDependencyError        an optional extra (pandas, polars, viewer) is not installed
 
-A status maps to its class in exactly one place, :func:`status_error_class`; what the
-viewer's remote routes say about SSH refines it in :func:`remote_error`. (An SSH login that
-fails is an :class:`AuthenticationError`, whatever status the viewer answered with.)
+A status maps to its class in exactly one place,
+:func:`runicorn_api._http.errors.status_error_class`. What the viewer's remote routes say
+about SSH refines it in :mod:`runicorn_api.resources.remote.errors`, where the two
+host-key errors live (they carry a :class:`~runicorn_api.HostKey`). An SSH login that
+fails is an :class:`AuthenticationError`, whatever status the viewer answered with.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -49,8 +48,6 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "DownloadError",
-    "HostKeyConfirmationRequired",
-    "HostKeyMismatchError",
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
     "MethodNotAllowedError",
@@ -68,9 +65,6 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "UnsupportedFeatureError",
-    "reading",
-    "remote_error",
-    "status_error_class",
 ]
 
 
@@ -151,7 +145,7 @@ class BadRequestError(APIStatusError):
 class InvalidArgumentError(BadRequestError, ValueError):
     """An argument refused by the client before the request was sent: no status code.
 
-    The seed names :class:`BadRequestError` as the error for invalid parameters, and its
+    The original client names :class:`BadRequestError` as the error for invalid parameters, and its
     examples catch it; Python code catches ``ValueError``. This is both.
     """
 
@@ -193,37 +187,6 @@ class ConflictError(APIStatusError):
     """409: the request conflicts with the current state (e.g. the path already exists)."""
 
     status_code = 409
-
-
-class HostKeyConfirmationRequired(ConflictError):
-    """409 ``HOST_KEY_CONFIRMATION_REQUIRED``: the viewer was offered an SSH host key it
-    does not trust yet (0.7.x). Nothing was trusted.
-
-    Attributes:
-        host_key: The offered key (:class:`~runicorn_api.HostKey`); check its
-            ``fingerprint_sha256`` on the server, then pass it to
-            ``client.remote.accept_host_key`` (or connect with ``host_key_fingerprint=``).
-    """
-
-    @property
-    def host_key(self) -> Any:
-        from .models.remote import HostKey
-
-        detail = self.detail if isinstance(self.detail, dict) else {}
-        return HostKey.model_validate(detail.get("host_key") or {})
-
-
-class HostKeyMismatchError(HostKeyConfirmationRequired):
-    """The offered host key is not the one given as ``host_key_fingerprint``. Nothing was
-    trusted and no login was attempted with it.
-
-    Attributes:
-        expected: The fingerprint the caller expected.
-    """
-
-    def __init__(self, message: str, *, expected: str, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.expected = expected
 
 
 class UnprocessableEntityError(APIStatusError):
@@ -338,129 +301,3 @@ class DownloadError(RunicornAPIError):
 
 class MissingDependencyError(RunicornAPIError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
-
-
-_STATUS_CLASSES: dict[int | None, type[APIStatusError]] = {
-    cls.status_code: cls
-    for cls in (
-        BadRequestError,
-        AuthenticationError,
-        PermissionDeniedError,
-        NotFoundError,
-        MethodNotAllowedError,
-        ConflictError,
-        UnprocessableEntityError,
-        RateLimitError,
-    )
-}
-
-
-_SSH_FAILURES: tuple[tuple[re.Pattern[str], type[APIStatusError], str], ...] = (
-    (
-        re.compile(r"authentication failed|permission denied|auth(entication)? methods? "
-                   r"(failed|exhausted)|no authentication methods", re.I),
-        AuthenticationError,
-        "the SSH server refused the login. Check the username and the password, key or "
-        "passphrase; for a key, check that its public half is in the server's "
-        "~/.ssh/authorized_keys.",
-    ),
-    (
-        re.compile(r"connection refused|unable to connect to port", re.I),
-        SSHConnectionRefusedError,
-        "nothing accepts SSH connections on that port. Check the port (sshd's Port "
-        "setting) and that sshd is running there.",
-    ),
-    (
-        re.compile(r"timed out|timeout|error reading ssh protocol banner", re.I),
-        SSHTimeoutError,
-        "the SSH server did not answer in time. Check that the port is the SSH port and "
-        "that no firewall drops the traffic.",
-    ),
-    (
-        re.compile(r"no route to host|network is unreachable|could not resolve|name or "
-                   r"service not known|nodename nor servname|getaddrinfo|name resolution",
-                   re.I),
-        SSHHostUnreachableError,
-        "the host cannot be reached from the viewer's machine. Check the host name and "
-        "the network between the viewer and the host.",
-    ),
-)  # fmt: skip
-
-
-def remote_error(
-    error: APIStatusError, *, host: str, port: int, username: str, version: str
-) -> APIStatusError:
-    """Refine what a ``/api/remote/...`` route answered into the SSH error it describes.
-
-    The viewer reports SSH failures as 500 with the SSH library's words in ``detail``; the
-    words differ by version (paramiko on 0.5.x, OpenSSH on 0.7.x). The result names the
-    user, host and port and says what to do next; the viewer's words are kept at the end.
-    """
-    if isinstance(error, HostKeyConfirmationRequired) or error.status_code == 409:
-        detail = error.detail if isinstance(error.detail, dict) else {}
-        if detail.get("code") != "HOST_KEY_CONFIRMATION_REQUIRED":
-            return error
-        key = detail.get("host_key") or {}
-        changed = key.get("reason") == "changed"
-        message = (
-            f"The SSH host key of {host}:{port} "
-            + ("CHANGED since it was trusted" if changed else "is not trusted yet")
-            + f": {key.get('key_type')} {key.get('fingerprint_sha256')}. Compare this "
-            "fingerprint with the server's own (ssh-keygen -lf on its host key), then call "
-            "client.remote.accept_host_key(err.host_key), or connect again with "
-            "host_key_fingerprint='SHA256:...'. Nothing was trusted."
-        )
-        return HostKeyConfirmationRequired(message, **_origin(error))
-    if not isinstance(error, ServerError):
-        return error
-    said = str(error.detail or error.message)
-    who = f"{username}@{host}:{port}"
-    if version.startswith("0.6.") and re.search(r"tunnel", said, re.I):
-        return SSHAgentRequiredError(
-            f"The remote viewer's SSH tunnel to {host}:{port} failed on runicorn {version}, "
-            "whose tunnel passes neither the key file nor the password to OpenSSH. Load the "
-            "key into an ssh-agent (ssh-add) and connect with use_agent=True, or use a "
-            f"0.5.x or 0.7.x viewer. The viewer said: {said}",
-            host=host,
-            port=port,
-            **_origin(error),
-        )
-    for pattern, cls, advice in _SSH_FAILURES:
-        if pattern.search(said):
-            text = f"SSH to {who} failed: {advice} The viewer said: {said}"
-            if issubclass(cls, SSHConnectionError):
-                return cls(text, host=host, port=port, **_origin(error))
-            return cls(text, **_origin(error))
-    return error
-
-
-def _origin(error: APIStatusError) -> dict[str, Any]:
-    return {
-        "method": error.method,
-        "url": error.url,
-        "body": error.body,
-        "response": error.response,
-        "status_code": error.status_code,
-    }
-
-
-def status_error_class(status_code: int) -> type[APIStatusError]:
-    """The one place where an HTTP error status is mapped to its exception class."""
-    if status_code >= 500:
-        return ServerError
-    return _STATUS_CLASSES.get(status_code, APIStatusError)
-
-
-@contextmanager
-def reading(context: str, body: Any) -> Iterator[None]:
-    """Turn a body that breaks the code reading it (a field of another type, a missing
-    key, a number out of range) into :class:`ResponseValidationError`, in one place."""
-    try:
-        yield
-    except RunicornAPIError:
-        raise
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
-        raise ResponseValidationError(
-            f"{context}: the viewer's answer could not be read ({type(err).__name__}: {err})",
-            body=body,
-        ) from err

@@ -1,8 +1,8 @@
-"""Small shared types."""
+"""Small shared types: the "not given" sentinel, timeouts, the storage read policy."""
 
 from __future__ import annotations
 
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, Protocol, TypeAlias
 
 
 class NotGiven:
@@ -30,3 +30,18 @@ NOT_GIVEN: Final = NotGiven()
 
 Timeout: TypeAlias = "float | NotGiven | None"
 """Seconds to wait for the viewer; ``None`` waits forever; ``NOT_GIVEN`` uses the default."""
+
+DirectReads: TypeAlias = Literal["auto", "always", "never"]
+"""How a client reads run data: from the storage folder where it is proven to be the
+viewer's (``"auto"``), only from it (``"always"``), or only over HTTP (``"never"``)."""
+DIRECT_READS: Final[tuple[DirectReads, ...]] = ("auto", "always", "never")
+
+
+class ViewerProcess(Protocol):
+    """A viewer process a client owns (:class:`~runicorn_api.LocalViewer`)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def pid(self) -> int | None: ...
+    def stop(self, *, remove: bool = True) -> None: ...

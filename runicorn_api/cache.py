@@ -29,10 +29,10 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from ._columns import Column
+from ._common.deps import require
 from ._exceptions import InvalidArgumentError
-from ._frames import require
-from ._storage import RunLocation
+from ._frames.columns import Column
+from ._storage.access import RunLocation
 from .models.metrics import RunMetrics
 
 __all__ = ["CacheStamp", "MetricsCache"]
@@ -175,10 +175,6 @@ class MetricsCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-
-    def invalidate(self, run_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.path(run_id).unlink()
 
     def clear(self) -> None:
         for entry in self.folder.glob("*.parquet"):

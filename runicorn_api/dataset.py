@@ -27,21 +27,22 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from ._common.deps import require
+from ._common.progress import ProgressOption, check_progress
 from ._exceptions import InvalidArgumentError, UnsupportedFeatureError
-from ._frames import require
-from ._metric_frames import metrics_frame
-from ._progress import ProgressOption, check_progress
+from ._frames.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
+from ._frames.metrics import metrics_frame
 from .cache import CacheStamp
 
 if TYPE_CHECKING:
     from .models.experiment import Experiment
-    from .resources.experiments import ExperimentCollection
+    from .models.metrics import RunMetrics
 
 __all__ = ["DatasetWrite", "PartitionBy", "write_dataset"]
 
@@ -98,19 +99,26 @@ def _load_state(folder: Path) -> dict[str, Any]:
 
 
 def write_dataset(
-    runs: ExperimentCollection,
+    list_runs: Callable[[], Sequence[Experiment]],
     folder: str | os.PathLike[str],
     *,
+    stamps: Callable[[Sequence[Experiment]], list[CacheStamp | None]],
+    read_metrics: Callable[[list[Experiment]], list[RunMetrics]],
+    runs_table: Callable[[Sequence[str] | None], Any],
     metric_names: list[str] | None = None,
     partition_by: PartitionBy = "project",
     progress: ProgressOption = False,
 ) -> DatasetWrite:
-    """Write (or bring up to date) a parquet dataset of ``runs``; see the module docs.
+    """Write (or bring up to date) a parquet dataset of the runs ``list_runs`` gives;
+    see the module docs. :meth:`ExperimentCollection.write_dataset` is the way to call it.
 
-    :calls: the collection's listing; per run, what says whether it changed (the size of
-        ``events.jsonl`` under direct reads, else the headers of ``GET
-        /api/runs/{id}/metrics?downsample=100``); then the metrics of the new and
-        changed runs, as :meth:`ExperimentCollection.metrics` reads them
+    Args:
+        list_runs: The runs (called once, after the arguments are checked).
+        stamps: What says, per run, whether its metrics changed (``None``: unknown).
+        read_metrics: The metrics of the runs to (re)write, in their order.
+        runs_table: The runs as a polars DataFrame of these columns (``None``: all).
+
+    :calls: what ``list_runs``, ``stamps``, ``read_metrics`` and ``runs_table`` call
     """
     require("polars")
     check_progress(progress)
@@ -119,23 +127,48 @@ def write_dataset(
             f"partition_by must be 'project' or 'path', got {partition_by!r}"
         )
     root = Path(folder).expanduser().resolve()
-    metrics_root = root / "metrics"
     root.mkdir(parents=True, exist_ok=True)
     recorded = _load_state(root)
     names = sorted(metric_names) if metric_names is not None else None
+    experiments = list(list_runs())
+    report = DatasetWrite(folder=root)
+    state, todo = _plan(
+        root, recorded, names, experiments, stamps(experiments), partition_by, report
+    )
+    fetched = read_metrics([exp for exp, _, _ in todo])
+    for (exp, stamp, part), metrics in zip(todo, fetched, strict=True):
+        _write_partition(root, recorded.get(exp.id), part, metrics)
+        written = (stamp or CacheStamp(None, None)).to_json()
+        state[exp.id] = {"partition": part, "stamp": written, "metrics": names}
+        report.written.append(exp.id)
+    for run_id, old in recorded.items():
+        if run_id not in state:
+            shutil.rmtree(root / "metrics" / old.get("partition", "__none__"), ignore_errors=True)
+            report.removed.append(run_id)
+    report.details = _write_runs_table(root, runs_table)
+    text = json.dumps({"format": FORMAT, "partition_by": partition_by, "runs": state}, indent=1)
+    (root / STATE).write_text(text, encoding="utf-8")
+    return report
+
+
+Todo = list[tuple["Experiment", "CacheStamp | None", str]]
+
+
+def _plan(
+    root: Path,
+    recorded: dict[str, Any],
+    names: list[str] | None,
+    experiments: list[Experiment],
+    stamps: list[CacheStamp | None],
+    partition_by: PartitionBy,
+    report: DatasetWrite,
+) -> tuple[dict[str, Any], Todo]:
+    """The state of the runs whose partitions still match their stamps (reported as
+    unchanged), and the runs to (re)write with their stamps and partitions."""
     # A run written with other metric names is rewritten: its partition does not hold them.
     before = {k: v for k, v in recorded.items() if names is None or v.get("metrics") == names}
-    client = runs._repo._client
-    from .resources.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
-    from .resources.metrics import location_of
-
-    experiments = runs.to_list()
-    sources = [client.metrics._pick(location_of(e)) for e in experiments]
-    pairs = list(zip(experiments, sources, strict=True))
-    stamps = client.experiments._concurrently(lambda pair: pair[1].stamp(pair[0].id), pairs)
-    report = DatasetWrite(folder=root)
     state: dict[str, Any] = {}
-    todo: list[tuple[Experiment, CacheStamp | None, str]] = []
+    todo: Todo = []
     for exp, stamp in zip(experiments, stamps, strict=True):
         part = _partition(exp, partition_by)
         old = before.get(exp.id)
@@ -143,7 +176,7 @@ def write_dataset(
             old is not None
             and stamp is not None
             and old.get("partition") == part
-            and (metrics_root / part / "part-0.parquet").is_file()
+            and (root / "metrics" / part / "part-0.parquet").is_file()
             and CacheStamp.from_json(old["stamp"]).matches(stamp)
         )
         if fresh:
@@ -151,28 +184,28 @@ def write_dataset(
             state[exp.id] = old
         else:
             todo.append((exp, stamp, part))
-    fetched = client.metrics.many([location_of(e) for e, _, _ in todo], metric_names,
-                                  progress=progress).to_list()  # fmt: skip
-    for (exp, stamp, part), metrics in zip(todo, fetched, strict=True):
-        old = recorded.get(exp.id)
-        if old is not None and old.get("partition") != part:
-            shutil.rmtree(metrics_root / old["partition"], ignore_errors=True)
-        frame = metrics_frame([metrics]).to_polars().drop("run_id")
-        _replace(frame.write_parquet, metrics_root / part / "part-0.parquet")
-        written = (stamp or CacheStamp(None, None)).to_json()
-        state[exp.id] = {"partition": part, "stamp": written, "metrics": names}
-        report.written.append(exp.id)
-    for run_id, old in recorded.items():
-        if run_id not in state:
-            shutil.rmtree(metrics_root / old.get("partition", "__none__"), ignore_errors=True)
-            report.removed.append(run_id)
+    return state, todo
+
+
+def _write_partition(
+    root: Path, old: dict[str, Any] | None, part: str, metrics: RunMetrics
+) -> None:
+    """One run's long metrics as ``metrics/<part>/part-0.parquet`` (a moved run's old
+    partition removed)."""
+    if old is not None and old.get("partition") != part:
+        shutil.rmtree(root / "metrics" / old["partition"], ignore_errors=True)
+    frame = metrics_frame([metrics]).to_polars().drop("run_id")
+    _replace(frame.write_parquet, root / "metrics" / part / "part-0.parquet")
+
+
+def _write_runs_table(root: Path, runs_table: Callable[[Sequence[str] | None], Any]) -> bool:
+    """``runs.parquet``; whether it has the detail columns (see :attr:`DatasetWrite.details`)."""
+    details = True
     try:
-        table = runs.to_polars()
+        table = runs_table(None)
     except UnsupportedFeatureError as err:
-        warnings.warn(f"runs.parquet has the listing's columns only: {err}", stacklevel=3)
-        report.details = False
-        table = runs.to_polars([c for c in EXPERIMENT_COLUMNS if c not in DETAIL_KEYS])
+        warnings.warn(f"runs.parquet has the listing's columns only: {err}", stacklevel=4)
+        details = False
+        table = runs_table([c for c in EXPERIMENT_COLUMNS if c not in DETAIL_KEYS])
     _replace(table.write_parquet, root / "runs.parquet")
-    text = json.dumps({"format": FORMAT, "partition_by": partition_by, "runs": state}, indent=1)
-    (root / STATE).write_text(text, encoding="utf-8")
-    return report
+    return details

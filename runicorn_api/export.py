@@ -1,4 +1,5 @@
-"""Exports built on the client: the viewer's own export endpoints answer 501 in the wheels.
+"""Exports rendered here from fetched runs (the viewer's own export endpoints answer 501
+in the wheels); this module fetches nothing.
 
 ``json``: one object, ``{"format", "experiment", "metrics": {"steps", "timestamps",
 "columns": {name: [...]}}}`` (columns aligned with ``steps``; ``null`` where not logged).
@@ -17,15 +18,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._columns import Column
+from ._common.deps import install_hint
 from ._exceptions import InvalidArgumentError, MissingDependencyError
+from ._frames.columns import Column
 
 if TYPE_CHECKING:
-    from ._client import RunicornClient
     from .models.experiment import Experiment
     from .models.metrics import RunMetrics
 
-__all__ = ["FORMATS", "export_run", "metrics_csv", "safe_filename", "write_inside"]
+__all__ = ["FORMATS", "metrics_csv", "metrics_parquet", "render", "safe_filename", "write_inside"]
 
 Format = Literal["json", "csv", "parquet"]
 FORMATS = ("json", "csv", "parquet")
@@ -37,27 +38,14 @@ def check_format(format: str) -> None:
         raise InvalidArgumentError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
 
 
-def export_run(
-    client: RunicornClient,
-    run_id: str,
-    format: str = "json",
-    include_media: bool = False,
-    *,
-    experiment: Experiment | None = None,
-) -> bytes:
-    """See :meth:`RunicornClient.export_experiment` (``experiment``: already fetched)."""
+def render(format: str, metrics: RunMetrics, experiment: Experiment | None = None) -> bytes:
+    """A run's export as bytes: ``json`` (needs ``experiment``), ``csv`` or ``parquet``;
+    see the module docs for each layout. Nothing is fetched here."""
     check_format(format)
-    if include_media:
-        client._adapter.require("export_zip")
-        body = client._transport.request(
-            "POST", "/api/runs/export", json_body={"run_ids": [run_id]}, expect="bytes"
-        )
-        return body
     if format == "json":
-        experiment = experiment or client.get_experiment(run_id)
-        metrics = client.get_metrics(run_id)
+        if experiment is None:
+            raise InvalidArgumentError("a json export needs the experiment as well")
         return experiment_json(experiment, metrics)
-    metrics = client.get_metrics(run_id)
     if format == "csv":
         return metrics_csv([metrics])
     return metrics_parquet([metrics])
@@ -94,16 +82,21 @@ def metrics_csv(runs: Iterable[RunMetrics], *, metric_names: list[str] | None = 
         for name, series in run.series.items():
             if metric_names is not None and name not in metric_names:
                 continue
-            for step, value, stamp in zip(series.steps.to_list(), series.values.to_list(),
-                                          series.timestamps.to_list(), strict=True):  # fmt: skip
-                writer.writerow([run.run_id, step, name, repr(value),
-                                 "" if stamp is None else repr(stamp)])  # fmt: skip
+            for step, value, stamp in zip(
+                series.steps.to_list(),
+                series.values.to_list(),
+                series.timestamps.to_list(),
+                strict=True,
+            ):
+                writer.writerow(
+                    [run.run_id, step, name, repr(value), "" if stamp is None else repr(stamp)]
+                )
     return out.getvalue().encode()
 
 
 def metrics_parquet(runs: Iterable[RunMetrics]) -> bytes:
     """The long table as parquet (polars, else pandas with pyarrow)."""
-    from ._metric_frames import metrics_frame
+    from ._frames.metrics import metrics_frame
 
     frame = metrics_frame(list(runs))
     buffer = io.BytesIO()
@@ -114,8 +107,7 @@ def metrics_parquet(runs: Iterable[RunMetrics]) -> bytes:
             frame.to_pandas().to_parquet(buffer, index=False)
         except ImportError as err:
             raise MissingDependencyError(
-                "parquet export needs polars (pip install 'runicorn-api[polars]') or "
-                "pandas with pyarrow"
+                f"parquet export needs polars ({install_hint('polars')}) or pandas with pyarrow"
             ) from err
     return buffer.getvalue()
 

@@ -162,8 +162,9 @@ class F:
     def exists(self) -> Expr:
         """The item has the key (its value may be ``None``)."""
         key = self.key
-        return Expr(lambda i: resolve(i, key) is not MISSING, f"F({key!r}).exists()",
-                    frozenset({key}))  # fmt: skip
+        return Expr(
+            lambda i: resolve(i, key) is not MISSING, f"F({key!r}).exists()", frozenset({key})
+        )
 
     def __repr__(self) -> str:
         return f"F({self.key!r})"

@@ -8,28 +8,52 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError, MissingDependencyError
+from ._common.deps import require
+from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 
-if TYPE_CHECKING:
-    from ._client import RunicornClient
-    from .models.metrics import MetricSeries, RunMetrics
+__all__ = [
+    "Series",
+    "SeriesSet",
+    "axes_for",
+    "check_smooth",
+    "ema",
+    "plot_band",
+    "plot_metrics",
+    "plot_series",
+]
 
-__all__ = ["ema", "plot_metrics", "plot_runs", "plot_series"]
+
+class Series(Protocol):
+    """What a drawing reads of one metric (a :class:`~runicorn_api.MetricSeries`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def run_id(self) -> str | None: ...
+    @property
+    def steps(self) -> Sequence[int]: ...
+    @property
+    def values(self) -> Sequence[float | None]: ...
+
+
+class SeriesSet(Protocol):
+    """What a drawing reads of one run's metrics (a :class:`~runicorn_api.RunMetrics`)."""
+
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def names(self) -> list[str]: ...
+    def __getitem__(self, name: str, /) -> Any: ...
 
 
 def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as err:
-        raise MissingDependencyError(
-            "Plotting needs matplotlib: pip install 'runicorn-api[plot]'"
-        ) from err
-    return plt
+    return require("matplotlib.pyplot")
 
 
-def _check_smooth(smooth: float | None) -> None:
+def check_smooth(smooth: float | None) -> None:
+    """Refuse a smoothing weight outside ``[0, 1)``."""
     if smooth is None:
         return
     if isinstance(smooth, bool) or not isinstance(smooth, int | float):
@@ -42,7 +66,7 @@ def ema(values: Sequence[float | None], smooth: float) -> list[float]:
     """The debiased exponential moving average W&B and TensorBoard draw for a smoothing
     weight ``smooth`` in [0, 1) (0: the values themselves). Nulls and NaN stay gaps
     (NaN) and do not move the average."""
-    _check_smooth(smooth)
+    check_smooth(smooth)
     out: list[float] = []
     last, weight = 0.0, 0.0
     for value in values:
@@ -56,7 +80,7 @@ def ema(values: Sequence[float | None], smooth: float) -> list[float]:
 
 
 def plot_series(
-    series: MetricSeries,
+    series: Series,
     ax: Any = None,
     *,
     smooth: float | None = None,
@@ -68,7 +92,7 @@ def plot_series(
     With ``smooth`` the raw values are drawn faintly and the :func:`ema` over them on
     top (the last line of ``ax.lines``). Nulls are gaps.
     """
-    _check_smooth(smooth)
+    check_smooth(smooth)
     if ax is None:
         _, ax = _pyplot().subplots()
     else:
@@ -87,7 +111,7 @@ def plot_series(
 
 
 def plot_metrics(
-    metrics: RunMetrics, names: Sequence[str] | None = None, *, smooth: float | None = None
+    metrics: SeriesSet, names: Sequence[str] | None = None, *, smooth: float | None = None
 ) -> Any:
     """One Axes per metric of a run, stacked; returns the Figure."""
     if isinstance(names, str):
@@ -114,53 +138,35 @@ def plot_metrics(
     return fig
 
 
-def plot_runs(
-    client: RunicornClient,
-    run_ids: Sequence[str],
-    metric: str,
+def plot_band(
+    steps: Sequence[int],
+    mean: Sequence[float | None],
+    std: Sequence[float | None],
+    ax: Any,
     *,
-    group_by: str | None = None,
     smooth: float | None = None,
-    ax: Any = None,
+    label: str | None = None,
 ) -> Any:
-    """One metric of several runs on one Axes; returns it.
-
-    Without ``group_by`` each run is a line labelled with its id. With ``group_by`` (a
-    field such as ``"config.lr"`` or ``"summary.optimizer"``) each group of runs is its
-    mean line, labelled with the group's value, and a band of ± one standard deviation,
-    from :func:`runicorn_api.utils.aggregate_runs`.
-
-    :calls: ``GET /api/runs/{id}/metrics`` per run, concurrently (the run folders where
-        they are read directly), and with ``group_by`` the runs and their details
-    """
-    ids = [run_ids] if isinstance(run_ids, str) else list(run_ids)
-    if not ids:
-        raise InvalidArgumentError("plot_runs needs at least one run id")
-    _check_smooth(smooth)
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots()
-    if group_by is None:
-        runs = client.metrics.many(ids, [metric]).to_list()
-        for run in runs:
-            if metric not in run.names:
-                raise InvalidArgumentError(f"run {run.run_id} has no metric {metric!r}")
-            plot_series(run[metric], ax, smooth=smooth, label=run.run_id)
-    else:
-        from .utils import aggregate_runs
-
-        experiments = [client.experiments.get(i) for i in ids]
-        table = aggregate_runs(experiments, metric, by=group_by, library="polars")
-        for (group,), rows in table.sort("step").group_by(["group"], maintain_order=True):
-            steps = rows["step"].to_list()
-            mean = [math.nan if v is None else v for v in rows["mean"].to_list()]
-            std = [0.0 if v is None else v for v in rows["std"].to_list()]
-            line = ema(mean, smooth) if smooth else mean
-            (drawn,) = ax.plot(steps, line, label=f"{group_by}={group}")
-            ax.fill_between(steps, [m - s for m, s in zip(line, std, strict=True)],
-                            [m + s for m, s in zip(line, std, strict=True)],
-                            alpha=0.2, color=drawn.get_color())  # fmt: skip
-    ax.set_xlabel("step")
-    ax.set_ylabel(metric)
-    ax.legend(fontsize="small")
+    """A mean line (nulls are gaps; EMA-smoothed with ``smooth``) and a band of ± one
+    standard deviation around it (a null std draws no width), on ``ax``; returns ``ax``."""
+    check_smooth(smooth)
+    middle = [math.nan if v is None else v for v in mean]
+    width = [0.0 if v is None else v for v in std]
+    line = ema(middle, smooth) if smooth else middle
+    (drawn,) = ax.plot(steps, line, label=label)
+    ax.fill_between(
+        steps,
+        [m - s for m, s in zip(line, width, strict=True)],
+        [m + s for m, s in zip(line, width, strict=True)],
+        alpha=0.2,
+        color=drawn.get_color(),
+    )
     return ax
+
+
+def axes_for(ax: Any = None) -> Any:
+    """``ax``, or the Axes of a new figure."""
+    if ax is not None:
+        return ax
+    _, new = _pyplot().subplots()
+    return new

@@ -1,4 +1,4 @@
-"""The seed's ``utils`` helpers, plus grouped aggregation across runs.
+"""The original client's ``utils`` helpers, plus grouped aggregation across runs.
 
 pandas (or polars, with ``library="polars"``) is imported only when a helper is called.
 """
@@ -9,15 +9,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._common.deps import require
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
-from ._frames import require
-from ._metric_frames import metrics_frame
-from .export import check_format, export_run, metrics_csv, safe_filename, write_inside
+from ._frames.experiments import experiments_frame, needs_details
+from ._frames.metrics import metrics_frame
+from .export import check_format, metrics_csv, render, safe_filename, write_inside
 from .filters import MISSING, resolve
 from .models.contents import EnvironmentDiff
 from .models.metrics import RunMetrics
-from .plots import plot_runs
-from .resources.experiments import experiments_frame
+from .plots import axes_for, check_smooth, plot_band, plot_series
 
 if TYPE_CHECKING:
     from ._client import RunicornClient
@@ -39,9 +39,11 @@ Library = Literal["pandas", "polars"]
 
 
 def metrics_to_dataframe(
-    metrics: RunMetrics | Iterable[RunMetrics], *, wide: bool = False,
+    metrics: RunMetrics | Iterable[RunMetrics],
+    *,
+    wide: bool = False,
     library: Library = "pandas",
-) -> Any:  # fmt: skip
+) -> Any:
     """Metrics of one or more runs as a DataFrame: long (run_id, step, metric, value,
     timestamp) by default, or wide (one column per metric)."""
     runs = [metrics] if isinstance(metrics, RunMetrics) else list(metrics)
@@ -50,23 +52,27 @@ def metrics_to_dataframe(
 
 
 def experiments_to_dataframe(
-    experiments: Iterable[Experiment], *, columns: Sequence[str] | None = None,
+    experiments: Iterable[Experiment],
+    *,
+    columns: Sequence[str] | None = None,
     library: Library = "pandas",
-) -> Any:  # fmt: skip
+) -> Any:
     """Experiments as a DataFrame, in the schema of ``collection.to_pandas()``.
 
     Details (summary, config, ...) are fetched in bulk when the columns need them.
     """
     items = list(experiments)
-    repo = items[0]._client.experiments if items and items[0]._client is not None else None
-    frame = experiments_frame(items, columns, repo)
+    actions = items[0].link.actions if items else None
+    frame = experiments_frame(items, columns, actions.load_details if actions else None)
     return frame.to_polars() if library == "polars" else frame.to_pandas()
 
 
 def export_metrics_to_csv(
-    client: RunicornClient, run_id: str, output_path: str | Path,
+    client: RunicornClient,
+    run_id: str,
+    output_path: str | Path,
     metric_names: list[str] | None = None,
-) -> str:  # fmt: skip
+) -> str:
     """Write the run's metrics (long table) to ``output_path`` and return the path.
 
     :calls: ``GET /api/runs/{run_id}/metrics``
@@ -90,9 +96,12 @@ def compare_environments(client: RunicornClient, run_a: str, run_b: str) -> Envi
 
 
 def compare_runs(
-    client: RunicornClient, run_ids: Sequence[str], metric_name: str, *,
+    client: RunicornClient,
+    run_ids: Sequence[str],
+    metric_name: str,
+    *,
     library: Library = "pandas",
-) -> Any:  # fmt: skip
+) -> Any:
     """One metric of several runs side by side: ``step`` plus one column per run id.
 
     Steps are the union over the runs (outer join), sorted; a run without a value at a
@@ -131,9 +140,12 @@ def compare_runs(
 
 
 def aggregate_runs(
-    experiments: Iterable[Experiment], metric_name: str, *, by: str | None = None,
+    experiments: Iterable[Experiment],
+    metric_name: str,
+    *,
+    by: str | None = None,
     library: Library = "pandas",
-) -> Any:  # fmt: skip
+) -> Any:
     """Mean, std, min, max and count of a metric per step across runs, per group.
 
     ``by`` is a field key such as ``"config.lr"`` or ``"summary.optimizer"``: runs with
@@ -147,16 +159,16 @@ def aggregate_runs(
     items = list(experiments)
     if not items:
         raise InvalidArgumentError("aggregate_runs needs at least one experiment")
-    client = items[0]._client
-    if client is None:
+    actions = items[0].link.actions
+    if actions is None:
         raise InvalidArgumentError("the experiments were not fetched through a client")
-    if by is not None and by.split(".")[0] in ("summary", "config", "duration", "updated_at"):
-        client.experiments.load_details(items)
+    if by is not None and needs_details([by]):
+        actions.load_details(items)
     groups = {}
     for exp in items:
         value = resolve(exp, by) if by is not None else "all"
         groups[exp.id] = "<missing>" if value is MISSING or value is None else str(value)
-    runs = client.metrics.many([e.id for e in items], [metric_name]).to_list()
+    runs = actions.metrics_of([e.id for e in items], [metric_name])
     pl = require("polars") if library == "polars" else None
     if pl is not None:
         long = metrics_frame(runs).to_polars()
@@ -185,9 +197,12 @@ def aggregate_runs(
 
 
 def export_experiments(
-    client: RunicornClient, run_ids: Iterable[str], folder: str | Path, *,
+    client: RunicornClient,
+    run_ids: Iterable[str],
+    folder: str | Path,
+    *,
     format: str = "json",
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     """Export runs into ``folder`` as ``<path>_<id>.<format>`` files with safe names.
 
     Names are sanitised (``vision/vit/ablation`` → ``vision_vit_ablation``); nothing is
@@ -197,7 +212,55 @@ def export_experiments(
     written = []
     for run_id in run_ids:
         exp = client.get_experiment(run_id)
-        data = export_run(client, run_id, format, experiment=exp)
-        written.append(write_inside(folder, f"{exp.path or exp.name or 'run'}_{run_id}.{format}",
-                                    data))  # fmt: skip
+        data = render(format, client.get_metrics(run_id), exp)
+        written.append(
+            write_inside(folder, f"{exp.path or exp.name or 'run'}_{run_id}.{format}", data)
+        )
     return written
+
+
+def plot_runs(
+    client: RunicornClient,
+    run_ids: Sequence[str],
+    metric: str,
+    *,
+    group_by: str | None = None,
+    smooth: float | None = None,
+    ax: Any = None,
+) -> Any:
+    """One metric of several runs on one Axes (the ``plot`` extra); returns it.
+
+    Without ``group_by`` each run is a line labelled with its id. With ``group_by`` (a
+    field such as ``"config.lr"`` or ``"summary.optimizer"``) each group of runs is its
+    mean line, labelled with the group's value, and a band of ± one standard deviation,
+    from :func:`aggregate_runs`.
+
+    :calls: ``GET /api/runs/{id}/metrics`` per run, concurrently (the run folders where
+        they are read directly), and with ``group_by`` the runs and their details
+    """
+    ids = [run_ids] if isinstance(run_ids, str) else list(run_ids)
+    if not ids:
+        raise InvalidArgumentError("plot_runs needs at least one run id")
+    check_smooth(smooth)
+    ax = axes_for(ax)
+    if group_by is None:
+        for run in client.metrics.many(ids, [metric]).to_list():
+            if metric not in run.names:
+                raise InvalidArgumentError(f"run {run.run_id} has no metric {metric!r}")
+            plot_series(run[metric], ax, smooth=smooth, label=run.run_id)
+    else:
+        experiments = [client.experiments.get(i) for i in ids]
+        table = aggregate_runs(experiments, metric, by=group_by, library="polars")
+        for (group,), rows in table.sort("step").group_by(["group"], maintain_order=True):
+            plot_band(
+                rows["step"].to_list(),
+                rows["mean"].to_list(),
+                rows["std"].to_list(),
+                ax,
+                smooth=smooth,
+                label=f"{group_by}={group}",
+            )
+    ax.set_xlabel("step")
+    ax.set_ylabel(metric)
+    ax.legend(fontsize="small")
+    return ax

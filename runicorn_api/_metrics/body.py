@@ -22,8 +22,9 @@ from typing import Any
 
 import pydantic_core
 
-from .._columns import have_polars
-from .._exceptions import ResponseValidationError, reading
+from .._common.deps import available
+from .._exceptions import ResponseValidationError
+from ..models._base import reading
 from ..models.metrics import RunMetrics
 from .table import from_frame, from_rows
 
@@ -36,7 +37,7 @@ _SWAP = 1 << 20  # bytes rewritten at a time when swapping row separators
 def decode_body(run_id: str, body: bytearray | bytes, last_step: Any = None) -> RunMetrics:
     """A metrics body → :class:`RunMetrics`. A ``bytearray`` may be rewritten in place."""
     last = int(last_step) if last_step is not None else None
-    if have_polars() and isinstance(body, bytearray):
+    if available("polars") and isinstance(body, bytearray):
         fast = _decode_with_polars(run_id, body, last)
         if fast is not None:
             return fast
@@ -51,12 +52,18 @@ def decode_body(run_id: str, body: bytearray | bytes, last_step: Any = None) -> 
         raise ResponseValidationError(f"{context}: expected an object with 'rows'", body=None)
     declared = data.get("columns")
     if not isinstance(declared, list) or not all(isinstance(c, str) for c in declared):
-        raise ResponseValidationError(f"{context}: 'columns' is not a list of names",
-                                      body=declared)  # fmt: skip
+        raise ResponseValidationError(f"{context}: 'columns' is not a list of names", body=declared)
     with reading(context, None):
-        return from_rows(run_id, declared, data["rows"], total=_int(data.get("total")),
-                         sampled=_int(data.get("sampled")), last_step=last, source="viewer",
-                         context=context)  # fmt: skip
+        return from_rows(
+            run_id,
+            declared,
+            data["rows"],
+            total=_int(data.get("total")),
+            sampled=_int(data.get("sampled")),
+            last_step=last,
+            source="viewer",
+            context=context,
+        )
 
 
 def _int(value: Any) -> int | None:
@@ -88,9 +95,14 @@ def _decode_with_polars(run_id: str, buf: bytearray, last_step: int | None) -> R
         _swap(buf, rows_start, rows_end, b"}\n{", b"},{")
         buf[:rows_start], buf[rows_end:] = saved
         return None
-    return from_frame(run_id, frame, total=_int(tail.get("total")),
-                      sampled=_int(tail.get("sampled")), last_step=last_step,
-                      source="viewer")  # fmt: skip
+    return from_frame(
+        run_id,
+        frame,
+        total=_int(tail.get("total")),
+        sampled=_int(tail.get("sampled")),
+        last_step=last_step,
+        source="viewer",
+    )
 
 
 def _layout(buf: bytearray) -> tuple[list[Any], int, int, dict[str, Any]] | None:

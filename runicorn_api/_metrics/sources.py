@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
-from .._storage import RunLocation
+from .._storage.access import RunLocation
 from .._types import NOT_GIVEN, Timeout
 from ..cache import CacheStamp, MetricsCache
 from ..models.metrics import RunMetrics
@@ -22,7 +22,7 @@ from .body import decode_body
 from .events import EventsFiles
 
 if TYPE_CHECKING:
-    from .._transport import Transport
+    from .._http.transport import Transport
 
 __all__ = ["CachedSource", "MetricsSource", "StorageSource", "ViewerSource"]
 
@@ -50,17 +50,23 @@ class ViewerSource:
     ) -> RunMetrics:
         """:calls: ``GET /api/runs/{run_id}/metrics[?downsample=N]``"""
         body = self._transport.request(
-            "GET", f"/api/runs/{quote(run_id)}/metrics", params={"downsample": downsample},
-            timeout=timeout, expect="buffer",
-        )  # fmt: skip
+            "GET",
+            f"/api/runs/{quote(run_id)}/metrics",
+            params={"downsample": downsample},
+            timeout=timeout,
+            expect="buffer",
+        )
         return decode_body(run_id, body.data, body.headers.get("X-Last-Step"))
 
     def stamp(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> CacheStamp | None:
         """:calls: ``GET /api/runs/{run_id}/metrics?downsample=100`` (its headers only)"""
         response = self._transport.request(
-            "GET", f"/api/runs/{quote(run_id)}/metrics", params={"downsample": 100},
-            timeout=timeout, expect="response",
-        )  # fmt: skip
+            "GET",
+            f"/api/runs/{quote(run_id)}/metrics",
+            params={"downsample": 100},
+            timeout=timeout,
+            expect="response",
+        )
         total, last = response.headers.get("X-Total-Count"), response.headers.get("X-Last-Step")
         if total is None:
             return None
@@ -88,8 +94,9 @@ class StorageSource:
             stat = self.events.stat()
         except OSError:
             return None
-        return CacheStamp(total=None, last_step=None, events_size=stat.st_size,
-                          events_mtime_ns=stat.st_mtime_ns)  # fmt: skip
+        return CacheStamp(
+            total=None, last_step=None, events_size=stat.st_size, events_mtime_ns=stat.st_mtime_ns
+        )
 
 
 class CachedSource:

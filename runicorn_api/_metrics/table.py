@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .._columns import Column
 from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError, ResponseValidationError
+from .._frames.columns import Column
 from ..models.metrics import INDEX_COLUMNS, MetricsSource, RunMetrics
 
 __all__ = ["check_metric_args", "from_frame", "from_rows", "narrow"]
@@ -77,8 +77,9 @@ def from_rows(
     pydantic-core (numbers or null); a column that is not numbers becomes a text column.
     """
     if not declared and not rows:
-        return RunMetrics.model_construct(run_id=run_id, total=total or 0, sampled=sampled or 0,
-                                          last_step=None, source=source)  # fmt: skip
+        return RunMetrics.model_construct(
+            run_id=run_id, total=total or 0, sampled=sampled or 0, last_step=None, source=source
+        )
     if "global_step" not in declared:
         raise ResponseValidationError(f"{context}: 'columns' lacks 'global_step'", body=declared)
     names = [c for c in declared if c not in INDEX_COLUMNS]

@@ -14,7 +14,7 @@ import click
 
 import runicorn_api as api
 
-from .._metric_frames import metrics_frame
+from .._frames.metrics import metrics_frame
 from ..export import metrics_csv, metrics_parquet
 from .output import emit, plain
 from .progress import rich_bar
@@ -33,16 +33,24 @@ class UsageProblem(click.UsageError):
 def url_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--url``, accepted by every command after its name; else $RUNICORN_VIEWER_URL."""
     return click.option(
-        "--url", envvar=api.BASE_URL_ENV, show_envvar=True, default=None,
+        "--url",
+        envvar=api.BASE_URL_ENV,
+        show_envvar=True,
+        default=None,
         help=f"The viewer (default {api.DEFAULT_BASE_URL}).",
-    )(command)  # fmt: skip
+    )(command)
 
 
 def format_option(*choices: str, default: str | None = None) -> Callable[..., Any]:
     return click.option(
-        "--format", "-f", "fmt", type=click.Choice(choices), default=default or choices[0],
-        show_default=True, help="Output format.",
-    )  # fmt: skip
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+        help="Output format.",
+    )
 
 
 def _tty() -> bool:
@@ -91,9 +99,13 @@ def health(url: str | None, fmt: str) -> None:
     """The viewer's health, version and generation (GET /api/health)."""
     with api.connect(url) as client:
         h = client.health_check()
-        row = {"status": h.status, "version": client.server.version,
-               "generation": client.server.generation, "url": client.base_url,
-               "storage": h.storage}  # fmt: skip
+        row = {
+            "status": h.status,
+            "version": client.server.version,
+            "generation": client.server.generation,
+            "url": client.base_url,
+            "storage": h.storage,
+        }
     emit([row], fmt, list(row))
 
 
@@ -112,22 +124,33 @@ def projects(url: str | None, fmt: str) -> None:
 @url_option
 @click.option("--project", help="Only this project.")
 @click.option("--path-prefix", help="Only runs under this path (whole segments).")
-@click.option("--status", multiple=True, help="running, finished, failed, interrupted "
-              "(repeatable: any).")  # fmt: skip
+@click.option(
+    "--status", multiple=True, help="running, finished, failed, interrupted (repeatable: any)."
+)
 @click.option("--tag", multiple=True, help="Has this tag (repeatable: all of them).")
 @click.option("--created-after", help="An ISO date or time (UTC unless it has an offset).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many runs.")
 @format_option(*TABLE_FORMATS)
-def runs_ls(url: str | None, project: str | None, path_prefix: str | None,
-            status: tuple[str, ...], tag: tuple[str, ...], created_after: str | None,
-            limit: int | None, fmt: str) -> None:  # fmt: skip
+def runs_ls(
+    url: str | None,
+    project: str | None,
+    path_prefix: str | None,
+    status: tuple[str, ...],
+    tag: tuple[str, ...],
+    created_after: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
     """Runs, newest first, filtered as asked."""
     after = _utc(created_after, "--created-after") if created_after else None
     with api.connect(url) as client:
         found = client.experiments.filter(
-            project=project, path_prefix=path_prefix, status=list(status) or None,
-            tags=list(tag) or None, created_after=after,
-        ).order_by("-created_at")  # fmt: skip
+            project=project,
+            path_prefix=path_prefix,
+            status=list(status) or None,
+            tags=list(tag) or None,
+            created_after=after,
+        ).order_by("-created_at")
         rows = [_run_row(e) for e in (found[:limit] if limit else found)]
     emit(rows, fmt, RUN_COLUMNS, title="runs")
 
@@ -142,10 +165,15 @@ def _utc(text: str, option: str) -> datetime:
 
 def _run_row(exp: api.Experiment) -> dict[str, Any]:
     best = exp.best_metric
-    return {"id": exp.id, "path": exp.path, "status": exp.status, "alias": exp.alias,
-            "tags": list(exp.tags), "created_at": exp.created_at,
-            "best_metric": f"{best.name}={best.value:.6g}" if best and best.value is not None
-            else None}  # fmt: skip
+    return {
+        "id": exp.id,
+        "path": exp.path,
+        "status": exp.status,
+        "alias": exp.alias,
+        "tags": list(exp.tags),
+        "created_at": exp.created_at,
+        "best_metric": f"{best.name}={best.value:.6g}" if best and best.value is not None else None,
+    }
 
 
 @runs.command("show")
@@ -169,8 +197,9 @@ def runs_show(run_id: str, url: str | None, fmt: str) -> None:
 @click.option("--metric", multiple=True, help="Only this metric (repeatable).")
 @format_option("csv", "json", "parquet")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
-def metrics(run_ids: tuple[str, ...], url: str | None, metric: tuple[str, ...], fmt: str,
-            out: Path | None) -> None:  # fmt: skip
+def metrics(
+    run_ids: tuple[str, ...], url: str | None, metric: tuple[str, ...], fmt: str, out: Path | None
+) -> None:
     """Metrics of one or more runs as a long table: run_id, step, metric, value, timestamp."""
     _check_binary(fmt, out)
     with api.connect(url) as client:
@@ -239,8 +268,10 @@ def local(storage: Path) -> None:
     """Serve STORAGE (a runicorn storage folder) with an embedded viewer on 127.0.0.1
     until Ctrl-C."""
     with api.local(storage) as client:
-        click.echo(f"Serving {storage} at {client.base_url} (runicorn {client.server.version}); "
-                   "Ctrl-C stops it.")  # fmt: skip
+        click.echo(
+            f"Serving {storage} at {client.base_url} (runicorn {client.server.version}); "
+            "Ctrl-C stops it."
+        )
         try:
             while True:
                 time.sleep(3600)

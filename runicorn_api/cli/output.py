@@ -44,8 +44,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str],
-         *, title: str | None = None) -> None:  # fmt: skip
+def emit(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], *, title: str | None = None
+) -> None:
     """Write ``rows`` (only ``columns``, in that order) to stdout as ``fmt``."""
     picked = [{c: row.get(c) for c in columns} for row in rows]
     if fmt == "json":

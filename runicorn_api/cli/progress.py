@@ -20,9 +20,14 @@ class _RichBar:
         )
 
         count = DownloadColumn() if unit == "B" else MofNCompleteColumn()
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), count,
-                                  TimeRemainingColumn(), console=Console(stderr=True),
-                                  transient=True)  # fmt: skip
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            count,
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self._task = self._progress.add_task(desc, total=total)
         self._progress.start()
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, PrivateAttr, ValidationError
 
-from .._exceptions import ResponseValidationError
+from .._exceptions import ResponseValidationError, RunicornAPIError
 
-__all__ = ["ResponseValidationWarning", "RunicornModel", "validate_model"]
+__all__ = ["ResponseValidationWarning", "RunicornModel", "reading", "validate_model"]
 
 M = TypeVar("M", bound="RunicornModel")
 
@@ -26,7 +27,7 @@ class RunicornModel(BaseModel):
     * ``extra="allow"``: fields a newer viewer adds are kept (``model.model_extra``) and
       never break a reader.
     * Read-only mapping access: ``model["name"]``, ``model.get("x", default)`` and ``"x" in
-      model`` see fields, properties and extra keys, so code written against the seed's
+      model`` see fields, properties and extra keys, so code written against the original client's
       dict results keeps working.
     * :meth:`to_dict` / :meth:`to_json` give plain data back.
     """
@@ -34,7 +35,7 @@ class RunicornModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
 
     # Keys reachable through ``model[key]`` besides fields and extras: the computed
-    # properties a subclass wants the seed's dict-style code to see.
+    # properties a subclass wants the original client's dict-style code to see.
     _mapping_properties: ClassVar[tuple[str, ...]] = ()
 
     def to_dict(self, *, exclude_none: bool = False) -> dict[str, Any]:
@@ -87,7 +88,32 @@ class RunicornModel(BaseModel):
         return f"<b>{html.escape(type(self).__name__)}</b><table>{rows}</table>"
 
 
-def validate_model(model: type[M], data: Any, *, strict: bool, context: str = "") -> M:
+LINK = "runicorn_api.link"
+"""The validation-context key under which :func:`validate_model` passes ``link``."""
+
+
+class LinkedModel(RunicornModel):
+    """A model whose methods act through the client that fetched it (``exp.metrics()``,
+    ``image.open()``): the resource that validates it passes that client's interface as
+    ``link``; a model built by hand has none, and its actions raise ``RuntimeError``."""
+
+    _link: Any = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        if isinstance(context, dict):
+            self._link = context.get(LINK)
+
+    def _linked(self, what: str) -> Any:
+        if self._link is None:
+            raise RuntimeError(
+                f"This {type(self).__name__} was not fetched through a client; use {what}"
+            )
+        return self._link
+
+
+def validate_model(
+    model: type[M], data: Any, *, strict: bool, context: str = "", link: object = None
+) -> M:
     """Validate a parsed body into ``model``.
 
     With ``strict=True`` pydantic's strict mode applies (no type coercion) and a failure
@@ -97,9 +123,12 @@ def validate_model(model: type[M], data: Any, *, strict: bool, context: str = ""
     a viewer that changed shape. A required field that is missing or unreadable, or a
     body that is not an object, raises :class:`ResponseValidationError` in either mode:
     no model is ever built without its required fields.
+
+    ``link`` is what a model's own methods call (see :class:`LinkedModel`).
     """
+    given = None if link is None else {LINK: link}
     try:
-        return model.model_validate(data, strict=strict or None)
+        return model.model_validate(data, strict=strict or None, context=given)
     except ValidationError as err:
         message = _problems(model, err, context)
         if strict or not isinstance(data, Mapping):
@@ -112,7 +141,7 @@ def validate_model(model: type[M], data: Any, *, strict: bool, context: str = ""
             repaired.pop(error["loc"][0], None)
             repaired.pop(field, None)
         try:
-            result = model.model_validate(repaired)
+            result = model.model_validate(repaired, context=given)
         except ValidationError as again:
             raise _invalid(_problems(model, again, context), again, data) from again
         warnings.warn(
@@ -149,3 +178,18 @@ def _invalid(message: str, err: ValidationError, data: Any) -> ResponseValidatio
     return ResponseValidationError(
         message, errors=[dict(e) for e in err.errors(include_url=False)], body=data
     )
+
+
+@contextmanager
+def reading(context: str, body: Any) -> Iterator[None]:
+    """Turn a body that breaks the code reading it (a field of another type, a missing
+    key, a number out of range) into :class:`ResponseValidationError`, in one place."""
+    try:
+        yield
+    except RunicornAPIError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as err:
+        raise ResponseValidationError(
+            f"{context}: the viewer's answer could not be read ({type(err).__name__}: {err})",
+            body=body,
+        ) from err

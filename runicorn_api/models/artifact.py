@@ -76,7 +76,7 @@ class Artifact(RunicornModel):
 
     @property
     def size_mb(self) -> float | None:
-        """``size_bytes`` in MiB (the seed divides by 1024 twice)."""
+        """``size_bytes`` in MiB (the original client divides by 1024 twice)."""
         return None if self.size_bytes is None else self.size_bytes / 1024 / 1024
 
     def __repr__(self) -> str:
@@ -130,15 +130,21 @@ class Lineage(RunicornModel):
     @property
     def producers(self) -> list[str]:
         """Runs with a ``produces`` edge into the root artifact."""
-        return [e.source.removeprefix("run:") for e in self.edges
-                if e.edge_type == "produces" and e.target == self.root_artifact]  # fmt: skip
+        return [
+            e.source.removeprefix("run:")
+            for e in self.edges
+            if e.edge_type == "produces" and e.target == self.root_artifact
+        ]
 
     @property
     def consumers(self) -> list[str]:
         """Runs with a ``uses`` edge from the root artifact (0.5.x lineage lists only some
         of them: the graph walks upstream; ``Artifact.used_by_runs`` has them all)."""
-        return [e.target.removeprefix("run:") for e in self.edges
-                if e.edge_type == "uses" and e.source == self.root_artifact]  # fmt: skip
+        return [
+            e.target.removeprefix("run:")
+            for e in self.edges
+            if e.edge_type == "uses" and e.source == self.root_artifact
+        ]
 
 
 class RunArtifacts(RunicornModel):

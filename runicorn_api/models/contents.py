@@ -10,8 +10,15 @@ from pydantic import Field, model_validator
 
 from ._base import RunicornModel
 
-__all__ = ["Environment", "EnvironmentDiff", "PathTree", "Progress", "RunLog",
-           "StorageStats", "SystemMonitor"]  # fmt: skip
+__all__ = [
+    "Environment",
+    "EnvironmentDiff",
+    "PathTree",
+    "Progress",
+    "RunLog",
+    "StorageStats",
+    "SystemMonitor",
+]
 
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==|===|\s@\s)\s*(.+?)\s*$")
 

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import Field, PrivateAttr
 
 from .._exceptions import RunicornAPIError
-from ._base import RunicornModel
+from .._types import NOT_GIVEN, NotGiven
+from ._base import LinkedModel, RunicornModel
 
-__all__ = ["BatchResult", "BestMetric", "DeletedRun", "Experiment", "Project", "RunStatus"]
+if TYPE_CHECKING:
+    from .artifact import RunArtifacts
+    from .contents import Environment, RunLog
+    from .media import RunImage
+    from .metrics import RunMetrics
+
+__all__ = [
+    "BatchResult",
+    "BestMetric",
+    "DeletedRun",
+    "Experiment",
+    "Project",
+    "RunActions",
+    "RunLink",
+    "RunStatus",
+]
 
 
 class RunStatus(str, Enum):
@@ -35,16 +51,55 @@ class BestMetric(RunicornModel):
     """``"max"`` or ``"min"``; only the 0.7.x run detail reports it."""
 
 
-class _Link:
-    __slots__ = ("client", "details", "loader")
+class RunActions(Protocol):
+    """What an :class:`Experiment` fetched through a client calls for its own methods:
+    the client's interface for one run, implemented by the client."""
 
-    def __init__(self, client: Any, loader: Callable[[Experiment], dict[str, Any]] | None) -> None:
-        self.client = client
-        self.loader = loader
+    def get(self, run_id: str) -> Experiment: ...
+    def update(
+        self,
+        run_id: str,
+        *,
+        tags: list[str] | None = None,
+        alias: str | NotGiven | None = NOT_GIVEN,
+    ) -> Experiment: ...
+    def delete(self, run_id: str) -> BatchResult: ...
+    def restore(self, run_id: str) -> BatchResult: ...
+    def move(self, run_id: str, path: str) -> BatchResult: ...
+    def artifacts(self, run_id: str) -> RunArtifacts: ...
+    def logs(self, run_id: str) -> RunLog: ...
+    def images(self, run_id: str, key: str | None) -> list[RunImage]: ...
+    def environment(self, run_id: str) -> Environment: ...
+    def metrics(
+        self,
+        run_id: str,
+        metric_names: list[str] | None,
+        limit: int | None,
+        *,
+        downsample: int | None,
+        start: int | None,
+        end: int | None,
+    ) -> RunMetrics: ...
+    def metrics_of(self, run_ids: list[str], metric_names: list[str]) -> list[RunMetrics]: ...
+    def load_details(self, items: Sequence[Experiment]) -> None: ...
+
+
+class RunLink:
+    """What ties an :class:`Experiment` to the client that fetched it: the client's
+    :class:`RunActions`, and the run's detail-only fields once loaded (``details``).
+
+    An internal interface of the SDK's resources; an Experiment built by hand has a link
+    with no actions.
+    """
+
+    __slots__ = ("actions", "details")
+
+    def __init__(self, actions: RunActions | None) -> None:
+        self.actions = actions
         self.details: dict[str, Any] | None = None
 
 
-class Experiment(RunicornModel):
+class Experiment(LinkedModel):
     """One run.
 
     The two viewer generations name runs differently; both are mapped onto one model:
@@ -98,41 +153,30 @@ class Experiment(RunicornModel):
     )
 
     # One private slot (pydantic initialises each private attribute per instance, which
-    # costs more than the validation of a listing item): the client that fetched the
-    # run, and the detail-only fields once loaded.
-    _link: _Link | None = PrivateAttr(default=None)
-
-    def _bind(self, client: Any, loader: Callable[[Experiment], dict[str, Any]]) -> None:
-        self._link = _Link(client, loader)
+    # costs more than the validation of a listing item): the client's actions for the
+    # run, and the detail-only fields once loaded. The resource that validates the run
+    # passes it in the validation context (see LinkedModel).
+    _link: RunLink | None = PrivateAttr(default=None)
 
     @property
-    def _details(self) -> dict[str, Any] | None:
-        return self._link.details if self._link else None
-
-    @_details.setter
-    def _details(self, value: dict[str, Any] | None) -> None:
+    def link(self) -> RunLink:
+        """How this run reaches the client that fetched it (see :class:`RunLink`)."""
         if self._link is None:
-            self._link = _Link(None, None)
-        self._link.details = value
-
-    @property
-    def _client(self) -> Any:
-        return self._link.client if self._link else None
+            self._link = RunLink(None)
+        return self._link
 
     def _detail(self, key: str) -> Any:
-        link = self._link
-        if link is None:
-            return None
+        link = self.link
         if link.details is None:
-            if link.loader is None:
+            if link.actions is None:
                 return None
-            link.details = link.loader(self)
-        return link.details.get(key)
+            link.actions.load_details([self])
+        return (link.details or {}).get(key)
 
     @property
     def details_loaded(self) -> bool:
         """Whether summary, config, duration and updated_at have been fetched."""
-        return self._details is not None
+        return self.link.details is not None
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -160,89 +204,92 @@ class Experiment(RunicornModel):
 
     @property
     def updated_datetime(self) -> datetime | None:
-        """``updated_at`` (the seed's name for it)."""
+        """``updated_at`` (the original client's name for it)."""
         return self.updated_at
 
     def to_dict(self, *, exclude_none: bool = False) -> dict[str, Any]:
         """Fields plus the detail-only ones (loading them if needed)."""
         data = super().to_dict(exclude_none=exclude_none)
-        details = {"summary": self.summary, "config": self.config,
-                   "duration": self.duration, "updated_at": self.updated_at}  # fmt: skip
+        details = {
+            "summary": self.summary,
+            "config": self.config,
+            "duration": self.duration,
+            "updated_at": self.updated_at,
+        }
         data.update({k: v for k, v in details.items() if not (exclude_none and v is None)})
         return data
 
     # -- actions through the client that fetched the run --------------------------------
 
-    def _api(self) -> Any:
-        if self._client is None:
+    def _api(self) -> RunActions:
+        actions = self.link.actions
+        if actions is None:
             raise RuntimeError(
                 "This Experiment was not fetched through a client; use client.experiments"
             )
-        return self._client
+        return actions
 
     def refresh(self) -> Experiment:
         """Re-read the run from the viewer, in place; returns it.
 
         :calls: ``GET /api/runs/{id}`` and the run's listing
         """
-        fresh = self._api().experiments.get(self.id)
+        fresh = self._api().get(self.id)
         for name in type(self).model_fields:
             setattr(self, name, getattr(fresh, name))
-        self._details = fresh._details
+        self.link.details = fresh.link.details
         return self
 
     def set_tags(self, tags: list[str]) -> Experiment:
         """Replace the tags. :calls: ``PATCH /api/runs/{id}`` (0.7.x)"""
-        self._api().experiments.update(self.id, tags=tags)
+        self._api().update(self.id, tags=tags)
         return self.refresh()
 
     def set_alias(self, alias: str | None) -> Experiment:
         """Set (or with ``None`` clear) the alias. :calls: ``PATCH /api/runs/{id}`` (0.7.x)"""
-        self._api().experiments.update(self.id, alias=alias)
+        self._api().update(self.id, alias=alias)
         return self.refresh()
 
     def delete(self) -> BatchResult:
         """Move the run to the recycle bin. :calls: ``POST /api/runs/soft-delete``"""
-        result: BatchResult = self._api().experiments.delete(self.id)
-        return result
+        return self._api().delete(self.id)
 
     def restore(self) -> BatchResult:
         """Bring the run back from the recycle bin. :calls: ``POST /api/recycle-bin/restore``"""
-        result: BatchResult = self._api().recycle_bin.restore(self.id)
-        return result
+        return self._api().restore(self.id)
 
     def move_to(self, path: str) -> Experiment:
         """Move the run to another path. :calls: ``POST /api/runs/move`` (0.7.x)"""
-        self._api().experiments.move(self.id, path)
+        self._api().move(self.id, path)
         return self.refresh()
 
-    def artifacts(self) -> Any:
+    def artifacts(self) -> RunArtifacts:
         """The artifacts the run created and used (a RunArtifacts).
 
         :calls: ``GET /api/runs/{id}/artifacts`` (0.5.x) or the 0.7.x asset index
         """
-        return self._api().artifacts.for_run(self.id)
+        return self._api().artifacts(self.id)
 
-    def logs(self) -> Any:
+    def logs(self) -> RunLog:
         """The run's console log (a RunLog).
 
         :calls: see ``client.experiments.logs`` (the run folder, or the viewer's WebSocket)
         """
-        return self._api().experiments.logs(self.id)
+        return self._api().logs(self.id)
 
-    def images(self, key: str | None = None) -> Any:
+    def images(self, key: str | None = None) -> list[RunImage]:
         """The images the run logged (a list of RunImage).
 
         :calls: see ``client.images.list`` (the run folder, or ``GET /api/runs/{id}/images``)
         """
-        return self._api().images.list(self.id, key=key)
+        return self._api().images(self.id, key)
 
-    def environment(self) -> Any:
+    def environment(self) -> Environment:
         """What the run captured of its environment (an Environment).
 
         :calls: ``GET /api/environment/{id}``
         """
-        return self._api().experiments.environment(self.id)
+        return self._api().environment(self.id)
 
     def metrics(
         self,
@@ -252,30 +299,41 @@ class Experiment(RunicornModel):
         downsample: int | None = None,
         start: int | None = None,
         end: int | None = None,
-    ) -> Any:
-        """The run's metrics (a RunMetrics). :calls: ``GET /api/runs/{id}/metrics``"""
-        return self._api().get_metrics(
+    ) -> RunMetrics:
+        """The run's metrics. :calls: ``GET /api/runs/{id}/metrics``"""
+        return self._api().metrics(
             self.id, metric_names, limit, downsample=downsample, start=start, end=end
         )
 
     def _repr_html_(self) -> str:
         """Notebooks: the run's record as a compact table (no request is made)."""
-        from .._html import table
+        from .._common.html import table
 
         best = self.best_metric
-        rows = [("id", self.id), ("path", self.path), ("status", self.status),
-                ("alias", self.alias), ("tags", ", ".join(self.tags)),
-                ("created", self.created_at), ("best", f"{best.name} = {best.value:.6g}"
-                 if best and best.value is not None else None)]  # fmt: skip
+        rows = [
+            ("id", self.id),
+            ("path", self.path),
+            ("status", self.status),
+            ("alias", self.alias),
+            ("tags", ", ".join(self.tags)),
+            ("created", self.created_at),
+            (
+                "best",
+                f"{best.name} = {best.value:.6g}" if best and best.value is not None else None,
+            ),
+        ]
         return table("Experiment", None, [r for r in rows if r[1] not in (None, "")])
 
     def __repr__(self) -> str:
-        return (f"Experiment(id={self.id!r}, path={self.path!r}, status={self.status!r}"
-                + (f", alias={self.alias!r}" if self.alias else "") + ")")  # fmt: skip
+        return (
+            f"Experiment(id={self.id!r}, path={self.path!r}, status={self.status!r}"
+            + (f", alias={self.alias!r}" if self.alias else "")
+            + ")"
+        )
 
     @property
     def created_datetime(self) -> datetime | None:
-        """``created_at`` (the seed's name for it)."""
+        """``created_at`` (the original client's name for it)."""
         return self.created_at
 
     @property
@@ -362,8 +420,11 @@ class BatchResult(RunicornModel):
     @property
     def failed(self) -> dict[str, str]:
         """``{run_id: error}`` of the runs the viewer did not change."""
-        return {k: str(v.get("error") or "failed") for k, v in self.results.items()
-                if not v.get("success")}  # fmt: skip
+        return {
+            k: str(v.get("error") or "failed")
+            for k, v in self.results.items()
+            if not v.get("success")
+        }
 
     def raise_for_failures(self, verb: str) -> None:
         """Raise :class:`RunicornAPIError` naming every run that failed, if any did."""

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path, PurePath
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import PrivateAttr
 
-from ._base import RunicornModel
+from ._base import LinkedModel
 
-__all__ = ["RunImage"]
+__all__ = ["ImageActions", "RunImage"]
 
 
-class RunImage(RunicornModel):
+class ImageActions(Protocol):
+    """What a :class:`RunImage` listed through a client calls: ``client.images``."""
+
+    def read_bytes(self, image: RunImage) -> bytes: ...
+    def open(self, image: RunImage) -> Any: ...
+    def download_one(self, image: RunImage, dest: str | Path) -> Path: ...
+
+
+class RunImage(LinkedModel):
     """One image of a run: ``GET /api/runs/{run_id}/images`` (0.7.x), or the run's
     ``events.jsonl`` read directly (both generations, under ``direct_reads``).
 
@@ -34,7 +42,7 @@ class RunImage(RunicornModel):
     be the viewer's) or the viewer."""
 
     _mapping_properties: ClassVar[tuple[str, ...]] = ("name", "type")
-    _client: Any = PrivateAttr(default=None)
+    _link: ImageActions | None = PrivateAttr(default=None)
 
     @property
     def name(self) -> str:
@@ -47,10 +55,9 @@ class RunImage(RunicornModel):
         guessed, _ = mimetypes.guess_type(self.name)
         return guessed or "application/octet-stream"
 
-    def _api(self) -> Any:
-        if self._client is None:
-            raise RuntimeError("This RunImage was not listed through a client; use client.images")
-        return self._client
+    def _api(self) -> ImageActions:
+        actions: ImageActions = self._linked("client.images")
+        return actions
 
     def read_bytes(self) -> bytes:
         """The file's bytes, checked against its size and type.
@@ -58,18 +65,16 @@ class RunImage(RunicornModel):
         :calls: ``GET /api/runs/{run_id}/assets/download?path=...`` unless the run folder
             is read directly
         """
-        data: bytes = self._api().images.read_bytes(self)
-        return data
+        return self._api().read_bytes(self)
 
     def open(self) -> Any:
         """A ``PIL.Image.Image`` when Pillow is installed (the ``images`` extra), else the
         bytes. :calls: what :meth:`read_bytes` calls"""
-        return self._api().images.open(self)
+        return self._api().open(self)
 
     def download(self, dest: str | Path) -> Path:
         """Save the file as ``dest/<name>``, verified; returns its path.
 
         :calls: what :meth:`read_bytes` calls
         """
-        path: Path = self._api().images.download_one(self, dest)
-        return path
+        return self._api().download_one(self, dest)

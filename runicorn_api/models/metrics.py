@@ -8,7 +8,7 @@ the metric's own cadence* (the greatest common stride of its logged steps) where
 null: a metric logged every 50 steps is 40 points, not 1,960 nulls and 40 values, while a
 NaN logged at step 100 of a per-step metric is one null step.
 
-Every column is a :class:`~runicorn_api._columns.Column` (Arrow memory through polars,
+Every column is a :class:`~runicorn_api._frames.columns.Column` (Arrow memory through polars,
 else a stdlib ``array``), never a Python list of floats.
 """
 
@@ -22,8 +22,8 @@ from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 from pydantic import ConfigDict, Field, PlainSerializer, PrivateAttr
 
-from .._columns import Column
 from .._exceptions import InvalidArgumentError
+from .._frames.columns import Column
 from ._base import RunicornModel
 
 __all__ = ["INDEX_COLUMNS", "MetricPoint", "MetricSeries", "MetricsSource", "RunMetrics"]
@@ -152,9 +152,13 @@ class MetricSeries(RunicornModel):
         nulls = column.null_count()
         if not nulls:
             return cls.model_construct(
-                name=name, steps=steps, values=column, timestamps=timestamps, null_steps=[],
+                name=name,
+                steps=steps,
+                values=column,
+                timestamps=timestamps,
+                null_steps=[],
                 run_id=run_id,
-            )  # fmt: skip
+            )
         kept = column.present()
         kept_steps = steps.take(kept)
         null_steps: list[int] = []
@@ -177,7 +181,7 @@ class MetricSeries(RunicornModel):
         return list(self)
 
     def __iter__(self) -> Iterator[MetricPoint]:  # type: ignore[override]
-        # Points, not pydantic's (field, value) pairs: the seed reads a series as a list
+        # Points, not pydantic's (field, value) pairs: the original client reads a series as a list
         # of points (``for p in points: p["value"]``). model_dump() still gives the fields.
         return _points(self.steps, self.values, self.timestamps)
 
@@ -230,10 +234,13 @@ class MetricSeries(RunicornModel):
         steps = self.steps.take(positions)
         lo, hi = (steps[0], steps[-1]) if len(steps) else (0, -1)
         return MetricSeries.model_construct(
-            name=self.name, steps=steps, values=self.values.take(positions),
+            name=self.name,
+            steps=steps,
+            values=self.values.take(positions),
             timestamps=self.timestamps.take(positions),
-            null_steps=[s for s in self.null_steps if lo <= s <= hi], run_id=self.run_id,
-        )  # fmt: skip
+            null_steps=[s for s in self.null_steps if lo <= s <= hi],
+            run_id=self.run_id,
+        )
 
     def head(self, n: int) -> MetricSeries:
         """The first ``n`` points."""
@@ -275,18 +282,29 @@ class MetricSeries(RunicornModel):
             if lo >= hi:
                 continue
             window = range(lo, hi)
-            keep.update((lo, hi - 1, min(window, key=values.__getitem__),
-                         max(window, key=values.__getitem__)))  # fmt: skip
+            keep.update(
+                (
+                    lo,
+                    hi - 1,
+                    min(window, key=values.__getitem__),
+                    max(window, key=values.__getitem__),
+                )
+            )
         return self._take(sorted(keep))
 
     def _repr_html_(self) -> str:
         """Notebooks: the series' figures and an SVG sparkline of its values."""
-        from .._html import sparkline, table
+        from .._common.html import sparkline, table
 
         best = self.best("min")
-        rows = [("run", self.run_id), ("points", len(self)), ("last", self.last_value()),
-                ("min", self.min_value()), ("max", self.max_value()),
-                ("best (min) at step", best.step if best else None)]  # fmt: skip
+        rows = [
+            ("run", self.run_id),
+            ("points", len(self)),
+            ("last", self.last_value()),
+            ("min", self.min_value()),
+            ("max", self.max_value()),
+            ("best (min) at step", best.step if best else None),
+        ]
         return table(f"MetricSeries {self.name}", None, rows) + sparkline(self.values)
 
     def plot(self, ax: Any = None, *, smooth: float | None = None, **line_kwargs: Any) -> Any:
@@ -333,7 +351,7 @@ class RunMetrics(RunicornModel):
     """All metrics of one run, keyed by name.
 
     ``run_metrics["loss"]`` and ``run_metrics["metrics"]["loss"]`` are the same
-    :class:`MetricSeries`, a sequence of points (``p["value"]``), as the seed's examples
+    :class:`MetricSeries`, a sequence of points (``p["value"]``), as the original client's examples
     read it. ``steps``, ``timestamps`` and ``columns`` hold the viewer's rows as columns
     (null where a metric has no value at a step).
     """
@@ -386,7 +404,7 @@ class RunMetrics(RunicornModel):
 
     @property
     def metrics(self) -> dict[str, MetricSeries]:
-        """``{name: MetricSeries}``, the seed's ``metrics["metrics"]``; each series is a
+        """``{name: MetricSeries}``, the original client's ``metrics["metrics"]``; each series is a
         sequence of points (``for p in series: p["value"]``)."""
         return self.series
 
@@ -408,25 +426,32 @@ class RunMetrics(RunicornModel):
 
     def to_pandas(self, *, wide: bool = False) -> Any:
         """A pandas DataFrame: long (run_id, step, metric, value, timestamp) or wide."""
-        from .._metric_frames import metrics_frame
+        from .._frames.metrics import metrics_frame
 
         return metrics_frame([self], wide=wide).to_pandas()
 
     def to_polars(self, *, wide: bool = False) -> Any:
         """A polars DataFrame with the same columns and types as :meth:`to_pandas`."""
-        from .._metric_frames import metrics_frame
+        from .._frames.metrics import metrics_frame
 
         return metrics_frame([self], wide=wide).to_polars()
 
     def _repr_html_(self) -> str:
         """Notebooks: one row per metric with its figures and an SVG sparkline."""
-        from .._html import sparkline, table
+        from .._common.html import sparkline, table
 
-        rows = [(name, len(series), series.last_value(), series.min_value(),
-                 series.max_value(), sparkline(series.values))
-                for name, series in self.series.items()]  # fmt: skip
-        title = (f"RunMetrics {self.run_id}: {len(self.steps)} rows "
-                 f"(source {self.source})")  # fmt: skip
+        rows = [
+            (
+                name,
+                len(series),
+                series.last_value(),
+                series.min_value(),
+                series.max_value(),
+                sparkline(series.values),
+            )
+            for name, series in self.series.items()
+        ]
+        title = f"RunMetrics {self.run_id}: {len(self.steps)} rows (source {self.source})"
         return table(title, ["metric", "points", "last", "min", "max", ""], rows, raw_last=True)
 
     def plot(self, metrics: Sequence[str] | None = None, *, smooth: float | None = None) -> Any:
@@ -436,5 +461,7 @@ class RunMetrics(RunicornModel):
         return plot_metrics(self, metrics, smooth=smooth)
 
     def __repr__(self) -> str:
-        return (f"RunMetrics({self.run_id!r}, {len(self.steps)} rows, "
-                f"metrics={self.names}, source={self.source!r})")  # fmt: skip
+        return (
+            f"RunMetrics({self.run_id!r}, {len(self.steps)} rows, "
+            f"metrics={self.names}, source={self.source!r})"
+        )

@@ -35,7 +35,7 @@ def _snake(key: str) -> str:
 class RemoteResult(RunicornModel):
     """What a remote endpoint answered; every key the viewer sent is readable as ``r["key"]``,
     in its own spelling and in snake_case. A nested ``session`` object's keys are also
-    offered at the top level, so the seed's ``session["local_port"]`` works on both
+    offered at the top level, so the original client's ``session["local_port"]`` works on both
     generations."""
 
     ok: bool | None = None
@@ -61,7 +61,8 @@ class RemoteConnection(RemoteResult):
     ``GET /api/remote/sessions``).
 
     ``connection_id`` is the viewer's ``"user@host:port"``; every method of
-    ``client.remote`` that takes a connection also accepts its bare host, as the seed does.
+    ``client.remote`` that takes a connection also accepts its bare host, as the original
+    client does.
     """
 
     connection_id: str

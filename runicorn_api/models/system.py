@@ -83,7 +83,8 @@ class ViewerConfig(RunicornModel):
 
     @property
     def user_root(self) -> str | None:
-        """The storage root, as the seed names it: the configured root, else the folder in use."""
+        """The storage root, as the original client names it: the configured root, else the
+        folder in use."""
         return self.user_root_dir or self.storage
 
 
@@ -109,7 +110,7 @@ def _alias(*names: str) -> Any:
 class GPUDevice(RunicornModel):
     """One GPU as ``nvidia-smi`` reports it through the viewer.
 
-    Field names follow the seed (``memory_total``); the viewer's own names
+    Field names follow the original client (``memory_total``); the viewer's own names
     (``mem_total_mib``, ...) are accepted on input. Memory is in MiB, which nvidia-smi
     labels "MB".
     """

@@ -10,14 +10,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .._downloads import PROGRESS_THRESHOLD, commit, inside, staging, updater
-from .._exceptions import DownloadError, InvalidArgumentError, ResponseValidationError
-from .._progress import ProgressOption, check_progress, open_bar
-from .._run_folder import image_events
+from .._common.deps import require
+from .._common.downloads import PROGRESS_THRESHOLD, commit, inside, staging, updater
+from .._common.progress import ProgressOption, check_progress, open_bar
+from .._core import ClientCore
+from .._exceptions import (
+    DownloadError,
+    InvalidArgumentError,
+    MissingDependencyError,
+    ResponseValidationError,
+)
+from .._storage.run_folder import image_events
 from .._types import NOT_GIVEN, Timeout
+from .._validation import check_run_id
 from ..models.media import RunImage
 from ._base import Resource
-from .experiments import check_run_id
+from ._runs import RunLookup
 
 __all__ = ["ImagesResource"]
 
@@ -36,6 +44,10 @@ class ImagesResource(Resource):
     """``GET /api/runs/{id}/images`` and the media files under the run (0.7.x), or the
     run folder itself where this client may read it (``direct_reads``, both generations).
     """
+
+    def __init__(self, core: ClientCore, runs: RunLookup) -> None:
+        super().__init__(core)
+        self._runs = runs
 
     def list(
         self, run_id: str, *, key: str | None = None, timeout: Timeout = NOT_GIVEN
@@ -56,7 +68,7 @@ class ImagesResource(Resource):
         check_run_id(run_id)
         if key is not None and (not isinstance(key, str) or not key):
             raise InvalidArgumentError(f"key must be a non-empty string, got {key!r}")
-        folder = self._client.experiments._folder(run_id, "its images", timeout)
+        folder = self._runs.folder(run_id, "its images", timeout)
         items: builtins.list[Any]
         if folder is not None:
             items = image_events(folder)
@@ -71,9 +83,12 @@ class ImagesResource(Resource):
                     f"GET /api/runs/{run_id}/images: expected {{'images': [...]}}, "
                     f"got {data!r:.200}"
                 )
-            items = [{**i, "source": "viewer"} if isinstance(i, dict) else i for i in got
-                     if key is None or not isinstance(i, dict) or i.get("key") == key]  # fmt: skip
-            sizes = self._concurrently(lambda i: self._size(run_id, i), items)
+            items = [
+                {**i, "source": "viewer"} if isinstance(i, dict) else i
+                for i in got
+                if key is None or not isinstance(i, dict) or i.get("key") == key
+            ]
+            sizes = self._core.concurrently(lambda i: self._size(run_id, i), items)
             for item, size in zip(items, sizes, strict=True):
                 if isinstance(item, dict):
                     item["size"] = size
@@ -81,9 +96,8 @@ class ImagesResource(Resource):
             RunImage,
             [{**i, "run_id": run_id} if isinstance(i, dict) else i for i in items],
             context="GET /api/runs/{id}/images",
+            link=self,
         )
-        for image in images:
-            image._client = self._client
         return [i for i in images if key is None or i.key == key]
 
     def read_bytes(self, image: RunImage, *, timeout: Timeout = NOT_GIVEN) -> bytes:
@@ -105,10 +119,10 @@ class ImagesResource(Resource):
         """
         data = self.read_bytes(image, timeout=timeout)
         try:
-            from PIL import Image
-        except ImportError:
+            image_module = require("PIL.Image")
+        except MissingDependencyError:
             return data
-        return Image.open(io.BytesIO(data))
+        return image_module.open(io.BytesIO(data))
 
     def download(
         self,
@@ -163,9 +177,10 @@ class ImagesResource(Resource):
             if bar is not None:
                 bar.close()
 
-    def _fetch(self, image: RunImage, sink: Any, *, timeout: Timeout = NOT_GIVEN,
-               on_chunk: Any = None) -> None:  # fmt: skip
-        local = self._client._storage.file(image.path) if image.source == "storage" else None
+    def _fetch(
+        self, image: RunImage, sink: Any, *, timeout: Timeout = NOT_GIVEN, on_chunk: Any = None
+    ) -> None:
+        local = self._core.storage.file(image.path) if image.source == "storage" else None
         if local is not None:
             with open(local, "rb") as source:
                 shutil.copyfileobj(source, sink)
@@ -173,16 +188,19 @@ class ImagesResource(Resource):
                 on_chunk(local.stat().st_size)
             return
         self._adapter.require("images")
-        self._client._transport.download(
-            f"/api/runs/{quote(image.run_id)}/assets/download", sink,
-            params={"path": image.path}, timeout=timeout, on_chunk=on_chunk,
-        )  # fmt: skip
+        self._core.transport.download(
+            f"/api/runs/{quote(image.run_id)}/assets/download",
+            sink,
+            params={"path": image.path},
+            timeout=timeout,
+            on_chunk=on_chunk,
+        )
 
     def _size(self, run_id: str, item: Any) -> int | None:
         """:calls: ``GET /api/runs/{run_id}/assets/download?path=...`` (headers only)"""
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
             return None
-        return self._client._transport.content_length(
+        return self._core.transport.content_length(
             f"/api/runs/{quote(run_id)}/assets/download", params={"path": item["path"]}
         )
 

@@ -8,41 +8,38 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from .._collection import Collection
+from .._common.collection import Collection
+from .._common.follow import Follower, follow
+from .._common.progress import ProgressOption, check_progress, open_bar
+from .._core import ClientCore
 from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError
-from .._follow import Follower
-from .._metric_frames import metrics_frame
+from .._frames.metrics import metrics_frame
 from .._metrics.events import EventsFiles
 from .._metrics.sources import CachedSource, StorageSource, ViewerSource
 from .._metrics.table import check_metric_args, narrow
-from .._progress import ProgressOption, check_progress, open_bar
-from .._storage import RunLocation
+from .._storage.access import RunLocation, location_of
 from .._types import NOT_GIVEN, Timeout
+from .._validation import check_run_id, check_seconds, check_timeout
+from ..cache import CacheStamp
 from ..models.experiment import Experiment
 from ..models.metrics import RunMetrics
 from ._base import Resource
+from ._runs import RunLookup
 
-__all__ = ["MetricsCollection", "MetricsResource", "location_of"]
+__all__ = ["MetricsCollection", "MetricsResource"]
 
 RunRef = str | RunLocation
 _WINDOW = 64  # runs primed and read together in a multi-run read (the readers kept)
 
 
-def location_of(experiment: Experiment) -> RunLocation:
-    """What a listed run says about its folder, so that reading it needs no request."""
-    created = experiment.created_at.timestamp() if experiment.created_at else None
-    return RunLocation(run_id=experiment.id, run_dir=experiment.run_dir, pid=experiment.pid,
-                       created=created, status=experiment.status)  # fmt: skip
-
-
 class MetricsResource(Resource):
     """``/api/runs/{id}/metrics``, or the run's ``events.jsonl`` read directly."""
 
-    def __init__(self, client: Any) -> None:
-        super().__init__(client)
-        self._viewer = ViewerSource(client._transport)
+    def __init__(self, core: ClientCore, runs: RunLookup) -> None:
+        super().__init__(core)
+        self._runs = runs
+        self._viewer = ViewerSource(core.transport)
         self._files = EventsFiles()
 
     def get(
@@ -83,8 +80,6 @@ class MetricsResource(Resource):
             UnsupportedFeatureError: ``direct_reads="always"`` and the run folder is not
                 readable here.
         """
-        from .experiments import check_run_id
-
         check_run_id(run_id)
         check_metric_args(metric_names, limit, downsample, start, end)
         whole = self.read(run_id, downsample=downsample, timeout=timeout)
@@ -94,36 +89,43 @@ class MetricsResource(Resource):
         self, run: RunRef, *, downsample: int | None = None, timeout: Timeout = NOT_GIVEN
     ) -> RunMetrics:
         """All rows of one run, from the source :meth:`get` describes."""
-        from .experiments import check_run_id
-
         run_id = run.run_id if isinstance(run, RunLocation) else check_run_id(run)
         if downsample is not None:
             return self._viewer.read(run_id, downsample=downsample, timeout=timeout)
         where = run if isinstance(run, RunLocation) else None
-        cache = self._client.metrics_cache
+        cache = self._core.metrics_cache
         if cache is None:
-            if where is None and self._client._storage.allowed:
-                where = self._locate(run_id, timeout)
+            if where is None and self._core.storage.allowed:
+                where = self._runs.location(run_id, timeout=timeout)
             return self._pick(where).read(run_id, timeout=timeout)
         cached = CachedSource(cache)
         known = where or cached.stored_location(run_id)
-        if known is not None or self._client.direct_reads == "never":
+        if known is not None or not self._core.storage.allowed:
             hit = cached.lookup(run_id, self._pick(known), timeout=timeout)
             if hit is not None:
                 return hit
-        where = where or self._locate(run_id, timeout)
+        where = where or self._runs.location(run_id, timeout=timeout)
         return cached.read(where, self._pick(where), timeout=timeout)
 
     def _pick(self, where: RunLocation | None) -> ViewerSource | StorageSource:
         """The run folder where this client may read it and it is proven, else the viewer."""
-        storage = self._client._storage
+        storage = self._core.storage
         folder = storage.run_folder(where, purpose="metrics") if where is not None else None
         return StorageSource(folder, self._files) if folder is not None else self._viewer
 
-    def _locate(self, run_id: str, timeout: Timeout) -> RunLocation:
-        """:calls: ``GET /api/runs/{run_id}``"""
-        detail = self._request("GET", f"/api/runs/{quote(run_id)}", timeout=timeout)
-        return RunLocation.from_viewer(run_id, detail if isinstance(detail, dict) else {})
+    def stamps(self, runs: Sequence[Experiment]) -> list[CacheStamp | None]:
+        """What says, per run, whether its metrics changed since a stamp was taken (see
+        :class:`~runicorn_api.cache.CacheStamp`); ``None`` where nothing can say.
+
+        :calls: per run, concurrently: nothing under direct reads (the size of
+            ``events.jsonl``), else the headers of ``GET /api/runs/{id}/metrics?downsample=100``
+        """
+        if isinstance(runs, str | bytes) or not all(isinstance(e, Experiment) for e in runs):
+            raise InvalidArgumentTypeError("stamps takes a sequence of Experiment objects")
+        sources = [self._pick(location_of(e)) for e in runs]
+        return self._core.concurrently(
+            lambda pair: pair[1].stamp(pair[0].id), list(zip(runs, sources, strict=True))
+        )
 
     def follow(
         self,
@@ -148,9 +150,6 @@ class MetricsResource(Resource):
             did (over HTTP the whole body, of which only the new steps are kept), and
             ``GET /api/runs/{run_id}`` about once a second for its status.
         """
-        from .._transport import check_seconds, check_timeout
-        from .experiments import check_run_id
-
         run_ids = [run_id] if isinstance(run_id, str) else list(run_id)
         if not run_ids:
             raise InvalidArgumentError("follow needs at least one run id")
@@ -159,29 +158,38 @@ class MetricsResource(Resource):
         check_metric_args(metric_names, None, None, None, None)
         check_timeout(timeout)
         check_seconds("interval", interval, 3600)
-        runs = [_RunPoll(self, rid, metric_names) for rid in run_ids]
+        runs = [self._poll(rid, metric_names) for rid in run_ids]
+        stopped: list[RunMetrics] = []  # what runs logged just before they stopped
+
+        def new_rows(wait: float) -> list[RunMetrics] | None:
+            if not runs and not stopped:
+                return None
+            found = stopped + [batch for run in runs if (batch := run.poll()) is not None]
+            stopped.clear()
+            if not found and wait:
+                time.sleep(wait)
+            return found
+
+        def running() -> bool:
+            for run in [r for r in runs if self._runs.status(r.run_id) != "running"]:
+                last = run.poll()
+                if last is not None:
+                    stopped.append(last)
+                runs.remove(run)
+            return bool(runs)
 
         def batches() -> Iterator[RunMetrics]:
             if from_start:
                 for run in runs:
                     if run.first.last_step is not None:
                         yield narrow(run.first, metric_names, None, None, None)
-            deadline = None if timeout is None else time.monotonic() + timeout
-            checked = time.monotonic()
-            while runs and (deadline is None or time.monotonic() < deadline):
-                found = [batch for run in runs if (batch := run.poll()) is not None]
-                yield from found
-                if time.monotonic() - checked >= 1.0:
-                    checked = time.monotonic()
-                    for run in [r for r in runs if not r.running()]:
-                        last = run.poll()  # what it logged just before it stopped
-                        if last is not None:
-                            yield last
-                        runs.remove(run)
-                if not found:
-                    time.sleep(interval)
+            yield from follow(new_rows, running, timeout=timeout, poll=interval)
 
         return Follower(batches())
+
+    def _poll(self, run_id: str, names: Sequence[str] | None) -> _RunPoll:
+        where = self._runs.location(run_id)
+        return _RunPoll(run_id, names, source=self._pick(where), read=lambda: self.read(where))
 
     def many(
         self,
@@ -213,13 +221,14 @@ class MetricsResource(Resource):
             return narrow(whole, metric_names, None, start, end)
 
         prime = self._prime if downsample is None else None
-        return MetricsCollection(refs, fetch, workers=self._client.max_workers,
-                                 progress=progress, prime=prime)  # fmt: skip
+        return MetricsCollection(
+            refs, fetch, workers=self._core.options.max_workers, progress=progress, prime=prime
+        )
 
     def _prime(self, refs: Sequence[RunRef]) -> list[bool]:
         """Parse the run folders of ``refs`` that are read directly, several at a time;
         say for each run whether reading it now costs next to nothing."""
-        storage = self._client._storage
+        storage = self._core.storage
         if not storage.allowed:
             return [False] * len(refs)
         paths: list[Path | None] = []
@@ -229,7 +238,7 @@ class MetricsResource(Resource):
                 folder = storage.run_folder(ref, purpose="metrics")
             paths.append(folder / "events.jsonl" if folder is not None else None)
         self._files.prime([p for p in paths if p is not None])
-        if self._client.metrics_cache is not None:
+        if self._core.metrics_cache is not None:
             return [False] * len(refs)  # each run is checked against, or stored in, the cache
         return [p is not None and self._files.get(p).parsed for p in paths]
 
@@ -292,12 +301,17 @@ class MetricsCollection(Collection[RunMetrics]):
                 future.cancel()
 
     def _clone(self) -> MetricsCollection:
-        return MetricsCollection(self._runs, self._fetch, workers=self._workers,
-                                 progress=self._progress, prime=self._prime)  # fmt: skip
+        return MetricsCollection(
+            self._runs,
+            self._fetch,
+            workers=self._workers,
+            progress=self._progress,
+            prime=self._prime,
+        )
 
     def _describe(self) -> str:
         count = "?" if callable(self._runs) else str(len(self._runs))
-        return f"of {count} runs{self._window_text()}"
+        return f"of {count} runs"
 
     def to_pandas(self, columns: Sequence[str] | None = None, *, wide: bool = False) -> Any:
         """Long (run_id, step, metric, value, timestamp) or wide; the same schema as polars."""
@@ -313,15 +327,21 @@ class MetricsCollection(Collection[RunMetrics]):
 class _RunPoll:
     """One followed run: its source, the last step given out and what it last looked like."""
 
-    def __init__(self, metrics: MetricsResource, run_id: str, names: Sequence[str] | None) -> None:
-        self.metrics = metrics
+    def __init__(
+        self,
+        run_id: str,
+        names: Sequence[str] | None,
+        *,
+        source: ViewerSource | StorageSource,
+        read: Callable[[], RunMetrics],
+    ) -> None:
         self.run_id = run_id
         self.names = names
-        self.where = metrics._locate(run_id, NOT_GIVEN)
-        self.source = metrics._pick(self.where)
-        self.first = metrics.read(self.where)
+        self.source = source
+        self.read = read
+        self.first = read()
         self.last: int | None = self.first.last_step
-        self.seen = self.source.stamp(run_id)
+        self.seen = source.stamp(run_id)
 
     def poll(self) -> RunMetrics | None:
         """The rows logged since the last poll, if any."""
@@ -329,12 +349,9 @@ class _RunPoll:
         if stamp is not None and stamp == self.seen:
             return None
         self.seen = stamp
-        whole = self.metrics.read(self.where)
+        whole = self.read()
         if whole.last_step is None or (self.last is not None and whole.last_step <= self.last):
             return None
         start = None if self.last is None else self.last + 1
         self.last = whole.last_step
         return narrow(whole, self.names, None, start, None)
-
-    def running(self) -> bool:
-        return self.metrics._client.experiments._status(self.run_id) == "running"

@@ -11,8 +11,10 @@ written, never from the client under test.
     manifest = write_dataset(python, storage, scratch=tmp)
 """
 
-from .dataset import LiveRun, Manifest, RunRecord, dataset_specs, set_tags, write_dataset
 from .envs import DEFAULT_VERSIONS, viewer_python
+from .manifest import Manifest, RunRecord
+from .specs import dataset_specs
+from .storage_data import LiveRun, set_tags, write_dataset
 
 __all__ = [
     "DEFAULT_VERSIONS",

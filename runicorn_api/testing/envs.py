@@ -38,10 +38,17 @@ def viewer_python(version: str, *, cache: Path | None = None) -> Path:
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             f"runicorn=={version}"],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"runicorn=={version}",
+            ],
             check=True,
-        )  # fmt: skip
+        )
         marker.write_text(version)
     return python
 

@@ -2,7 +2,7 @@
 
 This script runs inside a venv that has one pinned ``runicorn`` version and
 uses only that version's own SDK plus the standard library. It is driven by
-:mod:`runicorn_api._testing.dataset`, which starts one process per run: the
+:mod:`runicorn_api.testing.storage_data`, which starts one process per run: the
 0.7.x SDK leaves a SQLite transaction open after logging an already-known
 asset fingerprint, stalling every later write in the same process.
 
@@ -103,13 +103,16 @@ def log_reference(run: Any, ref: dict[str, Any], scratch: Path) -> None:
     ``files`` are written once under ``<scratch>/shared/<name>``, so that runs logging
     the same name log the same path; without ``files`` the ``uri`` is logged as is.
     """
-    where: str = ref.get("uri") or str(write_files(scratch / "shared" / ref["name"],
-                                                   ref["files"]))  # fmt: skip
+    where: str = ref.get("uri") or str(write_files(scratch / "shared" / ref["name"], ref["files"]))
     if ref["kind"] == "dataset":
         run.log_dataset(ref["name"], where, save=ref["save"], description=ref.get("description"))
     else:
-        run.log_pretrained(ref["name"], path_or_uri=where, save=ref["save"],
-                           source_type=ref.get("source_type", "local"))  # fmt: skip
+        run.log_pretrained(
+            ref["name"],
+            path_or_uri=where,
+            save=ref["save"],
+            source_type=ref.get("source_type", "local"),
+        )
 
 
 def png(width: int, height: int, rgb: list[int]) -> bytes:
@@ -121,8 +124,12 @@ def png(width: int, height: int, rgb: list[int]) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
     rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def log_images(run: Any, images: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -131,8 +138,9 @@ def log_images(run: Any, images: list[dict[str, Any]]) -> list[dict[str, Any]]:
         width, height = image["size"]
         data = png(width, height, image["rgb"])
         rel = run.log_image(image["key"], data, step=image["step"], caption=image.get("caption"))
-        logged.append({**image, "path": rel, "bytes": len(data),
-                       "sha256": hashlib.sha256(data).hexdigest()})  # fmt: skip
+        logged.append(
+            {**image, "path": rel, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        )
     return logged
 
 

@@ -1,0 +1,81 @@
+"""The experiments DataFrame schema: base columns, then ``summary.*`` and ``config.*``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .frame import Frame, Logical, flatten, infer_type
+
+if TYPE_CHECKING:
+    from ..models.experiment import Experiment
+
+__all__ = ["DETAIL_KEYS", "EXPERIMENT_COLUMNS", "experiments_frame", "needs_details"]
+
+DETAIL_KEYS = frozenset({"summary", "config", "duration", "updated_at", "updated_datetime"})
+"""Fields that are not in the viewer's run lists (see :class:`~runicorn_api.Experiment`)."""
+
+EXPERIMENT_COLUMNS: dict[str, Logical] = {
+    "id": "str",
+    "project": "str",
+    "name": "str",
+    "path": "str",
+    "alias": "str",
+    "status": "str",
+    "created_at": "time",
+    "updated_at": "time",
+    "duration": "float",
+    "pid": "int",
+    "tags": "list",
+    "best_metric_name": "str",
+    "best_metric_value": "float",
+    "run_dir": "str",
+    "assets_count": "int",
+    "artifacts_created_count": "int",
+    "artifacts_used_count": "int",
+}
+"""The base columns of ``to_pandas()`` / ``to_polars()``, then ``summary.*`` and ``config.*``."""
+
+
+def needs_details(keys: Iterable[str]) -> bool:
+    """Whether any of these field keys (``-key`` too) is a detail-only field."""
+    return any(k.lstrip("-").split(".")[0] in DETAIL_KEYS for k in keys)
+
+
+def experiments_frame(
+    items: Sequence[Experiment],
+    columns: Sequence[str] | None,
+    load_details: Callable[[Sequence[Experiment]], None] | None,
+) -> Frame:
+    """The documented experiment schema: base columns, then ``summary.*``, ``config.*``.
+
+    ``load_details`` fetches the detail-only fields in bulk, when the columns need them.
+    """
+    wanted_details = columns is None or needs_details(columns)
+    if wanted_details and load_details is not None:
+        load_details(list(items))
+    data: dict[str, list[Any]] = {name: [] for name in EXPERIMENT_COLUMNS}
+    extra: list[dict[str, Any]] = []
+    for exp in items:
+        best = exp.best_metric
+        row = {
+            "best_metric_name": best.name if best else None,
+            "best_metric_value": best.value if best else None,
+        }
+        for name in EXPERIMENT_COLUMNS:
+            if name in row:
+                data[name].append(row[name])
+            elif name in DETAIL_KEYS and not wanted_details:
+                data[name].append(None)
+            else:
+                data[name].append(getattr(exp, name))
+        flat: dict[str, Any] = {}
+        if wanted_details:
+            flatten("summary", exp.summary, flat)
+            flatten("config", exp.config, flat)
+        extra.append(flat)
+    types: dict[str, Logical] = dict(EXPERIMENT_COLUMNS)
+    for name in sorted({k for flat in extra for k in flat}):
+        data[name] = [flat.get(name) for flat in extra]
+        types[name] = infer_type(data[name])
+    return Frame(data, types).select(columns)

@@ -1,0 +1,219 @@
+"""Metrics as DataFrames: one schema, built column-wise in pandas and polars alike.
+
+Long (the default), one row per logged value::
+
+    run_id: string | step: Int64 | metric: string | value: Float64 | timestamp: Datetime(us, UTC)
+
+Wide, one row per (run, step) with one column per metric (null where not logged)::
+
+    run_id: string | step: Int64 | timestamp: Datetime(us, UTC) | <metric>: Float64 ...
+
+Metric payloads are large (a 200,000-step run has 800,000 values), so the frames are built
+from the columns the decoder already holds, never from per-row dicts, and timestamps are
+converted by the DataFrame library (``floor(seconds * 1e6 + 0.5)`` microseconds in both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from .._common.deps import require
+from .._exceptions import ResponseValidationError
+from .columns import Column
+
+
+class SeriesColumns(Protocol):
+    """One metric's columns (a :class:`~runicorn_api.MetricSeries`)."""
+
+    @property
+    def steps(self) -> Column: ...
+    @property
+    def values(self) -> Column: ...
+    @property
+    def timestamps(self) -> Column: ...
+
+
+class MetricTable(Protocol):
+    """What a frame reads of one run's metrics (a :class:`~runicorn_api.MetricTable`)."""
+
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def steps(self) -> Column: ...
+    @property
+    def timestamps(self) -> Column: ...
+    @property
+    def columns(self) -> Mapping[str, Column]: ...
+    @property
+    def series(self) -> Mapping[str, SeriesColumns]: ...
+
+
+__all__ = ["metrics_frame"]
+
+
+class MetricsFrame:
+    """Runs' metrics, ready to become a pandas or polars DataFrame."""
+
+    def __init__(self, runs: Sequence[MetricTable], *, wide: bool) -> None:
+        self.runs = list(runs)
+        self.wide = wide
+
+    def metric_names(self) -> list[str]:
+        names: dict[str, None] = {}
+        for run in self.runs:
+            names.update(dict.fromkeys(run.columns))
+        return list(names)
+
+    def to_polars(self) -> Any:
+        pl = require("polars")
+
+        def to_time(seconds: Any) -> Any:
+            # floor(seconds * 1e6 + 0.5) microseconds, as the pandas path computes it.
+            return (seconds * 1e6 + 0.5).floor().cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
+
+        parts = []
+        for run in self.runs:
+            _check_times(run, run.timestamps.to_polars().abs().max())
+            # The run's columns as one frame; polars-held columns are not copied.
+            names = list(run.columns) if not self.wide else self.metric_names()
+            n = len(run.steps)
+            rows = pl.DataFrame(
+                {
+                    "global_step": run.steps.to_polars(),
+                    "time": run.timestamps.to_polars(),
+                    **{
+                        name: (
+                            run.columns[name].to_polars()
+                            if name in run.columns
+                            else pl.repeat(None, n, dtype=pl.Float64, eager=True)
+                        )
+                        for name in names
+                    },
+                }
+            )
+            if self.wide:
+                parts.append(
+                    rows.select(
+                        pl.lit(run.run_id, dtype=pl.String).alias("run_id"),
+                        pl.col("global_step").alias("step"),
+                        to_time(pl.col("time")).alias("timestamp"),
+                        *names,
+                    )
+                )
+                continue
+            # Metric by metric, each in step order, nulls dropped: the same points as
+            # run.series, without building them.
+            long = rows.unpivot(
+                index=["global_step", "time"],
+                on=names,
+                variable_name="metric",
+                value_name="value",
+            ).drop_nulls("value")
+            parts.append(
+                long.select(
+                    pl.lit(run.run_id, dtype=pl.String).alias("run_id"),
+                    pl.col("global_step").cast(pl.Int64).alias("step"),
+                    pl.col("metric").cast(pl.String),
+                    pl.col("value").cast(pl.Float64),
+                    to_time(pl.col("time")).alias("timestamp"),
+                )
+            )
+        if not parts:
+            types = {
+                "str": pl.String,
+                "int": pl.Int64,
+                "float": pl.Float64,
+                "time": pl.Datetime("us", "UTC"),
+            }
+            return pl.DataFrame(schema={k: types[t] for k, t in self.schema().items()})
+        return pl.concat(parts, how="vertical")
+
+    def schema(self) -> dict[str, str]:
+        """Column → logical type (``str``, ``int``, ``float``, ``time``)."""
+        if self.wide:
+            return {
+                "run_id": "str",
+                "step": "int",
+                "timestamp": "time",
+                **dict.fromkeys(self.metric_names(), "float"),
+            }
+        return {
+            "run_id": "str",
+            "step": "int",
+            "metric": "str",
+            "value": "float",
+            "timestamp": "time",
+        }
+
+    def to_pandas(self) -> Any:
+        pd = require("pandas")
+        np = require("numpy")
+
+        def stamps(seconds: Any) -> Any:
+            micros = pd.array(np.floor(seconds * 1e6 + 0.5), dtype="Float64").astype("Int64")
+            return pd.to_datetime(micros, unit="us", utc=True).astype("datetime64[us, UTC]")
+
+        def strings(value: str, n: int) -> Any:
+            return pd.array(np.full(n, value, dtype=object), dtype=pd.StringDtype())
+
+        parts = []
+        for run in self.runs:
+            seconds = run.timestamps.to_numpy()
+            _check_times(run, np.nanmax(np.abs(seconds)) if len(seconds) else None)
+            if self.wide:
+                n = len(run.steps)
+                cols: dict[str, Any] = {
+                    "run_id": strings(run.run_id, n),
+                    "step": pd.array(run.steps.to_numpy(), dtype="Int64"),
+                    "timestamp": stamps(run.timestamps.to_numpy()),
+                }
+                for name in self.metric_names():
+                    column = run.columns.get(name)
+                    cols[name] = (
+                        column.to_numpy()
+                        if column is not None
+                        else np.full(n, np.nan, dtype="float64")
+                    )
+                parts.append(pd.DataFrame(cols))
+                continue
+            for name, series in run.series.items():
+                n = len(series.steps)
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "run_id": strings(run.run_id, n),
+                            "step": pd.array(series.steps.to_numpy(), dtype="Int64"),
+                            "metric": strings(name, n),
+                            "value": series.values.to_numpy(),
+                            "timestamp": stamps(series.timestamps.to_numpy()),
+                        }
+                    )
+                )
+        if not parts:
+            types = {
+                "str": pd.StringDtype(),
+                "int": "Int64",
+                "float": "float64",
+                "time": "datetime64[us, UTC]",
+            }
+            return pd.DataFrame({k: pd.Series(dtype=types[t]) for k, t in self.schema().items()})
+        return pd.concat(parts, ignore_index=True)
+
+
+def metrics_frame(runs: Sequence[MetricTable], *, wide: bool = False) -> MetricsFrame:
+    """Runs' metrics as a frame builder; see the module docs for the schema."""
+    return MetricsFrame(runs, wide=wide)
+
+
+_MAX_SECONDS = 9.2e12
+"""Unix seconds that still fit a microsecond datetime (pandas' and polars' Int64 range)."""
+
+
+def _check_times(run: MetricTable, largest: Any) -> None:
+    """Refuse a ``time`` no datetime can hold: it is not a time the viewer could send."""
+    if largest is not None and largest == largest and float(largest) > _MAX_SECONDS:
+        raise ResponseValidationError(
+            f"Run {run.run_id}: a 'time' of {float(largest):g} s is outside any datetime; "
+            "the metrics' timestamps are not Unix seconds."
+        )

@@ -1,0 +1,320 @@
+"""The one object that sends requests: a session, retries, timeouts and typed errors.
+
+Resources never touch :mod:`requests`; they call :meth:`Transport.request` with a
+method, a path and parameters, and get parsed JSON (or bytes) back, or a typed error.
+The rest of :mod:`runicorn_api._http` says how (retries, errors, URLs, WebSockets).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Literal, overload
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from .._exceptions import APIConnectionError, APITimeoutError, RunicornAPIError
+from .._types import NOT_GIVEN, NotGiven, Timeout
+from .._validation import check_timeout
+from .errors import decode_json, ensure_json, is_timeout, root_cause, status_error
+from .retry import CALL_DEADLINE, RetryPolicy, TransportStats
+from .url import split_credentials
+from .websocket import open_websocket
+
+__all__ = ["Body", "Transport"]
+
+
+@dataclass
+class Body:
+    """A response body received into one buffer of its announced length, and its headers."""
+
+    data: bytearray
+    headers: Mapping[str, str]
+
+
+_WINDOW = 1 << 20  # bytes asked of the socket at a time when filling a Body
+
+
+class Transport:
+    """One :class:`requests.Session` per client, with retries, timeouts and error mapping.
+
+    Args:
+        base_url: The viewer's root URL, e.g. ``http://127.0.0.1:23300``.
+        timeout: Default seconds per attempt; ``None`` waits forever.
+        retry: The retry policy.
+        session: A session to use instead of a new one (it is then not closed by us).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float | None = 30.0,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        base_url, credentials = split_credentials(base_url)
+        self.base_url = base_url.rstrip("/")
+        """The viewer's URL without any ``user:password@``: safe for messages and logs."""
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._owns_session = session is None
+        self.session = session or requests.Session()
+        if credentials is not None:
+            # Sent as an Authorization header only; the URLs requested (and so every
+            # message, repr and log line that names one) carry no credentials.
+            self.session.auth = credentials
+        self.stats = TransportStats()
+        adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(self.stats), pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"Accept": "application/json"})
+        if headers:
+            self.session.headers.update(headers)
+        self.server = "the viewer"
+        """What messages call the viewer; :meth:`name_server` sets it once it is known."""
+
+    def name_server(self, label: str) -> None:
+        """Call the viewer ``label`` (e.g. ``"runicorn 0.7.2"``) in error messages from
+        now on: its version is only known once ``GET /api/health`` has answered."""
+        self.server = label
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["json"] = ...,
+    ) -> Any: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["bytes"],
+    ) -> bytes: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["buffer"],
+    ) -> Body: ...
+
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = ...,
+        json_body: Any = ...,
+        timeout: Timeout = ...,
+        expect: Literal["response", "stream"],
+    ) -> requests.Response: ...
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: Timeout = NOT_GIVEN,
+        expect: Literal["json", "bytes", "response", "buffer", "stream"] = "json",
+    ) -> Any:
+        """Send one call (with its retries) and return the parsed JSON, bytes or response.
+
+        Raises:
+            APIConnectionError: The viewer could not be reached.
+            APITimeoutError: The viewer did not answer in time.
+            APIStatusError: A subclass of it for any 4xx/5xx status.
+            UnsupportedFeatureError: A 0.7.x viewer answered with its HTML page.
+            ResponseValidationError: The body is not JSON where JSON was expected.
+        """
+        method = method.upper()
+        check_timeout(timeout)
+        url = self.url(path)
+        self.stats.add(calls=1)
+        clean = None if params is None else {k: v for k, v in params.items() if v is not None}
+        wait = self.timeout if isinstance(timeout, NotGiven) else timeout
+        token = CALL_DEADLINE.set(time.monotonic() + self.retry.deadline)
+        stream = expect in ("buffer", "stream")
+        try:
+            response = self.session.request(
+                method, url, params=clean, json=json_body, timeout=wait, stream=stream
+            )
+        except (requests.Timeout, requests.ConnectionError) as err:
+            if not is_timeout(err):
+                raise APIConnectionError(
+                    f"Cannot reach the Runicorn viewer at {self.base_url} ({method} {url}): "
+                    f"{root_cause(err)}. Start one with `runicorn viewer` "
+                    f"(or use runicorn_api.local()), or pass the right base_url.",
+                    method=method,
+                    url=url,
+                ) from err
+            raise APITimeoutError(
+                f"{method} {url} timed out after {wait}s; pass timeout= to wait longer",
+                method=method,
+                url=url,
+            ) from err
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as err:
+            raise APIConnectionError(
+                f"{method} {url}: the connection broke while reading the body ({err}); the "
+                "body is incomplete and was not parsed.",
+                method=method,
+                url=url,
+            ) from err
+        except requests.RequestException as err:
+            raise RunicornAPIError(f"{method} {url} failed: {err}", method=method, url=url) from err
+        finally:
+            CALL_DEADLINE.reset(token)
+        if response.status_code >= 400:
+            raise status_error(response, self.server)
+        if expect == "buffer":
+            return self._receive(response, wait)
+        if expect in ("response", "stream"):
+            return response
+        if expect == "bytes":
+            return response.content
+        return decode_json(response, self.server)
+
+    def _receive(self, response: requests.Response, wait: float | None) -> Body:
+        """The body of a JSON response read into one preallocated buffer.
+
+        With ``Content-Length`` known the buffer is allocated once and the socket reads
+        straight into it, a window at a time; there is no list of chunks to join.
+        """
+        method = response.request.method or "GET"
+        try:
+            ensure_json(response, self.server)
+            length = response.headers.get("Content-Length")
+            encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+            if length is None or encoded or not length.isdigit():
+                return Body(bytearray(response.content), response.headers)
+            size = int(length)
+            buf = bytearray(size)
+            view = memoryview(buf)
+            filled = 0
+            try:
+                while filled < size:
+                    got = response.raw.readinto(view[filled : min(size, filled + _WINDOW)])
+                    if not got:
+                        break
+                    filled += got
+            finally:
+                view.release()
+        except (urllib3.exceptions.ReadTimeoutError, requests.Timeout) as err:
+            raise APITimeoutError(
+                f"{method} {response.url} timed out after {wait}s while reading the body",
+                method=method,
+                url=response.url,
+            ) from err
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as err:
+            raise APIConnectionError(
+                f"{method} {response.url}: the connection broke while reading the body "
+                f"({err}); the body is incomplete and was not parsed.",
+                method=method,
+                url=response.url,
+            ) from err
+        finally:
+            response.close()
+        if filled != size:
+            raise APIConnectionError(
+                f"{method} {response.url} sent {filled} of the {size} bytes it announced; "
+                "the body is incomplete and was not parsed.",
+                method=method,
+                url=response.url,
+            )
+        return Body(buf, response.headers)
+
+    def download(
+        self,
+        path: str,
+        sink: BinaryIO,
+        *,
+        params: dict[str, Any] | None = None,
+        timeout: Timeout = NOT_GIVEN,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> tuple[int, Mapping[str, str]]:
+        """Stream a ``GET`` body into ``sink``; return the bytes written and the headers.
+
+        The request is retried like any GET; the body is not (a partial file is the
+        caller's to discard).
+
+        Raises:
+            APIConnectionError: The connection failed while reading, or the body ended
+                before the ``Content-Length`` it announced.
+        """
+        response = self.request("GET", path, params=params, timeout=timeout, expect="stream")
+        method, url = "GET", response.url
+        announced = response.headers.get("Content-Length")
+        written = 0
+        try:
+            for chunk in response.iter_content(chunk_size=_WINDOW):
+                sink.write(chunk)
+                written += len(chunk)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
+            raise APIConnectionError(
+                f"{method} {url}: the connection failed after {written} bytes: {err}",
+                method=method,
+                url=url,
+            ) from err
+        finally:
+            response.close()
+        if announced is not None and announced.isdigit() and written != int(announced):
+            raise APIConnectionError(
+                f"{method} {url} sent {written} of the {announced} bytes it announced; "
+                "the download is incomplete.",
+                method=method,
+                url=url,
+            )
+        return written, response.headers
+
+    def content_length(self, path: str, *, params: dict[str, Any] | None = None) -> int | None:
+        """The ``Content-Length`` a ``GET`` announces; its body is not read."""
+        response = self.request("GET", path, params=params, expect="stream")
+        response.close()
+        length = response.headers.get("Content-Length")
+        return int(length) if length is not None and length.isdigit() else None
+
+    def websocket(self, path: str, *, timeout: float | None) -> Any:
+        """Open the WebSocket at ``path`` (``ws://`` or ``wss://`` beside ``base_url``)
+        with the client's credentials; see :func:`~runicorn_api._http.websocket.open_websocket`."""
+        url = "ws" + self.url(path)[len("http") :]
+        return open_websocket(
+            url,
+            auth=self.session.auth,
+            timeout=timeout,
+            what=f"The WebSocket {path} of {self.server}",
+        )
+
+    def close(self) -> None:
+        if self._owns_session:
+            self.session.close()

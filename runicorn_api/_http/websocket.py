@@ -1,0 +1,94 @@
+"""The viewer's WebSocket routes: opening one (with the client's credentials) and
+reading a run's log stream from it.
+
+The viewer streams a log over ``/api/runs/{id}/logs/ws``: first the last 10,000
+non-blank lines, then each new line as it is written, with ``[info] ...`` and
+``[error] ...`` messages of its own in between. It never says when the first part ends,
+so a reader takes a quiet spell of :data:`SETTLE` seconds as its end.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from .._common.deps import require
+from .._exceptions import APIConnectionError, NotFoundError
+
+__all__ = ["SETTLE", "ViewerStream", "open_websocket"]
+
+_TRUNCATED = re.compile(r"^\[info\] Showing last \d+ lines")
+_NO_LOGS = ("[info] No logs available for this run", "[info] No logs yet")
+SETTLE = 0.5
+"""Seconds of silence after which the viewer's first burst of lines is taken as whole."""
+
+
+def open_websocket(url: str, *, auth: object, timeout: float | None, what: str) -> Any:
+    """Open the WebSocket at ``url`` (``ws://`` or ``wss://``) with ``auth`` (a
+    ``(user, password)`` pair) as its ``Authorization`` header; ``recv()`` then waits at
+    most ``timeout`` seconds.
+
+    Raises:
+        MissingDependencyError: websocket-client (the ``logs`` extra) is not installed.
+        APIConnectionError: The viewer refused or dropped the upgrade.
+    """
+    websocket = require("websocket")
+    headers: list[str] = []
+    if isinstance(auth, tuple):
+        prepared = requests.Request("GET", "http" + url[len("ws") :], auth=auth).prepare()
+        headers.append(f"Authorization: {prepared.headers['Authorization']}")
+    try:
+        return websocket.create_connection(url, timeout=timeout, header=headers)
+    except (OSError, websocket.WebSocketException) as err:
+        raise APIConnectionError(f"{what} could not be opened: {err}", url=url) from err
+
+
+class ViewerStream:
+    """The viewer's WebSocket stream of a run's log, as lines and flags."""
+
+    def __init__(self, socket: Any, run_id: str) -> None:
+        self.socket = socket
+        self.run_id = run_id
+        self.truncated = False
+        self.finished_empty = False
+
+    def receive(self, wait: float | None) -> list[str] | None:
+        """The lines of the next message (``[]`` for a viewer's own note), or ``None``
+        when nothing came within ``wait`` seconds or the stream ended."""
+        websocket = require("websocket")
+
+        self.socket.settimeout(wait)
+        try:
+            message = self.socket.recv()
+        except websocket.WebSocketTimeoutException:
+            return None
+        except (websocket.WebSocketConnectionClosedException, OSError):
+            self.finished_empty = True
+            return None
+        text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+        if text.startswith("[error] run not found"):
+            raise NotFoundError(f"Run {self.run_id} not found (logs WebSocket)")
+        if text.startswith(("[info] ", "[error] ")):
+            if _TRUNCATED.match(text):
+                self.truncated = True
+            if text.startswith(_NO_LOGS):
+                self.finished_empty = True
+            return []
+        return [text] if text else []
+
+    def burst(self, first_wait: float | None) -> list[str]:
+        """Every line the viewer sends before it falls quiet for :data:`SETTLE` s."""
+        lines: list[str] = []
+        wait = first_wait
+        while not self.finished_empty:
+            got = self.receive(wait)
+            if got is None:
+                break
+            lines += got
+            wait = SETTLE
+        return lines
+
+    def close(self) -> None:
+        self.socket.close()

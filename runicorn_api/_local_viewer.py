@@ -1,0 +1,276 @@
+"""An embedded viewer: ``runicorn viewer`` in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._client import RunicornClient
+from ._common.deps import available, install_hint
+from ._exceptions import APIConnectionError, MissingDependencyError, RunicornAPIError
+from ._options import ClientOptions, ConnectOptions
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["LocalViewer", "local"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LocalViewer:
+    """A ``python -m runicorn viewer`` subprocess that this process started and owns.
+
+    The viewer listens on 127.0.0.1 only. Unless ``home`` is given, it runs with ``HOME``
+    and ``XDG_CONFIG_HOME`` in a temporary folder, so it neither reads nor changes your
+    runicorn configuration (a 0.7.x viewer saves its storage root there). Temporary
+    folders it made are removed by :meth:`stop`.
+
+    Args:
+        storage: The storage folder to serve; a new empty temporary one if ``None``.
+        python: The interpreter whose ``runicorn`` runs the viewer; this one by default
+            (install ``runicorn-api[viewer]``).
+        port: The port; a free one if ``None``.
+        home: A folder to use as ``HOME`` (its ``.config`` as ``XDG_CONFIG_HOME``).
+        env: Extra environment variables for the viewer (e.g. a ``PATH``).
+    """
+
+    def __init__(
+        self,
+        storage: str | os.PathLike[str] | None = None,
+        *,
+        python: str | os.PathLike[str] | None = None,
+        port: int | None = None,
+        home: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        if python is None and not available("runicorn"):
+            raise MissingDependencyError(
+                f"runicorn_api.local() needs the runicorn viewer: {install_hint('runicorn')}, "
+                "or pass python= an interpreter that has runicorn installed."
+            )
+        self.python = str(python or sys.executable)
+        self._scratch = Path(tempfile.mkdtemp(prefix="runicorn-local-"))
+        self.storage = Path(storage) if storage is not None else self._scratch / "storage"
+        self.storage.mkdir(parents=True, exist_ok=True)
+        self.home = Path(home) if home is not None else self._scratch / "home"
+        self.port = port
+        self._fixed_port = port is not None
+        self._extra_env = dict(env or {})
+        self.log_path = self._scratch / "viewer.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        config_home = self.home / ".config"
+        config_home.mkdir(parents=True, exist_ok=True)
+        # The viewer's own temporary files (zips it builds for downloads, which it leaves
+        # behind when it is stopped mid-answer) go into the folder removed with it.
+        temp = self._scratch / "tmp"
+        temp.mkdir(exist_ok=True)
+        env.update(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(config_home),
+            RUNICORN_DIR=str(self.storage),
+            PYTHONUNBUFFERED="1",
+            TMPDIR=str(temp),
+        )
+        env.update(self._extra_env)
+        return env
+
+    def start(
+        self, *, startup_timeout: float = 60.0, **options: Unpack[ConnectOptions]
+    ) -> RunicornClient:
+        """Start the viewer, wait until ``/api/health`` answers, and return a client
+        (``options`` as :class:`~runicorn_api._options.ConnectOptions` names them, checked
+        before the viewer starts).
+
+        Closing the client stops the viewer.
+
+        Raises:
+            APIConnectionError: The viewer exited or did not answer in ``startup_timeout``;
+                the message ends with the tail of its log.
+        """
+        chosen = ClientOptions.of(**options)  # refuse a bad option before starting anything
+        for _attempt in range(3):
+            if not self._fixed_port:
+                self.port = free_port()
+            self._spawn()
+            try:
+                self._wait(startup_timeout)
+            except APIConnectionError:
+                exited = self.process is not None and self.process.poll() is not None
+                self.stop(remove=False)
+                # Another process may have taken the free port between the check and the
+                # bind; only then is a new port worth a try.
+                if exited and not self._fixed_port and "address already in use" in self.log():
+                    continue
+                raise
+            except BaseException:
+                self.stop(remove=False)
+                raise
+            client = RunicornClient(
+                self.base_url,
+                chosen.timeout,
+                chosen.max_retries,
+                strict=chosen.strict,
+                retry_deadline=chosen.retry_deadline,
+                max_workers=chosen.max_workers,
+                cache_dir=chosen.cache_dir,
+                direct_reads=chosen.direct_reads,
+            )
+            client.viewer = self
+            client.add_close_hook(self.stop)
+            return client
+        raise APIConnectionError(f"Could not find a free port for the viewer:\n{self.log()}")
+
+    def restart(self, *, startup_timeout: float = 60.0) -> None:
+        """Stop the viewer (by its PID) and start it again on the same port and storage.
+
+        Clients connected to it keep working: their connection pools open new
+        connections on the next call.
+
+        Raises:
+            APIConnectionError: The viewer did not come back within ``startup_timeout``.
+        """
+        port = self.port
+        self.stop(remove=False)
+        self.port = port
+        self._spawn()
+        try:
+            self._wait(startup_timeout)
+        except BaseException:
+            self.stop(remove=False)
+            raise
+
+    def _spawn(self) -> None:
+        cmd = [
+            self.python,
+            "-m",
+            "runicorn",
+            "viewer",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--storage",
+            str(self.storage),
+        ]
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                cmd,
+                env=self.environment(),
+                cwd=self._scratch,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _wait(self, startup_timeout: float) -> None:
+        deadline = time.monotonic() + startup_timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                code = self.process.returncode if self.process else None
+                raise APIConnectionError(
+                    f"The viewer exited with code {code} before answering:\n{self.log()}"
+                )
+            try:
+                RunicornClient(self.base_url, timeout=2, max_retries=0).close()
+                return
+            except APIConnectionError as err:
+                last = err
+                time.sleep(0.1)
+            except RunicornAPIError as err:
+                raise APIConnectionError(
+                    f"The viewer at {self.base_url} started but failed: {err}\n{self.log()}"
+                ) from err
+        raise APIConnectionError(
+            f"The viewer at {self.base_url} did not answer within {startup_timeout}s "
+            f"({last}):\n{self.log()}"
+        )
+
+    def log(self, lines: int = 30) -> str:
+        """The last ``lines`` lines of the viewer's output."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, *, remove: bool = True) -> None:
+        """Stop the viewer this object started (by its PID) and remove its temporary folders."""
+        proc, self.process = self.process, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        if remove:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(self._scratch)
+
+    def __repr__(self) -> str:
+        state = "running" if self.process and self.process.poll() is None else "stopped"
+        return f"<LocalViewer {self.base_url} pid={self.pid} {state}>"
+
+
+def local(
+    storage: str | os.PathLike[str] | None = None,
+    *,
+    python: str | os.PathLike[str] | None = None,
+    port: int | None = None,
+    home: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    startup_timeout: float = 60.0,
+    **options: Unpack[ConnectOptions],
+) -> RunicornClient:
+    """Start a viewer on ``storage`` and return a client connected to it.
+
+    The client reads run folders directly by default (``direct_reads="auto"``): the
+    viewer is on this machine, so metrics come from ``events.jsonl`` without HTTP.
+
+    For notebooks and pipelines that have a storage folder but no running viewer. The
+    viewer is a subprocess on a free 127.0.0.1 port; closing the client (or leaving its
+    ``with`` block) stops it. See :class:`LocalViewer` for the arguments, and
+    :class:`~runicorn_api._options.ConnectOptions` for ``options``; they are checked
+    before the viewer starts.
+
+    Example::
+
+        with runicorn_api.local("./.runicorn") as client:
+            print(client.list_projects())
+    """
+    ClientOptions.of(**options)  # refuse a bad option before making any folder
+    viewer = LocalViewer(storage, python=python, port=port, home=home, env=env)
+    try:
+        return viewer.start(startup_timeout=startup_timeout, **options)
+    except BaseException:
+        viewer.stop()
+        raise

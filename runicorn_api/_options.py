@@ -1,0 +1,131 @@
+"""The knobs of a client, validated once and before anything is created.
+
+:func:`~runicorn_api.connect`, :class:`~runicorn_api.RunicornClient`,
+:func:`~runicorn_api.local`, :meth:`LocalViewer.start` and ``client.remote.open`` take
+the same keywords; :class:`ConnectOptions` types them in one place for all five, and
+:class:`ClientOptions` checks them before a folder is made or a socket opened.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, TypedDict
+
+from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+from ._types import DIRECT_READS, DirectReads
+from ._validation import check_bool, check_seconds, check_timeout, is_int
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "ClientOptions",
+    "ConnectOptions",
+    "MoreOptions",
+    "resolve_base_url",
+]
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+DEFAULT_BASE_URL = "http://127.0.0.1:23300"
+BASE_URL_ENV = "RUNICORN_VIEWER_URL"
+"""The environment variable that names the viewer when no ``base_url`` is given."""
+
+
+class MoreOptions(TypedDict, total=False):
+    """The keyword-only knobs of a client (after ``timeout`` and ``max_retries``).
+
+    Attributes:
+        strict: Validate bodies in pydantic's strict mode and raise
+            :class:`ResponseValidationError` naming the field path on any mismatch.
+        retry_deadline: Seconds from the start of a call after which no retry starts.
+        max_workers: Threads for bulk requests (details of many runs, multi-run metrics).
+        cache_dir: A folder for the on-disk metrics cache of finished runs (see
+            :mod:`runicorn_api.cache`; needs polars).
+        direct_reads: Whether to read the viewer's storage folder directly where it is
+            on this machine: ``"auto"`` (the default) reads a run folder once it is
+            proven to be the one the viewer serves and asks the viewer otherwise;
+            ``"always"`` raises :class:`UnsupportedFeatureError` where a folder cannot be
+            read; ``"never"`` touches no storage file and works over HTTP alone.
+    """
+
+    strict: bool
+    retry_deadline: float
+    max_workers: int
+    cache_dir: str | os.PathLike[str] | None
+    direct_reads: DirectReads
+
+
+class ConnectOptions(MoreOptions, total=False):
+    """Every knob of a client, for :func:`~runicorn_api.local` and :meth:`LocalViewer.start`.
+
+    Attributes:
+        timeout: Default seconds per request attempt (``None`` waits forever).
+        max_retries: Retries of idempotent requests on 429/5xx and connection errors.
+    """
+
+    timeout: float | None
+    max_retries: int
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """The validated knobs (see :class:`ConnectOptions` for each); building one has no
+    side effect, so a bad value is refused before any folder, session or socket exists."""
+
+    timeout: float | None = 30
+    max_retries: int = 3
+    strict: bool = False
+    retry_deadline: float = 60.0
+    max_workers: int = 8
+    cache_dir: str | os.PathLike[str] | None = None
+    direct_reads: DirectReads = "auto"
+
+    def __post_init__(self) -> None:
+        check_timeout(self.timeout)
+        if not is_int(self.max_retries) or self.max_retries < 0:
+            raise InvalidArgumentError(
+                f"max_retries must be a non-negative int, got {self.max_retries!r}"
+            )
+        check_bool("strict", self.strict)
+        check_seconds("retry_deadline", self.retry_deadline, 7 * 24 * 3600.0)
+        if not is_int(self.max_workers) or self.max_workers < 1:
+            raise InvalidArgumentError(
+                f"max_workers must be a positive int, got {self.max_workers!r}"
+            )
+        if self.cache_dir is not None and not isinstance(self.cache_dir, str | os.PathLike):
+            raise InvalidArgumentTypeError(
+                f"cache_dir must be a folder path or None, got {self.cache_dir!r}"
+            )
+        if self.direct_reads not in DIRECT_READS:
+            raise InvalidArgumentError(
+                f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {self.direct_reads!r}"
+            )
+
+    @classmethod
+    def of(cls, **options: Unpack[ConnectOptions]) -> ClientOptions:
+        """The options from keywords; an unknown keyword is refused with the known ones."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise InvalidArgumentTypeError(
+                f"Unknown client option {', '.join(map(repr, unknown))}; the options are "
+                f"{', '.join(sorted(known))}"
+            )
+        return cls(**options)
+
+    def with_(self, **changes: Unpack[ConnectOptions]) -> ClientOptions:
+        """A copy with ``changes`` applied (and validated)."""
+        ClientOptions.of(**changes)  # names the unknown keyword, if any
+        return replace(self, **changes)
+
+
+def resolve_base_url(base_url: object) -> str:
+    """``base_url``, else ``$RUNICORN_VIEWER_URL``, else the default; refused unless it is
+    an ``http(s)://`` URL."""
+    resolved = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    if not isinstance(resolved, str) or not resolved.startswith(("http://", "https://")):
+        raise InvalidArgumentError(f"base_url must be an http(s) URL, got {resolved!r}")
+    return resolved

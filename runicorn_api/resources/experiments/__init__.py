@@ -1,0 +1,214 @@
+"""``client.experiments``: runs as lazy collections (:mod:`.collection`, compiled by
+:mod:`.query`), single models, writes, and console logs (:mod:`.logs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ..._core import ClientCore
+from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+from ..._frames.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
+from ..._types import NOT_GIVEN, NotGiven, Timeout
+from ..._validation import RUN_ID, check_run_id, id_list
+from ...filters import Expr
+from ...models.contents import Environment, Progress
+from ...models.experiment import BatchResult, Experiment
+from .._base import Resource
+from .._runs import RunLookup
+from .collection import ExperimentCollection
+from .logs import LogsMixin
+from .query import keyword_filter
+
+if TYPE_CHECKING:
+    from ..metrics import MetricsResource
+
+__all__ = [
+    "DETAIL_KEYS",
+    "EXPERIMENT_COLUMNS",
+    "ExperimentCollection",
+    "ExperimentsResource",
+    "keyword_filter",
+]
+
+
+class ExperimentsResource(LogsMixin, Resource):
+    """``client.experiments``: runs, as lazy collections and single models."""
+
+    def __init__(self, core: ClientCore, runs: RunLookup, metrics: MetricsResource) -> None:
+        super().__init__(core)
+        self._runs = runs
+        self._metrics = metrics
+
+    # -- collections ---------------------------------------------------------------
+
+    def all(self) -> ExperimentCollection:
+        """Every run. :calls: ``GET /api/runs`` (on first use)."""
+        return ExperimentCollection(self._runs, self._metrics)
+
+    def filter(self, *exprs: Expr, **kw: Any) -> ExperimentCollection:
+        """Runs matching the filters; see :meth:`ExperimentCollection.filter`.
+
+        :calls: ``GET /api/runs``, or ``GET /api/paths/runs`` (0.7.x, by path) or
+        ``GET /api/projects/{p}/names/{n}/runs`` (0.5.x, by project and name)
+        """
+        return self.all().filter(*exprs, **kw)
+
+    def exclude(self, *exprs: Expr, **kw: Any) -> ExperimentCollection:
+        """Runs not matching the filters. :calls: ``GET /api/runs``"""
+        return self.all().exclude(*exprs, **kw)
+
+    def order_by(self, *keys: str) -> ExperimentCollection:
+        """Every run, sorted. :calls: ``GET /api/runs``"""
+        return self.all().order_by(*keys)
+
+    def list(
+        self,
+        *,
+        project: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[Experiment]:
+        """The original client's ``list_experiments``: filtered, then sliced, as a list.
+
+        :calls: ``GET /api/runs`` (or a narrower listing; see :meth:`filter`)
+
+        The viewer honours none of these parameters on ``/api/runs``; filtering and
+        ``limit``/``offset`` are applied here. ``name`` is the 0.5.x name or the 0.7.x
+        path after the project segment.
+        """
+        return self.filter(project=project, name=name, status=status).page(limit, offset)
+
+    def get(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Experiment:
+        """One run, with its details loaded.
+
+        :calls: ``GET /api/runs/{run_id}``, then the run's listing (for the fields only
+        listings carry: tags, creation time)
+        """
+        return self._runs.get(run_id, timeout=timeout)
+
+    def environment(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Environment:
+        """What the run's SDK captured about its environment (packages, python, git);
+        ``captured`` is False for a run started without capture.
+
+        :calls: ``GET /api/environment/{run_id}``
+        """
+        check_run_id(run_id)
+        path = f"/api/environment/{quote(run_id)}"
+        data = self._request("GET", path, timeout=timeout)
+        return self._model(Environment, data, context="GET /api/environment/{run_id}")
+
+    def progress(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Progress:
+        """The viewer's progress report for a run (0.5.x and 0.7.x viewers report
+        ``available=False`` for every run: they track no progress).
+
+        :calls: ``GET /api/runs/{run_id}/progress``
+        """
+        check_run_id(run_id)
+        data = self._request("GET", f"/api/runs/{quote(run_id)}/progress", timeout=timeout)
+        return self._model(Progress, data, context="GET /api/runs/{id}/progress")
+
+    # -- writes --------------------------------------------------------------------
+
+    def update(
+        self,
+        run_id: str,
+        *,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
+        alias: str | NotGiven | None = NOT_GIVEN,
+    ) -> Experiment:
+        """Replace a run's tags and/or set its alias (``None`` or ``""`` clears it).
+
+        :calls: ``PATCH /api/runs/{run_id}`` (0.7.x), then :meth:`get`
+
+        Raises:
+            UnsupportedFeatureError: Before any request, on a 0.5.x viewer.
+            ValueError: Before any request, for an id the viewer would refuse.
+        """
+        body: dict[str, Any] = {}
+        if not isinstance(tags, NotGiven):
+            self._adapter.require("tags")
+            if isinstance(tags, str) or not all(isinstance(t, str) for t in tags):
+                raise InvalidArgumentTypeError(f"tags must be a list of strings, got {tags!r}")
+            body["tags"] = list(tags)
+        if not isinstance(alias, NotGiven):
+            self._adapter.require("alias")
+            if alias is not None and not isinstance(alias, str):
+                raise InvalidArgumentTypeError(f"alias must be a string or None, got {alias!r}")
+            body["alias"] = alias or ""
+        if not body:
+            raise InvalidArgumentError("update() needs tags= and/or alias=")
+        self._check_patchable(run_id)
+        self._request("PATCH", f"/api/runs/{quote(run_id)}", json_body=body)
+        return self.get(run_id)
+
+    def delete(self, run_ids: str | Iterable[str]) -> BatchResult:
+        """Move runs to the recycle bin (soft delete; :meth:`RecycleBinResource.restore`).
+
+        :calls: ``POST /api/runs/soft-delete`` (in batches of 100)
+
+        Raises:
+            RunicornAPIError: If the viewer could not delete some of them (it names them).
+        """
+        return self._post_batches("/api/runs/soft-delete", run_ids, "delete")
+
+    def export_zip(self, run_id: str) -> bytes:
+        """The viewer's zip of the run folder, media included.
+
+        :calls: ``POST /api/runs/export`` (0.7.x)
+        """
+        self._adapter.require("export_zip")
+        check_run_id(run_id)
+        return self._core.transport.request(
+            "POST", "/api/runs/export", json_body={"run_ids": [run_id]}, expect="bytes"
+        )
+
+    def move(self, run_ids: str | Iterable[str], target_path: str) -> BatchResult:
+        """Move runs to another path.
+
+        :calls: ``POST /api/runs/move`` (0.7.x)
+        """
+        self._adapter.require("move")
+        if not isinstance(target_path, str) or not target_path.strip("/"):
+            raise InvalidArgumentError(f"target_path must be a non-empty path, got {target_path!r}")
+        ids = id_list(run_ids)
+        data = self._request(
+            "POST",
+            "/api/runs/move",
+            json_body={"run_ids": ids, "target_path": target_path.strip("/")},
+        )
+        result = self._model(BatchResult, _move_results(data), context="POST /api/runs/move")
+        result.raise_for_failures("move")
+        return result
+
+    def load_details(self, items: Sequence[Experiment]) -> None:
+        """Fetch summary, config, duration and updated_at of the runs that lack them.
+
+        :calls: ``GET /api/runs/{id}`` per run on 0.7.x, from a bounded thread pool;
+        reads the run folders on 0.5.x
+        """
+        self._runs.load_details(items)
+
+    def _check_patchable(self, run_id: str) -> None:
+        check_run_id(run_id)
+        if not RUN_ID.match(run_id):
+            raise InvalidArgumentError(
+                f"{self._core.server} can only update runs whose id looks like "
+                f"YYYYMMDD_HHMMSS_xxxxxx, got {run_id!r}"
+            )
+
+
+def _move_results(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        return {"results": {}}
+    results = {m.get("run_id"): {"success": True, **m} for m in data.get("moved") or []}
+    for f in data.get("failed") or []:
+        run_id = f.get("run_id") if isinstance(f, dict) else str(f)
+        results[run_id] = {
+            "success": False,
+            "error": f.get("error") if isinstance(f, dict) else None,
+        }
+    return {**data, "results": results}

@@ -1,0 +1,104 @@
+"""Keyword filters and orderings of runs, compiled to :class:`~runicorn_api.filters.Expr`
+(and the part of them the viewer can apply itself: see ``push_down``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+from ..._validation import strings
+from ...filters import MISSING, Expr, F, resolve, to_utc
+from ...models.experiment import Experiment, RunStatus
+
+__all__ = ["and_", "keyword_filter", "sort_experiments"]
+
+
+def _statuses(value: str | Iterable[str]) -> list[str]:
+    items = strings(value, "status")
+    known = {s.value for s in RunStatus}
+    unknown = [s for s in items if s not in known]
+    if unknown:
+        raise InvalidArgumentError(
+            f"Unknown status {', '.join(map(repr, unknown))}; use one of "
+            f"{', '.join(sorted(known))} (or F('status') == '...' for a custom one)"
+        )
+    return items
+
+
+def keyword_filter(**kw: Any) -> tuple[Expr | None, dict[str, Any]]:
+    """Keyword filters → one expression, plus those the server may apply itself.
+
+    Supported: ``id``/``ids``, ``project``, ``name``, ``path`` (exact), ``path_prefix``
+    (whole segments), ``status`` (one or several), ``tags`` (has all), ``tags_any`` (has
+    one), ``alias``, ``created_after``/``created_before`` (datetime, ISO string or epoch).
+    """
+    exprs: list[Expr] = []
+    pushed: dict[str, Any] = {}
+    for key, value in kw.items():
+        if value is None:
+            continue
+        if key in ("project", "name", "path", "alias"):
+            if not isinstance(value, str):
+                raise InvalidArgumentTypeError(f"{key} must be a string, got {value!r}")
+            exprs.append(F(key) == value)
+            if key != "alias":
+                pushed[key] = value
+        elif key == "path_prefix":
+            prefix = str(value).strip("/")
+            exprs.append((F("path") == prefix) | F("path").startswith(prefix + "/"))
+            pushed[key] = prefix
+        elif key in ("id", "ids"):
+            exprs.append(F("id").isin(strings(value, key)))
+        elif key == "status":
+            exprs.append(F("status").isin(_statuses(value)))
+        elif key == "tags":
+            exprs.extend(F("tags").contains(tag) for tag in strings(value, key))
+        elif key == "tags_any":
+            exprs.append(_has_any_tag(set(strings(value, key))))
+        elif key == "created_after":
+            exprs.append(F("created_at") >= to_utc(value, label=key))
+        elif key == "created_before":
+            exprs.append(F("created_at") < to_utc(value, label=key))
+        else:
+            raise InvalidArgumentTypeError(
+                f"Unknown filter {key!r}; use id, ids, project, name, path, path_prefix, "
+                "status, tags, tags_any, alias, created_after, created_before, or F(...) "
+                "expressions"
+            )
+    combined: Expr | None = None
+    for expr in exprs:
+        combined = and_(combined, expr)
+    return combined, pushed
+
+
+def _has_any_tag(wanted: set[str]) -> Expr:
+    def test(exp: Any) -> bool:
+        return bool(wanted & set(exp.tags))
+
+    return Expr(test, f"tags_any={sorted(wanted)}", frozenset({"tags"}))
+
+
+def sort_experiments(items: list[Experiment], keys: Sequence[str]) -> list[Experiment]:
+    """Stable multi-key sort; ``-key`` descends; missing values go last either way."""
+    for key in reversed(keys):
+        field = key.lstrip("-")
+        present = [i for i in items if resolve(i, field) not in (MISSING, None)]
+        absent = [i for i in items if resolve(i, field) in (MISSING, None)]
+        try:
+            present.sort(key=lambda i: resolve(i, field), reverse=key.startswith("-"))
+        except TypeError as err:
+            raise InvalidArgumentTypeError(
+                f"order_by({key!r}): values of different types: {err}"
+            ) from None
+        items = present + absent
+    return items
+
+
+def and_(left: Expr | None, right: Expr | None) -> Expr | None:
+    """Both expressions (either may be absent)."""
+    if left is None:
+        return right
+    if right is None:
+        return left
+    return left & right

@@ -1,0 +1,1 @@
+"""Helpers of the test suite: servers, proxies, fixtures' types, counters."""
