@@ -7,9 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VERSIONS ?= 0.5.3 0.7.2
-SOURCES := runicorn_api tests examples benchmarks docs/hooks
+SOURCES := runicorn_api tests examples benchmarks docs/hooks tools
 
-.PHONY: install viewers lint test test-offline demo docs clean
+.PHONY: install viewers lint typing test test-offline demo docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy --strict runicorn_api
+	$(BIN)/pyright
 	$(BIN)/lint-imports
+	$(BIN)/python tools/typed_keys.py --check
+	$(MAKE) typing
+
+# The SDK as its users' type checkers see it: the typing suite under mypy --strict (with
+# the SDK's plugin) and pyright strict, and the built wheel's type completeness (100%).
+typing: $(STAMP)
+	$(BIN)/mypy --config-file tests/typing/mypy.ini --no-incremental tests/typing
+	$(BIN)/pyright -p tests/typing/pyrightconfig.json
+	rm -rf .cache/wheel .cache/typed-wheel
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps -w .cache/wheel .
+	$(PYTHON) -m venv .cache/typed-wheel
+	.cache/typed-wheel/bin/python -m pip install --quiet --disable-pip-version-check .cache/wheel/*.whl click rich
+	cd .cache && PATH="$(CURDIR)/.cache/typed-wheel/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/.cache/typed-wheel" \
+		$(CURDIR)/$(BIN)/pyright --verifytypes runicorn_api --ignoreexternal
 
 test: lint docs viewers
 	RUNICORN_VERSIONS="$(shell echo $(VERSIONS) | tr ' ' ',')" $(BIN)/python -m pytest

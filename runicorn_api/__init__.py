@@ -39,7 +39,7 @@ from ._exceptions import (
 )
 from ._http.retry import RetryPolicy
 from ._local_viewer import LocalViewer, local
-from ._types import NOT_GIVEN, NotGiven
+from ._types import JSON, NOT_GIVEN, NotGiven
 from ._version import __version__
 from .models import (
     Artifact,
@@ -77,6 +77,7 @@ TimeoutError = APITimeoutError
 __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
+    "JSON",
     "NOT_GIVEN",
     "APIConnectionError",
     "APIStatusError",

@@ -32,10 +32,11 @@ from .export import render
 from .models._base import validate_model
 from .models.artifact import RunArtifacts
 from .models.contents import Environment, RunLog
-from .models.experiment import BatchResult, Experiment, Project
+from .models.experiment import Experiment
 from .models.media import RunImage
 from .models.metrics import RunMetrics
 from .models.remote import RemoteSession
+from .models.runs import BatchResult, Project
 from .models.server import ServerInfo
 from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
 from .resources._runs import RunLookup
@@ -87,7 +88,9 @@ class RunicornClient:
         **options: Unpack[MoreOptions],
     ) -> None:
         url = resolve_base_url(base_url)
-        self.options = ClientOptions.of(timeout=timeout, max_retries=max_retries, **options)
+        self.options: ClientOptions = ClientOptions.of(
+            timeout=timeout, max_retries=max_retries, **options
+        )
         """The client's validated knobs."""
         self._on_close: list[Callable[[], None]] = []
         self._closed = False

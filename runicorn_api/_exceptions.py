@@ -162,31 +162,31 @@ class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
 class AuthenticationError(APIStatusError):
     """401: authentication failed."""
 
-    status_code = 401
+    status_code: int | None = 401
 
 
 class PermissionDeniedError(APIStatusError):
     """403: the request is not allowed."""
 
-    status_code = 403
+    status_code: int | None = 403
 
 
 class NotFoundError(APIStatusError):
     """404: the run, artifact or route does not exist."""
 
-    status_code = 404
+    status_code: int | None = 404
 
 
 class MethodNotAllowedError(APIStatusError):
     """405: the route exists but not for this HTTP method."""
 
-    status_code = 405
+    status_code: int | None = 405
 
 
 class ConflictError(APIStatusError):
     """409: the request conflicts with the current state (e.g. the path already exists)."""
 
-    status_code = 409
+    status_code: int | None = 409
 
 
 class UnprocessableEntityError(APIStatusError):
@@ -196,7 +196,7 @@ class UnprocessableEntityError(APIStatusError):
         errors: FastAPI's validation error list (``loc``, ``msg``, ``type``, ...).
     """
 
-    status_code = 422
+    status_code: int | None = 422
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -211,7 +211,7 @@ class RateLimitError(APIStatusError):
         retry_after: Seconds the viewer asked us to wait, from ``Retry-After`` or the body.
     """
 
-    status_code = 429
+    status_code: int | None = 429
 
     @property
     def retry_after(self) -> float | None:
@@ -291,7 +291,7 @@ class ResponseValidationError(RunicornAPIError):
         super().__init__(
             message, method=method, url=url, body=body, response=response, status_code=status_code
         )
-        self.errors = errors or []
+        self.errors: list[dict[str, Any]] = errors or []
 
 
 class DownloadError(RunicornAPIError):

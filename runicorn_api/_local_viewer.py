@@ -64,15 +64,15 @@ class LocalViewer:
                 f"runicorn_api.local() needs the runicorn viewer: {install_hint('runicorn')}, "
                 "or pass python= an interpreter that has runicorn installed."
             )
-        self.python = str(python or sys.executable)
+        self.python: str = str(python or sys.executable)
         self._scratch = Path(tempfile.mkdtemp(prefix="runicorn-local-"))
-        self.storage = Path(storage) if storage is not None else self._scratch / "storage"
+        self.storage: Path = Path(storage) if storage is not None else self._scratch / "storage"
         self.storage.mkdir(parents=True, exist_ok=True)
-        self.home = Path(home) if home is not None else self._scratch / "home"
+        self.home: Path = Path(home) if home is not None else self._scratch / "home"
         self.port = port
         self._fixed_port = port is not None
         self._extra_env = dict(env or {})
-        self.log_path = self._scratch / "viewer.log"
+        self.log_path: Path = self._scratch / "viewer.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

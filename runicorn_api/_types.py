@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal, Protocol, TypeAlias
+from typing import Any, Final, Literal, Protocol, TypeAlias
 
 
 class NotGiven:
@@ -30,6 +30,10 @@ NOT_GIVEN: Final = NotGiven()
 
 Timeout: TypeAlias = "float | NotGiven | None"
 """Seconds to wait for the viewer; ``None`` waits forever; ``NOT_GIVEN`` uses the default."""
+
+JSON: TypeAlias = Any
+"""A value of arbitrary JSON from the viewer (a run's summary or config, an artifact's
+metadata): the one place the SDK's public types say ``Any``, and say why."""
 
 DirectReads: TypeAlias = Literal["auto", "always", "never"]
 """How a client reads run data: from the storage folder where it is proven to be the

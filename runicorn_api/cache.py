@@ -101,7 +101,7 @@ class MetricsCache:
     """The cache folder; see the module docs."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder).expanduser()
+        self.folder: Path = Path(folder).expanduser()
         self.folder.mkdir(parents=True, exist_ok=True)
         require("polars")
 

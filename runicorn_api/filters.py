@@ -20,7 +20,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 
@@ -122,7 +122,7 @@ def _compare(key: str, op: Callable[[Any, Any], bool], symbol: str, other: Any) 
 class F:
     """A reference to a field of the items being filtered."""
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __init__(self, key: str) -> None:
         if not isinstance(key, str) or not key or key.startswith(".") or ".." in key:

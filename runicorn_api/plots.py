@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._common.deps import require
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "Series",
@@ -81,22 +85,19 @@ def ema(values: Sequence[float | None], smooth: float) -> list[float]:
 
 def plot_series(
     series: Series,
-    ax: Any = None,
+    ax: Axes | None = None,
     *,
     smooth: float | None = None,
     label: str | None = None,
     **line_kwargs: Any,
-) -> Any:
+) -> Axes:
     """Draw one metric against its steps; returns the Axes.
 
     With ``smooth`` the raw values are drawn faintly and the :func:`ema` over them on
     top (the last line of ``ax.lines``). Nulls are gaps.
     """
     check_smooth(smooth)
-    if ax is None:
-        _, ax = _pyplot().subplots()
-    else:
-        _pyplot()
+    ax = axes_for(ax)
     steps = list(series.steps)
     values = [math.nan if v is None else v for v in series.values]
     name = label or (f"{series.run_id}" if series.run_id else series.name)
@@ -112,7 +113,7 @@ def plot_series(
 
 def plot_metrics(
     metrics: SeriesSet, names: Sequence[str] | None = None, *, smooth: float | None = None
-) -> Any:
+) -> Figure:
     """One Axes per metric of a run, stacked; returns the Figure."""
     if isinstance(names, str):
         raise InvalidArgumentTypeError(f"metrics must be a list of names, got {names!r}")
@@ -125,6 +126,7 @@ def plot_metrics(
         )
     if not chosen:
         raise InvalidArgumentError(f"run {metrics.run_id} has no metrics to plot")
+    fig: Figure
     fig, axes = _pyplot().subplots(
         len(chosen), 1, sharex=True, squeeze=False, figsize=(6.4, 2.2 * len(chosen) + 0.6)
     )
@@ -142,11 +144,11 @@ def plot_band(
     steps: Sequence[int],
     mean: Sequence[float | None],
     std: Sequence[float | None],
-    ax: Any,
+    ax: Axes,
     *,
     smooth: float | None = None,
     label: str | None = None,
-) -> Any:
+) -> Axes:
     """A mean line (nulls are gaps; EMA-smoothed with ``smooth``) and a band of ± one
     standard deviation around it (a null std draws no width), on ``ax``; returns ``ax``."""
     check_smooth(smooth)
@@ -164,9 +166,10 @@ def plot_band(
     return ax
 
 
-def axes_for(ax: Any = None) -> Any:
+def axes_for(ax: Axes | None = None) -> Axes:
     """``ax``, or the Axes of a new figure."""
     if ax is not None:
         return ax
+    new: Axes
     _, new = _pyplot().subplots()
     return new

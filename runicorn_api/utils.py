@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from ._common.deps import require
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
@@ -20,6 +20,10 @@ from .models.metrics import RunMetrics
 from .plots import axes_for, check_smooth, plot_band, plot_series
 
 if TYPE_CHECKING:
+    import pandas
+    import polars
+    from matplotlib.axes import Axes
+
     from ._client import RunicornClient
     from .models.experiment import Experiment
 
@@ -38,12 +42,23 @@ __all__ = [
 Library = Literal["pandas", "polars"]
 
 
+@overload
+def metrics_to_dataframe(
+    metrics: RunMetrics | Iterable[RunMetrics],
+    *,
+    wide: bool = False,
+    library: Literal["pandas"] = "pandas",
+) -> pandas.DataFrame: ...
+@overload
+def metrics_to_dataframe(
+    metrics: RunMetrics | Iterable[RunMetrics], *, wide: bool = False, library: Literal["polars"]
+) -> polars.DataFrame: ...
 def metrics_to_dataframe(
     metrics: RunMetrics | Iterable[RunMetrics],
     *,
     wide: bool = False,
     library: Library = "pandas",
-) -> Any:
+) -> pandas.DataFrame | polars.DataFrame:
     """Metrics of one or more runs as a DataFrame: long (run_id, step, metric, value,
     timestamp) by default, or wide (one column per metric)."""
     runs = [metrics] if isinstance(metrics, RunMetrics) else list(metrics)
@@ -51,12 +66,26 @@ def metrics_to_dataframe(
     return frame.to_polars() if library == "polars" else frame.to_pandas()
 
 
+@overload
+def experiments_to_dataframe(
+    experiments: Iterable[Experiment],
+    *,
+    columns: Sequence[str] | None = None,
+    library: Literal["pandas"] = "pandas",
+) -> pandas.DataFrame: ...
+@overload
+def experiments_to_dataframe(
+    experiments: Iterable[Experiment],
+    *,
+    columns: Sequence[str] | None = None,
+    library: Literal["polars"],
+) -> polars.DataFrame: ...
 def experiments_to_dataframe(
     experiments: Iterable[Experiment],
     *,
     columns: Sequence[str] | None = None,
     library: Library = "pandas",
-) -> Any:
+) -> pandas.DataFrame | polars.DataFrame:
     """Experiments as a DataFrame, in the schema of ``collection.to_pandas()``.
 
     Details (summary, config, ...) are fetched in bulk when the columns need them.
@@ -95,13 +124,25 @@ def compare_environments(client: RunicornClient, run_a: str, run_b: str) -> Envi
     return EnvironmentDiff.between(run_a, a, run_b, b)
 
 
+@overload
+def compare_runs(
+    client: RunicornClient,
+    run_ids: Sequence[str],
+    metric_name: str,
+    *,
+    library: Literal["pandas"] = "pandas",
+) -> pandas.DataFrame: ...
+@overload
+def compare_runs(
+    client: RunicornClient, run_ids: Sequence[str], metric_name: str, *, library: Literal["polars"]
+) -> polars.DataFrame: ...
 def compare_runs(
     client: RunicornClient,
     run_ids: Sequence[str],
     metric_name: str,
     *,
     library: Library = "pandas",
-) -> Any:
+) -> pandas.DataFrame | polars.DataFrame:
     """One metric of several runs side by side: ``step`` plus one column per run id.
 
     Steps are the union over the runs (outer join), sorted; a run without a value at a
@@ -124,7 +165,8 @@ def compare_runs(
                 }
             )
             frame = frame.join(part, on="step", how="full", coalesce=True)
-        return frame.sort("step")
+        joined: polars.DataFrame = frame.sort("step")
+        return joined
     pd = require("pandas")
     table = pd.DataFrame({"step": pd.Series([], dtype="Int64")})
     for run in fetched:
@@ -136,16 +178,33 @@ def compare_runs(
             }
         )
         table = table.merge(part, on="step", how="outer")
-    return table.sort_values("step", ignore_index=True)
+    merged: pandas.DataFrame = table.sort_values("step", ignore_index=True)
+    return merged
 
 
+@overload
+def aggregate_runs(
+    experiments: Iterable[Experiment],
+    metric_name: str,
+    *,
+    by: str | None = None,
+    library: Literal["pandas"] = "pandas",
+) -> pandas.DataFrame: ...
+@overload
+def aggregate_runs(
+    experiments: Iterable[Experiment],
+    metric_name: str,
+    *,
+    by: str | None = None,
+    library: Literal["polars"],
+) -> polars.DataFrame: ...
 def aggregate_runs(
     experiments: Iterable[Experiment],
     metric_name: str,
     *,
     by: str | None = None,
     library: Library = "pandas",
-) -> Any:
+) -> pandas.DataFrame | polars.DataFrame:
     """Mean, std, min, max and count of a metric per step across runs, per group.
 
     ``by`` is a field key such as ``"config.lr"`` or ``"summary.optimizer"``: runs with
@@ -185,10 +244,10 @@ def aggregate_runs(
             .sort("group", "step")
         )
     pd = require("pandas")
-    long = metrics_frame(runs).to_pandas()
-    long["group"] = long["run_id"].map(groups).astype(pd.StringDtype())
-    table = (
-        long.groupby(["group", "step"], sort=True)["value"]
+    rows = metrics_frame(runs).to_pandas()
+    rows["group"] = rows["run_id"].map(groups).astype(pd.StringDtype())
+    table: pandas.DataFrame = (
+        rows.groupby(["group", "step"], sort=True)["value"]
         .agg(["mean", "std", "min", "max", "count"])
         .reset_index()
     )
@@ -226,8 +285,8 @@ def plot_runs(
     *,
     group_by: str | None = None,
     smooth: float | None = None,
-    ax: Any = None,
-) -> Any:
+    ax: Axes | None = None,
+) -> Axes:
     """One metric of several runs on one Axes (the ``plot`` extra); returns it.
 
     Without ``group_by`` each run is a line labelled with its id. With ``group_by`` (a

@@ -17,12 +17,18 @@ import html
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, TypeVar, cast, overload
 
 from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from .._validation import check_page
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
     from .._frames.frame import Frame
 
 __all__ = ["Collection", "Page"]
@@ -120,15 +126,15 @@ class Collection(Generic[T]):
     def __getitem__(self, index: int) -> T: ...
 
     @overload
-    def __getitem__(self, index: slice) -> Collection[T]: ...
+    def __getitem__(self, index: slice) -> Self: ...
 
-    def __getitem__(self, index: int | slice) -> T | Collection[T]:
+    def __getitem__(self, index: int | slice) -> T | Self:
         if isinstance(index, slice):
             if index.step == 0:
                 raise InvalidArgumentError("slice step cannot be zero")
             view = self._clone()
             view._parent, view._window = self, index
-            return view
+            return cast("Self", view)  # _clone() makes a collection of this very class
         if not isinstance(index, int):
             raise InvalidArgumentTypeError(
                 f"indices must be int or slice, not {type(index).__name__}"
@@ -198,11 +204,11 @@ class Collection(Generic[T]):
         """Whether every item has been fetched."""
         return self._done
 
-    def to_pandas(self, columns: Sequence[str] | None = None) -> Any:
+    def to_pandas(self, columns: Sequence[str] | None = None) -> pandas.DataFrame:
         """A pandas DataFrame of the items (see the module docs of the frame schema)."""
         return self._frame(self.to_list(), columns).to_pandas()
 
-    def to_polars(self, columns: Sequence[str] | None = None) -> Any:
+    def to_polars(self, columns: Sequence[str] | None = None) -> polars.DataFrame:
         """A polars DataFrame with the same columns and types as :meth:`to_pandas`."""
         return self._frame(self.to_list(), columns).to_polars()
 

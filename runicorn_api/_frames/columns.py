@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal, overload
+from typing import Any, ClassVar, Literal, overload
 
 from .._common.deps import available
 
@@ -32,7 +32,9 @@ class Column(Sequence[Any]):
     """
 
     __slots__ = ("_data", "_kind")
-    __hash__ = None  # type: ignore[assignment]
+    _data: Any
+    _kind: Kind
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __init__(self, data: Any, kind: Kind) -> None:
         self._data = data  # a polars Series, or an array.array ('q' ints, 'd' floats)

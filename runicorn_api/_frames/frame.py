@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._common.deps import require
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
 
 __all__ = ["Frame", "flatten", "infer_type"]
 
@@ -83,7 +87,7 @@ class Frame:
             return [_coerce(v, logical) for v in raw]
         return list(raw)
 
-    def to_polars(self) -> Any:
+    def to_polars(self) -> polars.DataFrame:
         pl = require("polars")
         dtypes = {
             "str": pl.String,
@@ -93,7 +97,7 @@ class Frame:
             "time": pl.Datetime("us", "UTC"),
             "list": pl.List(pl.String),
         }
-        return pl.DataFrame(
+        frame: polars.DataFrame = pl.DataFrame(
             {
                 name: pl.Series(
                     name, self._values(name), dtype=dtypes[self.types[name]], strict=False
@@ -101,8 +105,9 @@ class Frame:
                 for name in self.columns
             }
         )
+        return frame
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self) -> pandas.DataFrame:
         pd = require("pandas")
         data: dict[str, Any] = {}
         for name in self.columns:
@@ -126,7 +131,10 @@ class Frame:
                 series = pd.Series([None] * len(values), dtype=object)
                 series[:] = [None if v is None else list(v) for v in values]
                 data[name] = series
-        return pd.DataFrame(data, index=pd.RangeIndex(len(next(iter(data.values()), []))))
+        frame: pandas.DataFrame = pd.DataFrame(
+            data, index=pd.RangeIndex(len(next(iter(data.values()), [])))
+        )
+        return frame
 
 
 def flatten(prefix: str, value: Mapping[str, Any], out: dict[str, Any]) -> None:

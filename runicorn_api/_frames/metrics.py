@@ -16,7 +16,7 @@ converted by the DataFrame library (``floor(seconds * 1e6 + 0.5)`` microseconds 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._common.deps import require
 from .._exceptions import ResponseValidationError
@@ -49,6 +49,10 @@ class MetricTable(Protocol):
     def series(self) -> Mapping[str, SeriesColumns]: ...
 
 
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
 __all__ = ["metrics_frame"]
 
 
@@ -65,7 +69,7 @@ class MetricsFrame:
             names.update(dict.fromkeys(run.columns))
         return list(names)
 
-    def to_polars(self) -> Any:
+    def to_polars(self) -> polars.DataFrame:
         pl = require("polars")
 
         def to_time(seconds: Any) -> Any:
@@ -126,8 +130,12 @@ class MetricsFrame:
                 "float": pl.Float64,
                 "time": pl.Datetime("us", "UTC"),
             }
-            return pl.DataFrame(schema={k: types[t] for k, t in self.schema().items()})
-        return pl.concat(parts, how="vertical")
+            empty: polars.DataFrame = pl.DataFrame(
+                schema={k: types[t] for k, t in self.schema().items()}
+            )
+            return empty
+        joined: polars.DataFrame = pl.concat(parts, how="vertical")
+        return joined
 
     def schema(self) -> dict[str, str]:
         """Column → logical type (``str``, ``int``, ``float``, ``time``)."""
@@ -146,7 +154,7 @@ class MetricsFrame:
             "timestamp": "time",
         }
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self) -> pandas.DataFrame:
         pd = require("pandas")
         np = require("numpy")
 
@@ -197,8 +205,12 @@ class MetricsFrame:
                 "float": "float64",
                 "time": "datetime64[us, UTC]",
             }
-            return pd.DataFrame({k: pd.Series(dtype=types[t]) for k, t in self.schema().items()})
-        return pd.concat(parts, ignore_index=True)
+            none: pandas.DataFrame = pd.DataFrame(
+                {k: pd.Series(dtype=types[t]) for k, t in self.schema().items()}
+            )
+            return none
+        stacked: pandas.DataFrame = pd.concat(parts, ignore_index=True)
+        return stacked
 
 
 def metrics_frame(runs: Sequence[MetricTable], *, wide: bool = False) -> MetricsFrame:

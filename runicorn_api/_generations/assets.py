@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..models.experiment import epoch_to_datetime
+from ..models._base import epoch_to_datetime
 
 KINDS = (("datasets", "dataset"), ("pretrained", "model"), ("outputs", "output"))
 

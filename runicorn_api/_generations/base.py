@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from .._exceptions import UnsupportedFeatureError
 from .._types import DirectReads
-from ..models.experiment import epoch_to_datetime
+from ..models._base import epoch_to_datetime
 from ..models.server import FEATURES, Generation, ServerInfo
 
 # Keys the SDK writes into summary.json for the primary metric; surfaced as best_metric.
@@ -21,7 +21,7 @@ class RunsRequest:
         self, path: str, params: dict[str, Any] | None = None, *, counts_known: bool = True
     ) -> None:
         self.path = path
-        self.params = params or {}
+        self.params: dict[str, Any] = params or {}
         self.counts_known = counts_known
         """False where the endpoint reports artifact counts as 0 whatever they are."""
 
@@ -41,7 +41,7 @@ class Adapter:
 
     def __init__(self, version: str, *, direct_reads: DirectReads = "auto") -> None:
         self.version = version
-        self.server = ServerInfo(
+        self.server: ServerInfo = ServerInfo(
             version=version,
             generation=self.generation,
             features=self.features,

@@ -58,24 +58,24 @@ class Transport:
         headers: dict[str, str] | None = None,
     ) -> None:
         base_url, credentials = split_credentials(base_url)
-        self.base_url = base_url.rstrip("/")
+        self.base_url: str = base_url.rstrip("/")
         """The viewer's URL without any ``user:password@``: safe for messages and logs."""
         self.timeout = timeout
-        self.retry = retry or RetryPolicy()
+        self.retry: RetryPolicy = retry or RetryPolicy()
         self._owns_session = session is None
-        self.session = session or requests.Session()
+        self.session: requests.Session = session or requests.Session()
         if credentials is not None:
             # Sent as an Authorization header only; the URLs requested (and so every
             # message, repr and log line that names one) carry no credentials.
             self.session.auth = credentials
-        self.stats = TransportStats()
+        self.stats: TransportStats = TransportStats()
         adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(self.stats), pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"Accept": "application/json"})
         if headers:
             self.session.headers.update(headers)
-        self.server = "the viewer"
+        self.server: str = "the viewer"
         """What messages call the viewer; :meth:`name_server` sets it once it is known."""
 
     def name_server(self, label: str) -> None:

@@ -5,22 +5,15 @@ from .artifact import (
     Artifact,
     ArtifactFile,
     ArtifactVersion,
-    Lineage,
-    LineageEdge,
-    LineageNode,
     RunArtifacts,
 )
-from .contents import (
-    Environment,
-    EnvironmentDiff,
-    PathTree,
-    Progress,
-    StorageStats,
-    SystemMonitor,
-)
-from .experiment import BestMetric, Experiment, Project, RunStatus
+from .contents import Environment, EnvironmentDiff, Progress
+from .experiment import BestMetric, Experiment, RunStatus
+from .lineage import Lineage, LineageEdge, LineageNode
+from .machine import PathTree, StorageStats, SystemMonitor
 from .media import RunImage
-from .metrics import MetricPoint, MetricSeries, RunMetrics
+from .metrics import MetricSeries, RunMetrics
+from .points import MetricPoint
 from .registry import (
     STAGES,
     TRANSITIONS,
@@ -42,6 +35,7 @@ from .remote import (
     RemoteSession,
     RemoteStatus,
 )
+from .runs import Project
 from .server import FEATURES, ServerInfo
 from .system import (
     ConfigUpdate,

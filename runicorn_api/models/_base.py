@@ -6,15 +6,38 @@ import html
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 from .._exceptions import ResponseValidationError, RunicornAPIError
 
-__all__ = ["ResponseValidationWarning", "RunicornModel", "reading", "validate_model"]
+__all__ = [
+    "MYPY",
+    "NotAKey",
+    "ResponseValidationWarning",
+    "RunicornModel",
+    "epoch_to_datetime",
+    "reading",
+    "validate_model",
+]
 
 M = TypeVar("M", bound="RunicornModel")
+
+
+MYPY = False
+"""mypy takes a name ``MYPY`` as always true (its reachability rules); every other checker
+reads this ``False``. The typed dict-style access uses it to give pyright an overload for
+misspelled literal keys that mypy, which reads ``LiteralString`` as ``str``, must not see
+(mypy reports those keys through ``runicorn_api.mypy_plugin``)."""
+
+
+class NotAKey:
+    """What a type checker says ``model["no_such_key"]`` is: a literal key the model does
+    not have (at run time it raises ``KeyError``, naming the keys it has)."""
+
+    __slots__ = ()
 
 
 class ResponseValidationWarning(UserWarning):
@@ -32,7 +55,9 @@ class RunicornModel(BaseModel):
     * :meth:`to_dict` / :meth:`to_json` give plain data back.
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        extra="allow", populate_by_name=True, frozen=False
+    )
 
     # Keys reachable through ``model[key]`` besides fields and extras: the computed
     # properties a subclass wants the original client's dict-style code to see.
@@ -193,3 +218,10 @@ def reading(context: str, body: Any) -> Iterator[None]:
             f"{context}: the viewer's answer could not be read ({type(err).__name__}: {err})",
             body=body,
         ) from err
+
+
+def epoch_to_datetime(value: Any) -> datetime | None:
+    """Unix seconds → an aware UTC datetime; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    return datetime.fromtimestamp(float(value), tz=timezone.utc)

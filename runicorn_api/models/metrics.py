@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from functools import reduce
-from itertools import pairwise
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast, overload
 
-from pydantic import ConfigDict, Field, PlainSerializer, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
+from typing_extensions import LiteralString
 
 from .._exceptions import InvalidArgumentError
 from .._frames.columns import Column
-from ._base import RunicornModel
+from .._types import JSON
+from ._base import MYPY, NotAKey, RunicornModel
+from ._columns import ColumnField, cadence_nulls, empty_column
+from .points import MetricPoint, points_of
 
-__all__ = ["INDEX_COLUMNS", "MetricPoint", "MetricSeries", "MetricsSource", "RunMetrics"]
+if TYPE_CHECKING:
+    import pandas
+    import polars
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["INDEX_COLUMNS", "MetricSeries", "MetricsSource", "RunMetrics"]
 
 # Columns of the viewer's metrics rows that are bookkeeping, not metrics.
 INDEX_COLUMNS = ("global_step", "time", "stage")
@@ -34,87 +42,6 @@ INDEX_COLUMNS = ("global_step", "time", "stage")
 MetricsSource = Literal["viewer", "storage", "cache"]
 """Where a :class:`RunMetrics` came from: the viewer over HTTP, the run folder read
 directly (``direct_reads``), or the on-disk parquet cache."""
-
-ColumnField = Annotated[Column, PlainSerializer(Column.to_list, return_type=list)]
-
-
-def _empty(kind: Literal["int", "float"]) -> Any:
-    return lambda: Column.of((), kind)
-
-
-class _Fields(NamedTuple):
-    step: int
-    value: float | None
-    timestamp: float | None
-
-
-_FIELDS = frozenset(_Fields._fields)
-
-
-class MetricPoint(tuple[int, Any, Any]):
-    """One logged value of one metric: ``p["step"]``, ``p["value"]``, ``p["timestamp"]``
-    (Unix seconds), or the same as attributes (``p.value``).
-
-    A tuple ``(step, value, timestamp)`` underneath, made in C while a series is iterated:
-    iterating a 200,000-point series costs a few times what iterating 200,000 plain dicts
-    does, and nothing is validated per point. It reads like a mapping (``keys()``,
-    ``items()``, ``get()``, ``"value" in p``, ``dict(p)``, ``to_dict()`` for JSON);
-    ``for x in p``, unpacking and ``p[0]`` treat it as the tuple it is. Build one with
-    :meth:`of`, or from a ``(step, value, timestamp)`` sequence as for ``time.struct_time``.
-    """
-
-    __slots__ = ()
-
-    _fields: ClassVar[tuple[str, ...]] = _Fields._fields
-    # The fields' C accessors, borrowed from the named tuple of the same fields. The class
-    # itself defines no __new__, so calling it is tuple's own constructor, in C.
-    step: int = _Fields.step
-    value: float | None = _Fields.value
-    timestamp: float | None = _Fields.timestamp
-
-    @classmethod
-    def of(cls, step: int, value: float | None, timestamp: float | None) -> MetricPoint:
-        """The point ``(step, value, timestamp)``."""
-        return cls((step, value, timestamp))
-
-    def __getitem__(self, key: Any) -> Any:
-        # A method written in Python is the fastest subscript a tuple subclass can have:
-        # CPython runs its frame inline, and getattr() reads the field in C.
-        try:
-            if key in _FIELDS:
-                return getattr(self, key)
-        except TypeError:  # an unhashable key: a slice on Python 3.11
-            pass
-        if isinstance(key, int | slice):
-            return tuple.__getitem__(self, key)
-        raise KeyError(key)
-
-    def keys(self) -> tuple[str, ...]:
-        return self._fields
-
-    def values(self) -> tuple[Any, ...]:
-        return tuple(self)
-
-    def items(self) -> list[tuple[str, Any]]:
-        return list(zip(self._fields, self, strict=True))
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in self else default
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in _FIELDS
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.items())
-
-    def __repr__(self) -> str:
-        return f"MetricPoint(step={self.step}, value={self.value!r})"
-
-
-def _points(steps: Column, values: Column, stamps: Column) -> Iterator[MetricPoint]:
-    # The class called on zip's triples makes each point in C, from the columns' own
-    # buffers where they hold no null (measured fastest; see benchmarks/RESULTS.md).
-    return map(MetricPoint, zip(steps, values, stamps, strict=True))
 
 
 class MetricSeries(RunicornModel):
@@ -125,12 +52,12 @@ class MetricSeries(RunicornModel):
     columns themselves.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config: ClassVar[ConfigDict] = ConfigDict(arbitrary_types_allowed=True)
 
     name: str
-    steps: ColumnField = Field(default_factory=_empty("int"))
-    values: ColumnField = Field(default_factory=_empty("float"))
-    timestamps: ColumnField = Field(default_factory=_empty("float"))
+    steps: ColumnField = Field(default_factory=empty_column("int"))
+    values: ColumnField = Field(default_factory=empty_column("float"))
+    timestamps: ColumnField = Field(default_factory=empty_column("float"))
     null_steps: list[int] = Field(default_factory=list)
     """Steps on the metric's cadence where the viewer sent null (a NaN or Inf was logged)."""
     run_id: str | None = None
@@ -163,7 +90,7 @@ class MetricSeries(RunicornModel):
         kept_steps = steps.take(kept)
         null_steps: list[int] = []
         if find_nulls and len(kept) > 1:
-            null_steps = _cadence_nulls(steps, column, kept_steps)
+            null_steps = cadence_nulls(steps, column, kept_steps)
         return cls.model_construct(
             name=name,
             steps=kept_steps,
@@ -183,17 +110,43 @@ class MetricSeries(RunicornModel):
     def __iter__(self) -> Iterator[MetricPoint]:  # type: ignore[override]
         # Points, not pydantic's (field, value) pairs: the original client reads a series as a list
         # of points (``for p in points: p["value"]``). model_dump() still gives the fields.
-        return _points(self.steps, self.values, self.timestamps)
+        return points_of(self.steps, self.values, self.timestamps)
 
     def __len__(self) -> int:
         return len(self.steps)
 
+    # -- typed dict-style access (generated by tools/typed_keys.py; do not edit) --
+    @overload
+    def __getitem__(self, key: Literal["name"]) -> str: ...
+    @overload
+    def __getitem__(self, key: Literal["steps", "values", "timestamps"]) -> ColumnField: ...
+    @overload
+    def __getitem__(self, key: Literal["null_steps"]) -> list[int]: ...
+    @overload
+    def __getitem__(self, key: Literal["run_id"]) -> str | None: ...
+    @overload
+    def __getitem__(self, key: Literal["points"]) -> list[MetricPoint]: ...
+    @overload
+    def __getitem__(self, key: Literal["null_count"]) -> int: ...
+    @overload
+    def __getitem__(self, key: int) -> MetricPoint: ...
+    @overload
+    def __getitem__(self, key: slice) -> MetricSeries: ...
+
+    if not MYPY:  # for pyright, a literal key none of the above names
+
+        @overload
+        def __getitem__(self, key: LiteralString) -> NotAKey: ...
+
+    @overload
+    def __getitem__(self, key: str) -> Any: ...
+    # -- end of generated access --
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, slice):
             return self._take(key)
         if isinstance(key, int) and not isinstance(key, bool):
             return MetricPoint.of(self.steps[key], self.values[key], self.timestamps[key])
-        return super().__getitem__(key)
+        return super().__getitem__(cast("str", key))  # a str, or a KeyError to raise
 
     def __contains__(self, key: object) -> bool:
         return super().__contains__(key)
@@ -225,7 +178,7 @@ class MetricSeries(RunicornModel):
             return None
         values = self.values.to_list()
         pick = min if mode == "min" else max
-        return self[pick(range(len(values)), key=values.__getitem__)]  # type: ignore[no-any-return]
+        return self[pick(range(len(values)), key=values.__getitem__)]
 
     # -- narrowing -----------------------------------------------------------------------
 
@@ -307,7 +260,9 @@ class MetricSeries(RunicornModel):
         ]
         return table(f"MetricSeries {self.name}", None, rows) + sparkline(self.values)
 
-    def plot(self, ax: Any = None, *, smooth: float | None = None, **line_kwargs: Any) -> Any:
+    def plot(
+        self, ax: Axes | None = None, *, smooth: float | None = None, **line_kwargs: Any
+    ) -> Axes:
         """Draw the series against its steps (matplotlib, the ``plot`` extra); returns
         the Axes. ``smooth`` in [0, 1) adds an EMA line like W&B's smoothing slider."""
         from ..plots import plot_series
@@ -318,33 +273,33 @@ class MetricSeries(RunicornModel):
         span = f"steps {self.steps[0]}..{self.steps[-1]}" if len(self) else "empty"
         return f"MetricSeries({self.name!r}, {len(self)} points, {span})"
 
+    # -- typed dict-style access (generated by tools/typed_keys.py; do not edit) --
+    @overload
+    def get(self, key: Literal["name"], default: object = None) -> str: ...
+    @overload
+    def get(
+        self, key: Literal["steps", "values", "timestamps"], default: object = None
+    ) -> ColumnField: ...
+    @overload
+    def get(self, key: Literal["null_steps"], default: object = None) -> list[int]: ...
+    @overload
+    def get(self, key: Literal["run_id"], default: object = None) -> str | None: ...
+    @overload
+    def get(self, key: Literal["points"], default: object = None) -> list[MetricPoint]: ...
+    @overload
+    def get(self, key: Literal["null_count"], default: object = None) -> int: ...
 
-def _cadence_nulls(steps: Column, column: Column, kept_steps: Column) -> list[int]:
-    """The steps between a metric's first and last value, on the greatest common stride
-    of its logged steps, where it is null."""
-    if steps.is_polars:
-        import polars as pl
+    if not MYPY:  # for pyright, a literal key none of the above names
 
-        present = kept_steps.to_polars()
-        first, last = present[0], present[-1]
-        strides = present.diff().drop_nulls().unique().to_list()
-        stride = reduce(math.gcd, strides, 0) or 1
-        s = steps.to_polars()
-        frame = pl.DataFrame({"s": s, "v": column.to_polars()})
-        found: list[int] = frame.filter(
-            pl.col("v").is_null()
-            & pl.col("s").is_between(first, last)
-            & ((pl.col("s") - first) % stride == 0)
-        )["s"].to_list()
-        return found
-    kept = kept_steps.to_list()
-    first, last = kept[0], kept[-1]
-    stride = reduce(math.gcd, (b - a for a, b in pairwise(kept)), 0) or 1
-    return [
-        s
-        for s, v in zip(steps.to_list(), column.to_list(), strict=True)
-        if v is None and first <= s <= last and (s - first) % stride == 0
-    ]
+        @overload
+        def get(self, key: LiteralString, default: object = None) -> NotAKey: ...
+
+    @overload
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(key, default)
+
+    # -- end of generated access --
 
 
 class RunMetrics(RunicornModel):
@@ -356,13 +311,13 @@ class RunMetrics(RunicornModel):
     (null where a metric has no value at a step).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config: ClassVar[ConfigDict] = ConfigDict(arbitrary_types_allowed=True)
 
     run_id: str
-    steps: ColumnField = Field(default_factory=_empty("int"))
-    timestamps: ColumnField = Field(default_factory=_empty("float"))
+    steps: ColumnField = Field(default_factory=empty_column("int"))
+    timestamps: ColumnField = Field(default_factory=empty_column("float"))
     columns: dict[str, ColumnField] = Field(default_factory=dict)
-    text_columns: dict[str, list[Any]] = Field(default_factory=dict)
+    text_columns: dict[str, list[JSON]] = Field(default_factory=dict)
     """Logged keys whose values are not numbers (e.g. ``stage``), kept as sent."""
     total: int | None = None
     """Rows the run has."""
@@ -408,6 +363,26 @@ class RunMetrics(RunicornModel):
         sequence of points (``for p in series: p["value"]``)."""
         return self.series
 
+    # -- typed dict-style access (generated by tools/typed_keys.py; do not edit) --
+    @overload
+    def __getitem__(self, key: Literal["run_id"]) -> str: ...
+    @overload
+    def __getitem__(self, key: Literal["steps", "timestamps"]) -> ColumnField: ...
+    @overload
+    def __getitem__(self, key: Literal["columns"]) -> dict[str, ColumnField]: ...
+    @overload
+    def __getitem__(self, key: Literal["text_columns"]) -> dict[str, list[JSON]]: ...
+    @overload
+    def __getitem__(self, key: Literal["total", "sampled", "last_step"]) -> int | None: ...
+    @overload
+    def __getitem__(self, key: Literal["source"]) -> MetricsSource: ...
+    @overload
+    def __getitem__(self, key: Literal["metrics", "series"]) -> dict[str, MetricSeries]: ...
+    @overload
+    def __getitem__(self, key: Literal["names"]) -> list[str]: ...
+    @overload
+    def __getitem__(self, key: str) -> MetricSeries: ...
+    # -- end of generated access --
     def __getitem__(self, key: str) -> Any:
         if key in self.columns:
             return self.series[key]
@@ -424,13 +399,13 @@ class RunMetrics(RunicornModel):
     def __len__(self) -> int:
         return len(self.columns)
 
-    def to_pandas(self, *, wide: bool = False) -> Any:
+    def to_pandas(self, *, wide: bool = False) -> pandas.DataFrame:
         """A pandas DataFrame: long (run_id, step, metric, value, timestamp) or wide."""
         from .._frames.metrics import metrics_frame
 
         return metrics_frame([self], wide=wide).to_pandas()
 
-    def to_polars(self, *, wide: bool = False) -> Any:
+    def to_polars(self, *, wide: bool = False) -> polars.DataFrame:
         """A polars DataFrame with the same columns and types as :meth:`to_pandas`."""
         from .._frames.metrics import metrics_frame
 
@@ -454,7 +429,7 @@ class RunMetrics(RunicornModel):
         title = f"RunMetrics {self.run_id}: {len(self.steps)} rows (source {self.source})"
         return table(title, ["metric", "points", "last", "min", "max", ""], rows, raw_last=True)
 
-    def plot(self, metrics: Sequence[str] | None = None, *, smooth: float | None = None) -> Any:
+    def plot(self, metrics: Sequence[str] | None = None, *, smooth: float | None = None) -> Figure:
         """One Axes per metric (all, or those named), stacked; returns the Figure."""
         from ..plots import plot_metrics
 
@@ -465,3 +440,33 @@ class RunMetrics(RunicornModel):
             f"RunMetrics({self.run_id!r}, {len(self.steps)} rows, "
             f"metrics={self.names}, source={self.source!r})"
         )
+
+    # -- typed dict-style access (generated by tools/typed_keys.py; do not edit) --
+    @overload
+    def get(self, key: Literal["run_id"], default: object = None) -> str: ...
+    @overload
+    def get(self, key: Literal["steps", "timestamps"], default: object = None) -> ColumnField: ...
+    @overload
+    def get(self, key: Literal["columns"], default: object = None) -> dict[str, ColumnField]: ...
+    @overload
+    def get(
+        self, key: Literal["text_columns"], default: object = None
+    ) -> dict[str, list[JSON]]: ...
+    @overload
+    def get(
+        self, key: Literal["total", "sampled", "last_step"], default: object = None
+    ) -> int | None: ...
+    @overload
+    def get(self, key: Literal["source"], default: object = None) -> MetricsSource: ...
+    @overload
+    def get(
+        self, key: Literal["metrics", "series"], default: object = None
+    ) -> dict[str, MetricSeries]: ...
+    @overload
+    def get(self, key: Literal["names"], default: object = None) -> list[str]: ...
+    @overload
+    def get(self, key: str, default: Any = None) -> MetricSeries | None: ...
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(key, default)
+
+    # -- end of generated access --

@@ -13,7 +13,7 @@ from .._core import ClientCore
 from .._generations import Adapter
 from .._validation import id_list
 from ..models._base import RunicornModel
-from ..models.experiment import BatchResult
+from ..models.runs import BatchResult
 
 __all__ = ["Resource"]
 

@@ -7,7 +7,7 @@ import io
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .._common.deps import require
@@ -26,6 +26,9 @@ from .._validation import check_run_id
 from ..models.media import RunImage
 from ._base import Resource
 from ._runs import RunLookup
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 __all__ = ["ImagesResource"]
 
@@ -112,7 +115,7 @@ class ImagesResource(Resource):
         _verify(image, data[:16], len(data))
         return data
 
-    def open(self, image: RunImage, *, timeout: Timeout = NOT_GIVEN) -> Any:
+    def open(self, image: RunImage, *, timeout: Timeout = NOT_GIVEN) -> PILImage | bytes:
         """A ``PIL.Image.Image`` when Pillow is installed, else the bytes.
 
         :calls: what :meth:`read_bytes` calls
@@ -122,7 +125,8 @@ class ImagesResource(Resource):
             image_module = require("PIL.Image")
         except MissingDependencyError:
             return data
-        return image_module.open(io.BytesIO(data))
+        opened: PILImage = image_module.open(io.BytesIO(data))
+        return opened
 
     def download(
         self,

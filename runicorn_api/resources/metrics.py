@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .._common.collection import Collection
 from .._common.follow import Follower, follow
@@ -26,6 +26,10 @@ from ..models.experiment import Experiment
 from ..models.metrics import RunMetrics
 from ._base import Resource
 from ._runs import RunLookup
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
 
 __all__ = ["MetricsCollection", "MetricsResource"]
 
@@ -313,12 +317,16 @@ class MetricsCollection(Collection[RunMetrics]):
         count = "?" if callable(self._runs) else str(len(self._runs))
         return f"of {count} runs"
 
-    def to_pandas(self, columns: Sequence[str] | None = None, *, wide: bool = False) -> Any:
+    def to_pandas(
+        self, columns: Sequence[str] | None = None, *, wide: bool = False
+    ) -> pandas.DataFrame:
         """Long (run_id, step, metric, value, timestamp) or wide; the same schema as polars."""
         frame = metrics_frame(self.to_list(), wide=wide).to_pandas()
         return frame if columns is None else frame[list(columns)]
 
-    def to_polars(self, columns: Sequence[str] | None = None, *, wide: bool = False) -> Any:
+    def to_polars(
+        self, columns: Sequence[str] | None = None, *, wide: bool = False
+    ) -> polars.DataFrame:
         """Long (run_id, step, metric, value, timestamp) or wide."""
         frame = metrics_frame(self.to_list(), wide=wide).to_polars()
         return frame if columns is None else frame.select(list(columns))

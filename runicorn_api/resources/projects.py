@@ -8,8 +8,9 @@ from .._core import ClientCore
 from .._exceptions import ResponseValidationError
 from .._generations.base import RunsRequest
 from .._types import NOT_GIVEN, Timeout
-from ..models.contents import PathTree
-from ..models.experiment import Project, RunStatus
+from ..models.experiment import RunStatus
+from ..models.machine import PathTree
+from ..models.runs import Project
 from ._base import Resource
 from ._runs import RunLookup
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from .._exceptions import InvalidArgumentError
 from .._types import NOT_GIVEN, Timeout
-from ..models.experiment import BatchResult, DeletedRun
+from ..models.runs import BatchResult, DeletedRun
 from ._base import Resource
 
 __all__ = ["RecycleBinResource"]

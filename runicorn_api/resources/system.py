@@ -7,7 +7,7 @@ from typing import Any
 
 from .._exceptions import InvalidArgumentError, UnsupportedFeatureError
 from .._types import NOT_GIVEN, Timeout
-from ..models.contents import StorageStats, SystemMonitor
+from ..models.machine import StorageStats, SystemMonitor
 from ..models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
 from ._base import Resource
 

@@ -53,6 +53,11 @@ def viewer_python(version: str, *, cache: Path | None = None) -> Path:
     return python
 
 
+def main() -> None:
+    """``python -m runicorn_api.testing.envs [VERSION ...]``: install the viewers' venvs."""
+    for version in sys.argv[1:] or DEFAULT_VERSIONS:
+        print(version, viewer_python(version))
+
+
 if __name__ == "__main__":
-    for v in sys.argv[1:] or DEFAULT_VERSIONS:
-        print(v, viewer_python(v))
+    main()

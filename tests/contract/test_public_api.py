@@ -16,7 +16,7 @@ EXPORTED = [
     "BadRequestError", "BestMetric", "ConfigUpdate", "ConflictError", "ConnectionError",
     "DEFAULT_BASE_URL", "Experiment", "GPUDevice", "GPUInfo", "Health", "LocalViewer",
     "MethodNotAllowedError", "MetricPoint", "MetricSeries", "MissingDependencyError",
-    "NOT_GIVEN", "NotFoundError", "NotGiven", "PermissionDeniedError", "Project",
+    "JSON", "NOT_GIVEN", "NotFoundError", "NotGiven", "PermissionDeniedError", "Project",
     "RateLimitError", "RemoteResult", "ResponseValidationError", "ResponseValidationWarning",
     "RetryPolicy", "RunMetrics", "RunStatus", "RunicornAPIError", "RunicornClient",
     "RunicornModel", "ServerError", "ServerInfo", "TimeoutError", "UnprocessableEntityError",

@@ -13,7 +13,8 @@ from ..._common.progress import ProgressOption, check_progress
 from ..._core import ClientCore
 from ..._exceptions import InvalidArgumentError
 from ..._validation import check_run_id
-from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, Lineage, RunArtifacts
+from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, RunArtifacts
+from ...models.lineage import Lineage
 from .._runs import RunLookup
 from ._backend import ArtifactBackend
 from .collection import ArtifactCollection, parse_spec, pick_version

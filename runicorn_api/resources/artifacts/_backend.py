@@ -10,8 +10,9 @@ from ..._common.downloads import PROGRESS_THRESHOLD, commit, inside, sha256_file
 from ..._common.progress import ProgressOption, open_bar
 from ..._core import ClientCore
 from ..._exceptions import DownloadError, UnsupportedFeatureError
-from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, Lineage, RunArtifacts
+from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, RunArtifacts
 from ...models.experiment import Experiment
+from ...models.lineage import Lineage
 from .._base import Resource
 from .._runs import NEVER_READS, RunLookup
 

@@ -6,8 +6,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ..._exceptions import NotFoundError, ServerError
-from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, Lineage, RunArtifacts
-from ...models.experiment import epoch_to_datetime
+from ...models._base import epoch_to_datetime
+from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, RunArtifacts
+from ...models.lineage import Lineage
 from ._backend import ArtifactBackend
 
 __all__ = ["V05Artifacts"]

@@ -20,7 +20,8 @@ from ..._common.downloads import (
 from ..._common.progress import ProgressOption, open_bar
 from ..._exceptions import DownloadError, NotFoundError, UnsupportedFeatureError
 from ..._generations.assets import build_index
-from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, Lineage, RunArtifacts
+from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, RunArtifacts
+from ...models.lineage import Lineage
 from ._backend import ArtifactBackend
 
 __all__ = ["V07Assets"]

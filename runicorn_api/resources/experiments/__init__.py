@@ -14,14 +14,17 @@ from ..._types import NOT_GIVEN, NotGiven, Timeout
 from ..._validation import RUN_ID, check_run_id, id_list
 from ...filters import Expr
 from ...models.contents import Environment, Progress
-from ...models.experiment import BatchResult, Experiment
+from ...models.experiment import Experiment
+from ...models.runs import BatchResult
 from .._base import Resource
 from .._runs import RunLookup
 from .collection import ExperimentCollection
 from .logs import LogsMixin
-from .query import keyword_filter
+from .query import RunFilters, keyword_filter
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from ..metrics import MetricsResource
 
 __all__ = [
@@ -47,7 +50,7 @@ class ExperimentsResource(LogsMixin, Resource):
         """Every run. :calls: ``GET /api/runs`` (on first use)."""
         return ExperimentCollection(self._runs, self._metrics)
 
-    def filter(self, *exprs: Expr, **kw: Any) -> ExperimentCollection:
+    def filter(self, *exprs: Expr, **kw: Unpack[RunFilters]) -> ExperimentCollection:
         """Runs matching the filters; see :meth:`ExperimentCollection.filter`.
 
         :calls: ``GET /api/runs``, or ``GET /api/paths/runs`` (0.7.x, by path) or
@@ -55,7 +58,7 @@ class ExperimentsResource(LogsMixin, Resource):
         """
         return self.all().filter(*exprs, **kw)
 
-    def exclude(self, *exprs: Expr, **kw: Any) -> ExperimentCollection:
+    def exclude(self, *exprs: Expr, **kw: Unpack[RunFilters]) -> ExperimentCollection:
         """Runs not matching the filters. :calls: ``GET /api/runs``"""
         return self.all().exclude(*exprs, **kw)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,9 +19,11 @@ from ...filters import Expr, F
 from ...models.experiment import Experiment
 from ...models.metrics import RunMetrics
 from .._runs import RunLookup
-from .query import and_, keyword_filter, sort_experiments
+from .query import RunFilters, and_, keyword_filter, sort_experiments
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from ...dataset import DatasetWrite
     from ..metrics import MetricsCollection, MetricsResource
 
@@ -82,7 +84,7 @@ class ExperimentCollection(Collection[Experiment]):
 
     # -- building ------------------------------------------------------------------
 
-    def filter(self, *exprs: Expr, **kw: Any) -> ExperimentCollection:
+    def filter(self, *exprs: Expr, **kw: Unpack[RunFilters]) -> ExperimentCollection:
         """Keep runs matching every expression and keyword (see :func:`keyword_filter`)."""
         where, pushed = self._combine(exprs, kw)
         merged = dict(self._pushed)
@@ -90,7 +92,7 @@ class ExperimentCollection(Collection[Experiment]):
             merged.setdefault(key, value)
         return self._derive(where=and_(self._where, where), pushed=merged)
 
-    def exclude(self, *exprs: Expr, **kw: Any) -> ExperimentCollection:
+    def exclude(self, *exprs: Expr, **kw: Unpack[RunFilters]) -> ExperimentCollection:
         """Drop runs matching all the given expressions and keywords."""
         where, _ = self._combine(exprs, kw)
         if where is None:
@@ -211,7 +213,9 @@ class ExperimentCollection(Collection[Experiment]):
         )
 
     @staticmethod
-    def _combine(exprs: Sequence[Expr], kw: dict[str, Any]) -> tuple[Expr | None, dict[str, Any]]:
+    def _combine(
+        exprs: Sequence[Expr], kw: Mapping[str, Any]
+    ) -> tuple[Expr | None, dict[str, Any]]:
         for expr in exprs:
             if not isinstance(expr, Expr):
                 raise InvalidArgumentTypeError(f"filter() takes F(...) expressions, got {expr!r}")

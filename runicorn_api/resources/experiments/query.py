@@ -4,14 +4,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..._validation import strings
 from ...filters import MISSING, Expr, F, resolve, to_utc
 from ...models.experiment import Experiment, RunStatus
 
-__all__ = ["and_", "keyword_filter", "sort_experiments"]
+__all__ = ["RunFilters", "and_", "keyword_filter", "sort_experiments"]
+
+
+class RunFilters(TypedDict, total=False):
+    """The keyword filters of ``client.experiments.filter(...)`` (and ``exclude``).
+
+    Attributes:
+        id: One run id, or several (``ids`` too).
+        project: The 0.5.x project, or the first segment of a 0.7.x path.
+        name: The 0.5.x name, or the 0.7.x path after its first segment.
+        path: The exact path (0.5.x: ``project/name``).
+        path_prefix: A path and everything under it, by whole segments.
+        status: One status or several (``running``, ``finished``, ``failed``, ...).
+        tags: Tags a run has all of; ``tags_any``: tags it has one of.
+        alias: The exact alias (0.7.x).
+        created_after: Runs started at or after this (datetime, ISO string or epoch).
+        created_before: Runs started before this.
+
+    A filter given as ``None`` is left out, as if it were not given.
+    """
+
+    id: str | Iterable[str] | None
+    ids: str | Iterable[str] | None
+    project: str | None
+    name: str | None
+    path: str | None
+    path_prefix: str | None
+    status: str | Iterable[str] | None
+    tags: str | Iterable[str] | None
+    tags_any: str | Iterable[str] | None
+    alias: str | None
+    created_after: datetime | str | float | None
+    created_before: datetime | str | float | None
 
 
 def _statuses(value: str | Iterable[str]) -> list[str]:
