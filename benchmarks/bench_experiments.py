@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import runicorn_api as api
 from runicorn_api._frames.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
-from tests.scripted_server import Reply, Script, scripted_server
+from tests.support.scripted_server import Reply, Script, scripted_server
 
 STATUSES = ("finished", "failed", "running", "interrupted")
 PATHS = ("vision/resnet", "vision/vit/ablation", "nlp/bert", "rl/ppo", "bench/big")
