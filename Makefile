@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/pyright
 	$(BIN)/lint-imports
 	$(BIN)/python tools/typed_keys.py --check
+	$(BIN)/python tools/route_table.py --check
 	$(MAKE) typing
 
 # The SDK as its users' type checkers see it: the typing suite under mypy --strict (with

@@ -68,17 +68,21 @@ from .models import (
     ViewerConfig,
 )
 from .resources.remote.errors import HostKeyConfirmationRequired, HostKeyMismatchError
+from .routes import ROUTES, Route
 
 # The original client's names for the connection errors. They shadow the builtins only for code
 # that imports them from here, as the original client's examples do.
 ConnectionError = APIConnectionError
 TimeoutError = APITimeoutError
+# runicorn 0.7's own client's name for the host-key question.
+HostKeyConfirmationRequiredError = HostKeyConfirmationRequired
 
 __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "JSON",
     "NOT_GIVEN",
+    "ROUTES",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -98,6 +102,7 @@ __all__ = [
     "Health",
     "HostKey",
     "HostKeyConfirmationRequired",
+    "HostKeyConfirmationRequiredError",
     "HostKeyMismatchError",
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
@@ -118,6 +123,7 @@ __all__ = [
     "ResponseValidationError",
     "ResponseValidationWarning",
     "RetryPolicy",
+    "Route",
     "RunImage",
     "RunMetrics",
     "RunStatus",

@@ -3,13 +3,15 @@ owns the lifecycle. Nothing below it imports it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import requests
 
+from ._actions import ClientActions
 from ._core import ClientCore
 from ._exceptions import (
     APIConnectionError,
@@ -25,25 +27,28 @@ from ._http.transport import Transport
 from ._http.url import not_a_viewer, speaks_tls
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, ClientOptions, MoreOptions, resolve_base_url
 from ._storage.access import StorageAccess
-from ._types import NOT_GIVEN, DirectReads, NotGiven, Timeout, ViewerProcess
-from ._validation import check_run_id
+from ._types import NOT_GIVEN, DirectReads, Timeout, ViewerProcess
 from .cache import MetricsCache
-from .export import render
 from .models._base import validate_model
-from .models.artifact import RunArtifacts
-from .models.contents import Environment, RunLog
+from .models.archives import ImportResult
 from .models.experiment import Experiment
-from .models.media import RunImage
+from .models.machine import StorageStats
 from .models.metrics import RunMetrics
+from .models.paths import PathListing
 from .models.remote import RemoteSession
-from .models.runs import BatchResult, Project
+from .models.runs import Project
 from .models.server import ServerInfo
 from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
+from .models.telemetry import StatusCheck
 from .resources._runs import RunLookup
 from .resources.artifacts import ArtifactsResource
+from .resources.diagnostics import DiagnosticsResource
 from .resources.experiments import ExperimentsResource
+from .resources.exports import ExportsResource
 from .resources.images import ImagesResource
+from .resources.imports import ImportsResource
 from .resources.metrics import MetricsResource
+from .resources.paths import PathsResource
 from .resources.projects import ProjectsResource
 from .resources.recycle_bin import RecycleBinResource
 from .resources.remote import RemoteResource
@@ -124,7 +129,13 @@ class RunicornClient:
             storage=StorageAccess(self.options.direct_reads, str(adapter.server)),
             options=self.options,
             metrics_cache=cache,
-            actions=_RunActions(self),
+            actions=ClientActions(
+                experiments=lambda: self.experiments,
+                recycle_bin=lambda: self.recycle_bin,
+                artifacts=lambda: self.artifacts,
+                images=lambda: self.images,
+                metrics=lambda: self.metrics,
+            ),
         )
         self.metrics_cache: MetricsCache | None = cache
         """The on-disk cache of finished runs' metrics, if ``cache_dir`` was given."""
@@ -181,6 +192,26 @@ class RunicornClient:
     @cached_property
     def projects(self) -> ProjectsResource:
         return ProjectsResource(self._core, self._runs)
+
+    @cached_property
+    def paths(self) -> PathsResource:
+        """Run paths (0.7.x; ``project/name`` on 0.5.x): listed, created, deleted, exported."""
+        return PathsResource(self._core, self._runs, self.experiments)
+
+    @cached_property
+    def exports(self) -> ExportsResource:
+        """One run as a file: JSON, CSV, parquet, the viewer's zip, or a report."""
+        return ExportsResource(self._core, self.metrics, self.experiments)
+
+    @cached_property
+    def imports(self) -> ImportsResource:
+        """Archives of runs imported into the viewer's storage."""
+        return ImportsResource(self._core)
+
+    @cached_property
+    def diagnostics(self) -> DiagnosticsResource:
+        """The viewer's own logs (0.7.x)."""
+        return DiagnosticsResource(self._core)
 
     @cached_property
     def artifacts(self) -> ArtifactsResource:
@@ -297,25 +328,97 @@ class RunicornClient:
         self, run_id: str, format: str = "json", include_media: bool = False
     ) -> bytes:
         """A run exported as bytes, built on the client (the viewer's export endpoints
-        answer 501 in the published wheels).
+        answer 501 in the published wheels); see :meth:`ExportsResource.run`.
 
         :calls: ``GET /api/runs/{run_id}`` and ``GET /api/runs/{run_id}/metrics``; with
-        ``include_media=True``, ``POST /api/runs/export`` (0.7.x: the viewer's zip of the
-        run folder, whatever ``format`` says)
-
-        Args:
-            format: ``"json"`` (the run and its metric columns), ``"csv"`` or
-                ``"parquet"`` (the long metrics table); see :mod:`runicorn_api.export`.
+        ``include_media=True``, ``POST /api/runs/export`` (0.7.x)
 
         Raises:
-            ValueError: Before any request, for another format.
+            ValueError: Before any request, for a format other than json, csv, parquet.
             UnsupportedFeatureError: ``include_media=True`` on a 0.5.x viewer.
         """
-        check_run_id(run_id)
-        if include_media:
-            return self.experiments.export_zip(run_id)
-        metrics = self.get_metrics(run_id)
-        return render(format, metrics, self.get_experiment(run_id) if format == "json" else None)
+        return self.exports.run(run_id, format, include_media=include_media)
+
+    # -- runicorn 0.7's own client (runicorn.client) -------------------------------------
+
+    def list_runs(self) -> list[Experiment]:
+        """Every run (runicorn 0.7's client's name for :meth:`list_experiments`).
+
+        :calls: ``GET /api/runs``
+        """
+        return self.experiments.all().to_list()
+
+    def list_paths(
+        self, include_stats: bool = False, *, timeout: Timeout = NOT_GIVEN
+    ) -> PathListing:
+        """Every run path, as a list and a tree, with counts when ``include_stats``; see
+        :meth:`PathsResource.list` (built on the client on 0.5.x).
+
+        :calls: ``GET /api/paths`` (0.7.x) or ``GET /api/runs`` (0.5.x)
+        """
+        return self.paths.list(include_stats=include_stats, timeout=timeout)
+
+    def list_runs_by_path(self, path: str | None = None, exact: bool = False) -> list[Experiment]:
+        """The runs at ``path`` and below it (only at it with ``exact``); see
+        :meth:`PathsResource.runs`. On 0.5.x a path is ``project/name``.
+
+        :calls: ``GET /api/paths/runs?path=&exact=`` (0.7.x) or a 0.5.x listing
+        """
+        return self.paths.runs(path, exact=exact)
+
+    def export_csv(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> bytes:
+        """The run's metrics as CSV, one line per step; see :meth:`ExportsResource.csv`.
+
+        :calls: ``GET /api/export/{run_id}/csv``, or on its 501 (as the published wheels
+            answer) ``GET /api/runs/{run_id}/metrics``, the CSV written here
+        """
+        return self.exports.csv(run_id, timeout=timeout)
+
+    def export_report(
+        self, run_id: str, format: str = "markdown", *, timeout: Timeout = NOT_GIVEN
+    ) -> bytes:
+        """A ``"markdown"`` or ``"html"`` report of the run; see :meth:`ExportsResource.report`.
+
+        :calls: ``GET /api/export/{run_id}/report?format=``, or on its 501
+            ``GET /api/runs/{run_id}`` and ``GET /api/runs/{run_id}/metrics``
+        """
+        return self.exports.report(run_id, format, timeout=timeout)
+
+    def set_user_root_dir(self, path: str, *, timeout: Timeout = NOT_GIVEN) -> ConfigUpdate:
+        """Change the viewer's storage root (runicorn 0.7's client's name).
+
+        :calls: ``POST /api/config/user_root_dir {"path"}``
+        """
+        return self.system.update_config({"user_root_dir": path}, timeout=timeout)
+
+    def get_storage_stats(self, *, timeout: Timeout = NOT_GIVEN) -> StorageStats:
+        """Disk usage of the storage root by part (0.7.x).
+
+        :calls: ``GET /api/storage/stats``
+        """
+        return self.system.storage_stats(timeout=timeout)
+
+    def check_status(self, *, timeout: Timeout = NOT_GIVEN) -> StatusCheck:
+        """Have the viewer mark ``running`` runs whose process is gone.
+
+        :calls: ``POST /api/status/check``
+        """
+        return self.system.check_status(timeout=timeout)
+
+    def import_archive(
+        self,
+        path: str | os.PathLike[str],
+        mode: Literal["merge", "isolate"] = "merge",
+        dry_run: bool = False,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> ImportResult:
+        """Import the runs of a zip or tar.gz archive; see :meth:`ImportsResource.archive`.
+
+        :calls: ``POST /api/import/preview`` and ``POST /api/import/archive`` (0.7.x) or
+            ``POST /api/import/archive`` (0.5.x)
+        """
+        return self.imports.archive(path, mode=mode, dry_run=dry_run, timeout=timeout)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -380,69 +483,6 @@ def _handshake(transport: Transport, *, strict: bool) -> Health:
             f"The viewer at {transport.base_url} reports status {health.status!r}, not 'ok'."
         )
     return health
-
-
-class _RunActions:
-    """The client's :class:`~runicorn_api.models.experiment.RunActions`: what a fetched
-    run's own methods call."""
-
-    def __init__(self, client: RunicornClient) -> None:
-        self._client = client
-
-    def get(self, run_id: str) -> Experiment:
-        return self._client.experiments.get(run_id)
-
-    def update(
-        self,
-        run_id: str,
-        *,
-        tags: list[str] | None = None,
-        alias: str | NotGiven | None = NOT_GIVEN,
-    ) -> Experiment:
-        return self._client.experiments.update(
-            run_id, tags=NOT_GIVEN if tags is None else tags, alias=alias
-        )
-
-    def delete(self, run_id: str) -> BatchResult:
-        return self._client.experiments.delete(run_id)
-
-    def restore(self, run_id: str) -> BatchResult:
-        return self._client.recycle_bin.restore(run_id)
-
-    def move(self, run_id: str, path: str) -> BatchResult:
-        return self._client.experiments.move(run_id, path)
-
-    def artifacts(self, run_id: str) -> RunArtifacts:
-        return self._client.artifacts.for_run(run_id)
-
-    def logs(self, run_id: str) -> RunLog:
-        return self._client.experiments.logs(run_id)
-
-    def images(self, run_id: str, key: str | None) -> list[RunImage]:
-        return self._client.images.list(run_id, key=key)
-
-    def environment(self, run_id: str) -> Environment:
-        return self._client.experiments.environment(run_id)
-
-    def metrics(
-        self,
-        run_id: str,
-        metric_names: list[str] | None,
-        limit: int | None,
-        *,
-        downsample: int | None,
-        start: int | None,
-        end: int | None,
-    ) -> RunMetrics:
-        return self._client.get_metrics(
-            run_id, metric_names, limit, downsample=downsample, start=start, end=end
-        )
-
-    def metrics_of(self, run_ids: list[str], metric_names: list[str]) -> list[RunMetrics]:
-        return self._client.metrics.many(run_ids, metric_names).to_list()
-
-    def load_details(self, items: Sequence[Experiment]) -> None:
-        self._client.experiments.load_details(items)
 
 
 def connect(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from .models._base import validate_model
+from .routes import require
 
 if TYPE_CHECKING:
     from ._generations import Adapter
@@ -66,12 +67,26 @@ class ClientCore:
         *,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        files: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
         timeout: Timeout = NOT_GIVEN,
     ) -> Any:
-        """One call through the transport; its parsed JSON."""
+        """One call through the transport; its parsed JSON (``files``/``form``: a
+        multipart body)."""
         return self.transport.request(
-            method, path, params=params, json_body=json_body, timeout=timeout
+            method,
+            path,
+            params=params,
+            json_body=json_body,
+            files=files,
+            form=form,
+            timeout=timeout,
         )
+
+    def require_route(self, method: str, path: str) -> None:
+        """Raise :class:`UnsupportedFeatureError` before any request if the viewer's
+        generation does not serve ``method path`` (a template of :data:`~runicorn_api.ROUTES`)."""
+        require(method, path, self.adapter.generation, self.adapter.version)
 
     def wait(self, timeout: Timeout) -> float | None:
         """Seconds a call may wait: ``timeout``, or the client's default if not given."""

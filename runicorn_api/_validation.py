@@ -126,3 +126,22 @@ def check_host_port(host: object, port: object) -> None:
     if not isinstance(host, str) or not host.strip():
         raise InvalidArgumentError(f"host must be a non-empty string, got {host!r}")
     check_port("port", port)
+
+
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_/\-. ]+$")
+
+
+def check_path(name: str, value: object, *, creating: bool = False) -> str:
+    """A run path (``"vision/resnet"``) without its outer slashes; refuse an empty one,
+    and, for a path to create, ``..`` and characters the viewer refuses."""
+    if not isinstance(value, str):
+        raise InvalidArgumentTypeError(f"{name} must be a string, got {value!r}")
+    path = value.strip().strip("/")
+    if not path:
+        raise InvalidArgumentError(f"{name} must be a non-empty path such as 'vision/resnet'")
+    if creating and (".." in path or not _SAFE_PATH.match(path)):
+        raise InvalidArgumentError(
+            f"{name} {value!r} is not a path the viewer creates: use letters, digits, "
+            "'_', '-', '.', spaces and '/', and no '..'"
+        )
+    return path

@@ -5,11 +5,14 @@ in the wheels); this module fetches nothing.
 "columns": {name: [...]}}}`` (columns aligned with ``steps``; ``null`` where not logged).
 ``csv`` and ``parquet``: the long metrics table ``run_id, step, metric, value, timestamp``
 (CSV timestamps are Unix seconds, written exactly; parquet's are UTC datetimes).
+:func:`rows_csv` is the viewer's own table, one row per step (runicorn 0.7's
+``export_csv``), and :func:`run_report` a Markdown or HTML report of one run.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -26,10 +29,21 @@ if TYPE_CHECKING:
     from .models.experiment import Experiment
     from .models.metrics import RunMetrics
 
-__all__ = ["FORMATS", "metrics_csv", "metrics_parquet", "render", "safe_filename", "write_inside"]
+__all__ = [
+    "FORMATS",
+    "REPORT_FORMATS",
+    "metrics_csv",
+    "metrics_parquet",
+    "render",
+    "rows_csv",
+    "run_report",
+    "safe_filename",
+    "write_inside",
+]
 
 Format = Literal["json", "csv", "parquet"]
 FORMATS = ("json", "csv", "parquet")
+REPORT_FORMATS = ("markdown", "html")
 JSON_FORMAT = "runicorn_api.export/1"
 
 
@@ -92,6 +106,79 @@ def metrics_csv(runs: Iterable[RunMetrics], *, metric_names: list[str] | None = 
                     [run.run_id, step, name, repr(value), "" if stamp is None else repr(stamp)]
                 )
     return out.getvalue().encode()
+
+
+def rows_csv(metrics: RunMetrics) -> bytes:
+    """The viewer's metrics table as CSV: its ``columns`` as the header (``global_step``
+    first), one line per step, empty where a key has no value; numbers written exactly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = metrics.column_names
+    writer.writerow(names)
+    for row in metrics.rows:
+        writer.writerow(_cell(row.get(name)) for name in names)
+    return out.getvalue().encode()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def run_report(format: str, experiment: Experiment, metrics: RunMetrics) -> bytes:
+    """A report of one run: its identity, status, times, summary and best metric, and
+    per metric the points, last, minimum and maximum; ``markdown`` or ``html``."""
+    if format not in REPORT_FORMATS:
+        raise InvalidArgumentError(
+            f"format must be one of {', '.join(REPORT_FORMATS)}, got {format!r}"
+        )
+    facts: list[tuple[str, str]] = [
+        ("Run", experiment.id),
+        ("Path", experiment.path or ""),
+        ("Alias", experiment.alias or ""),
+        ("Status", str(experiment.status)),
+        ("Created", experiment.created_at.isoformat() if experiment.created_at else ""),
+        ("Duration (s)", "" if experiment.duration is None else f"{experiment.duration:.1f}"),
+    ]
+    if experiment.best_metric is not None:
+        best = experiment.best_metric
+        facts.append(("Best metric", f"{best.name} = {best.value!r} (step {best.step})"))
+    facts += [(f"summary.{k}", json.dumps(v, default=str)) for k, v in experiment.summary.items()]
+    header = ["Metric", "Points", "Last", "Min", "Max"]
+    table = [
+        [
+            name,
+            str(len(series)),
+            repr(series.last_value()),
+            repr(series.min_value()),
+            repr(series.max_value()),
+        ]
+        for name, series in metrics.series.items()
+    ]
+    title = f"Run report: {experiment.alias or experiment.path or experiment.id}"
+    if format == "markdown":
+        lines = [f"# {title}", "", "| Field | Value |", "|---|---|"]
+        lines += [f"| {_md(k)} | {_md(v)} |" for k, v in facts if v]
+        lines += ["", "## Metrics", "", "| " + " | ".join(header) + " |", "|---" * 5 + "|"]
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table]
+        return ("\n".join(lines) + "\n").encode()
+    esc = html.escape
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts if v)
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in table)
+    document = (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{esc(title)}</title>'
+        f"</head><body><h1>{esc(title)}</h1><table>{rows}</table><h2>Metrics</h2>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>\n"
+    )
+    return document.encode()
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def metrics_parquet(runs: Iterable[RunMetrics]) -> bytes:

@@ -36,6 +36,7 @@ __all__ = [
     "export_metrics_to_csv",
     "metrics_to_dataframe",
     "plot_runs",
+    "runs_to_dataframe",
     "safe_filename",
 ]
 
@@ -94,6 +95,10 @@ def experiments_to_dataframe(
     actions = items[0].link.actions if items else None
     frame = experiments_frame(items, columns, actions.load_details if actions else None)
     return frame.to_polars() if library == "polars" else frame.to_pandas()
+
+
+runs_to_dataframe = experiments_to_dataframe
+"""runicorn 0.7's client's name for :func:`experiments_to_dataframe`."""
 
 
 def export_metrics_to_csv(

@@ -85,12 +85,19 @@ def _models(path: Path) -> dict[str, Model]:
         model = Model(node.name, bases, node=node)
         props: dict[str, str] = {}
         mapped: list[str] = []
+        overrides: dict[str, str] = {}
         for item in node.body:
             if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                 name = item.target.id
                 text = _annotation(item.annotation, source)
                 if name == "_mapping_properties" and isinstance(item.value, ast.Tuple):
                     mapped = [e.value for e in item.value.elts if isinstance(e, ast.Constant)]
+                elif name == "_mapping_overrides" and isinstance(item.value, ast.Dict):
+                    overrides = {
+                        k.value: v.value
+                        for k, v in zip(item.value.keys, item.value.values, strict=True)
+                        if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
+                    }
                 elif not name.startswith("_") and not text.startswith("ClassVar"):
                     model.keys[name] = text
             if isinstance(item, ast.FunctionDef) and item.name in ("__getitem__", "get"):
@@ -105,6 +112,8 @@ def _models(path: Path) -> dict[str, Model]:
                 model.keys[name] = props[name]
             else:
                 model.keys.setdefault(name, "")  # resolved from a base below
+        for key, attribute in overrides.items():  # a key that answers another attribute
+            model.keys[key] = props.get(attribute, "Any")
         found[node.name] = model
     return found
 

@@ -16,13 +16,14 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from .._exceptions import DownloadError
 
 __all__ = [
     "PROGRESS_THRESHOLD",
     "commit",
+    "file_in_place",
     "folder_digest",
     "inside",
     "sha256_file",
@@ -125,3 +126,25 @@ def commit(files: dict[str, Path], dest: Path) -> list[Path]:
 
 def updater(bar: Any) -> Callable[[int], None] | None:
     return None if bar is None else bar.update
+
+
+def file_in_place(
+    dest: str | os.PathLike[str], default_name: str, write: Callable[[BinaryIO], Any]
+) -> Path:
+    """Write a file with ``write(sink)`` to ``dest`` (or ``dest/default_name`` when
+    ``dest`` is a folder): into a temporary file beside it first, moved into place only
+    when ``write`` returned, so a failed download leaves no file behind."""
+    target = Path(dest)
+    if target.is_dir():
+        target = target / default_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            write(sink)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target

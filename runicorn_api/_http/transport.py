@@ -94,6 +94,8 @@ class Transport:
         *,
         params: dict[str, Any] | None = ...,
         json_body: Any = ...,
+        files: dict[str, Any] | None = ...,
+        form: dict[str, str] | None = ...,
         timeout: Timeout = ...,
         expect: Literal["json"] = ...,
     ) -> Any: ...
@@ -106,6 +108,8 @@ class Transport:
         *,
         params: dict[str, Any] | None = ...,
         json_body: Any = ...,
+        files: dict[str, Any] | None = ...,
+        form: dict[str, str] | None = ...,
         timeout: Timeout = ...,
         expect: Literal["bytes"],
     ) -> bytes: ...
@@ -118,6 +122,8 @@ class Transport:
         *,
         params: dict[str, Any] | None = ...,
         json_body: Any = ...,
+        files: dict[str, Any] | None = ...,
+        form: dict[str, str] | None = ...,
         timeout: Timeout = ...,
         expect: Literal["buffer"],
     ) -> Body: ...
@@ -130,6 +136,8 @@ class Transport:
         *,
         params: dict[str, Any] | None = ...,
         json_body: Any = ...,
+        files: dict[str, Any] | None = ...,
+        form: dict[str, str] | None = ...,
         timeout: Timeout = ...,
         expect: Literal["response", "stream"],
     ) -> requests.Response: ...
@@ -141,10 +149,14 @@ class Transport:
         *,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        files: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
         timeout: Timeout = NOT_GIVEN,
         expect: Literal["json", "bytes", "response", "buffer", "stream"] = "json",
     ) -> Any:
         """Send one call (with its retries) and return the parsed JSON, bytes or response.
+
+        ``files`` and ``form`` make a multipart body (as :mod:`requests` takes them).
 
         Raises:
             APIConnectionError: The viewer could not be reached.
@@ -163,7 +175,14 @@ class Transport:
         stream = expect in ("buffer", "stream")
         try:
             response = self.session.request(
-                method, url, params=clean, json=json_body, timeout=wait, stream=stream
+                method,
+                url,
+                params=clean,
+                json=json_body,
+                files=files,
+                data=form,
+                timeout=wait,
+                stream=stream,
             )
         except (requests.Timeout, requests.ConnectionError) as err:
             if not is_timeout(err):
@@ -258,20 +277,25 @@ class Transport:
         sink: BinaryIO,
         *,
         params: dict[str, Any] | None = None,
+        method: Literal["GET", "POST"] = "GET",
+        json_body: Any = None,
         timeout: Timeout = NOT_GIVEN,
         on_chunk: Callable[[int], None] | None = None,
     ) -> tuple[int, Mapping[str, str]]:
-        """Stream a ``GET`` body into ``sink``; return the bytes written and the headers.
+        """Stream a response body (``GET``, or a ``POST`` that answers a file) into
+        ``sink``; return the bytes written and the headers.
 
-        The request is retried like any GET; the body is not (a partial file is the
+        The request is retried as its method is; the body is not (a partial file is the
         caller's to discard).
 
         Raises:
             APIConnectionError: The connection failed while reading, or the body ended
                 before the ``Content-Length`` it announced.
         """
-        response = self.request("GET", path, params=params, timeout=timeout, expect="stream")
-        method, url = "GET", response.url
+        response = self.request(
+            method, path, params=params, json_body=json_body, timeout=timeout, expect="stream"
+        )
+        url = response.url
         announced = response.headers.get("Content-Length")
         written = 0
         try:

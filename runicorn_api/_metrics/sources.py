@@ -11,7 +11,7 @@ the cache checks an entry against; :class:`CachedSource` puts the cache in front
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import quote
 
 from .._storage.access import RunLocation
@@ -46,12 +46,17 @@ class ViewerSource:
         self._transport = transport
 
     def read(
-        self, run_id: str, *, downsample: int | None = None, timeout: Timeout = NOT_GIVEN
+        self,
+        run_id: str,
+        *,
+        downsample: int | None = None,
+        timeout: Timeout = NOT_GIVEN,
+        route: Literal["metrics", "metrics_step"] = "metrics",
     ) -> RunMetrics:
-        """:calls: ``GET /api/runs/{run_id}/metrics[?downsample=N]``"""
+        """:calls: ``GET /api/runs/{run_id}/metrics[?downsample=N]`` (or ``/metrics_step``)"""
         body = self._transport.request(
             "GET",
-            f"/api/runs/{quote(run_id)}/metrics",
+            f"/api/runs/{quote(run_id)}/{route}",
             params={"downsample": downsample},
             timeout=timeout,
             expect="buffer",

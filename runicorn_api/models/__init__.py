@@ -1,6 +1,15 @@
 """Response models. Every model derives from :class:`RunicornModel`."""
 
 from ._base import ResponseValidationWarning, RunicornModel
+from .archives import (
+    ArchiveRun,
+    AssetRef,
+    AssetRefs,
+    ImportPreview,
+    ImportResult,
+    PermanentDeletion,
+    RunDeletion,
+)
 from .artifact import (
     Artifact,
     ArtifactFile,
@@ -8,11 +17,13 @@ from .artifact import (
     RunArtifacts,
 )
 from .contents import Environment, EnvironmentDiff, Progress
+from .diagnostics import DiagnosticsSource, DiagnosticsSources
 from .experiment import BestMetric, Experiment, RunStatus
 from .lineage import Lineage, LineageEdge, LineageNode
 from .machine import PathTree, StorageStats, SystemMonitor
 from .media import RunImage
 from .metrics import MetricSeries, RunMetrics
+from .paths import ExportedRun, PathCreated, PathDeletion, PathExport, PathListing, PathStats
 from .points import MetricPoint
 from .registry import (
     STAGES,
@@ -37,6 +48,7 @@ from .remote import (
 )
 from .runs import Project
 from .server import FEATURES, ServerInfo
+from .ssh import SavedSSHConnection
 from .system import (
     ConfigUpdate,
     GPUDevice,
@@ -46,35 +58,62 @@ from .system import (
     StorageBackend,
     ViewerConfig,
 )
+from .telemetry import (
+    GPUCollectorConfig,
+    GPUHistory,
+    MetricsCacheStats,
+    StatusCheck,
+    StorageCandidate,
+    StorageCandidates,
+    Temperatures,
+    TemperatureSensor,
+)
 
 __all__ = [
     "FEATURES",
     "STAGES",
     "TRANSITIONS",
+    "ArchiveRun",
     "Artifact",
     "ArtifactFile",
     "ArtifactStats",
     "ArtifactVersion",
+    "AssetRef",
+    "AssetRefs",
     "BestMetric",
     "CondaEnv",
     "ConfigUpdate",
+    "DiagnosticsSource",
+    "DiagnosticsSources",
     "Environment",
     "EnvironmentDiff",
     "Evaluation",
     "EvaluationReceipt",
     "Experiment",
+    "ExportedRun",
+    "GPUCollectorConfig",
     "GPUDevice",
+    "GPUHistory",
     "GPUInfo",
     "Health",
     "HealthCache",
     "HostKey",
+    "ImportPreview",
+    "ImportResult",
     "KnownHost",
     "Lineage",
     "LineageEdge",
     "LineageNode",
     "MetricPoint",
     "MetricSeries",
+    "MetricsCacheStats",
+    "PathCreated",
+    "PathDeletion",
+    "PathExport",
+    "PathListing",
+    "PathStats",
     "PathTree",
+    "PermanentDeletion",
     "Progress",
     "Project",
     "Promotion",
@@ -85,14 +124,21 @@ __all__ = [
     "RemoteStatus",
     "ResponseValidationWarning",
     "RunArtifacts",
+    "RunDeletion",
     "RunImage",
     "RunMetrics",
     "RunStatus",
     "RunicornModel",
+    "SavedSSHConnection",
     "ServerInfo",
+    "StatusCheck",
     "StorageBackend",
+    "StorageCandidate",
+    "StorageCandidates",
     "StorageStats",
     "SystemMonitor",
+    "TemperatureSensor",
+    "Temperatures",
     "TrainingMetrics",
     "VersionDeletion",
     "VersionPerformance",

@@ -62,6 +62,8 @@ class RunicornModel(BaseModel):
     # Keys reachable through ``model[key]`` besides fields and extras: the computed
     # properties a subclass wants the original client's dict-style code to see.
     _mapping_properties: ClassVar[tuple[str, ...]] = ()
+    _mapping_overrides: ClassVar[dict[str, str]] = {}
+    """Keys that answer another attribute than their name (``key -> attribute``)."""
 
     def to_dict(self, *, exclude_none: bool = False) -> dict[str, Any]:
         """The model as plain Python data (fields and extra keys)."""
@@ -74,12 +76,13 @@ class RunicornModel(BaseModel):
     def _mapping_keys(self) -> list[str]:
         keys = list(type(self).model_fields)
         keys.extend(self._mapping_properties)
+        keys.extend(k for k in self._mapping_overrides if k not in keys)
         keys.extend(self.model_extra or {})
         return keys
 
     def __getitem__(self, key: str) -> Any:
         if isinstance(key, str) and key in self._mapping_keys():
-            return getattr(self, key)
+            return getattr(self, self._mapping_overrides.get(key, key))
         raise KeyError(
             f"{type(self).__name__} has no key {key!r}; available: "
             + ", ".join(sorted(self._mapping_keys()))

@@ -329,11 +329,37 @@ class RunMetrics(RunicornModel):
     directly) or ``"cache"`` (the on-disk parquet cache)."""
 
     _mapping_properties: ClassVar[tuple[str, ...]] = ("metrics", "names", "series")
+    _mapping_overrides: ClassVar[dict[str, str]] = {"columns": "column_names", "rows": "rows"}
+    """``m["columns"]`` and ``m["rows"]`` answer the viewer's JSON, as runicorn 0.7's own
+    client reads it; the ``columns`` attribute stays the typed columns by name."""
     _series: dict[str, MetricSeries] | None = PrivateAttr(default=None)
 
     @property
     def names(self) -> list[str]:
         return list(self.columns)
+
+    @property
+    def column_names(self) -> list[str]:
+        """The viewer's ``columns``: ``global_step``, then every logged key sorted (with
+        ``time``, where the rows have timestamps)."""
+        keys = [*self.columns, *self.text_columns]
+        if len(self.timestamps):
+            keys.append("time")
+        return ["global_step", *sorted(keys)]
+
+    @property
+    def rows(self) -> list[dict[str, JSON]]:
+        """The viewer's ``rows``: one dict per step, ``None`` where a key has no value
+        (built from the columns on each access)."""
+        names = [*self.columns, *self.text_columns]
+        values: list[list[JSON]] = [self.steps.to_list()]
+        values += [self.columns[n].to_list() for n in self.columns]
+        values += [list(self.text_columns[n]) for n in self.text_columns]
+        if len(self.timestamps):
+            names.append("time")
+            values.append(self.timestamps.to_list())
+        keys = ["global_step", *names]
+        return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
 
     @property
     def downsampled(self) -> bool:
@@ -369,7 +395,7 @@ class RunMetrics(RunicornModel):
     @overload
     def __getitem__(self, key: Literal["steps", "timestamps"]) -> ColumnField: ...
     @overload
-    def __getitem__(self, key: Literal["columns"]) -> dict[str, ColumnField]: ...
+    def __getitem__(self, key: Literal["columns", "names"]) -> list[str]: ...
     @overload
     def __getitem__(self, key: Literal["text_columns"]) -> dict[str, list[JSON]]: ...
     @overload
@@ -379,7 +405,7 @@ class RunMetrics(RunicornModel):
     @overload
     def __getitem__(self, key: Literal["metrics", "series"]) -> dict[str, MetricSeries]: ...
     @overload
-    def __getitem__(self, key: Literal["names"]) -> list[str]: ...
+    def __getitem__(self, key: Literal["rows"]) -> list[dict[str, JSON]]: ...
     @overload
     def __getitem__(self, key: str) -> MetricSeries: ...
     # -- end of generated access --
@@ -447,7 +473,7 @@ class RunMetrics(RunicornModel):
     @overload
     def get(self, key: Literal["steps", "timestamps"], default: object = None) -> ColumnField: ...
     @overload
-    def get(self, key: Literal["columns"], default: object = None) -> dict[str, ColumnField]: ...
+    def get(self, key: Literal["columns", "names"], default: object = None) -> list[str]: ...
     @overload
     def get(
         self, key: Literal["text_columns"], default: object = None
@@ -463,7 +489,7 @@ class RunMetrics(RunicornModel):
         self, key: Literal["metrics", "series"], default: object = None
     ) -> dict[str, MetricSeries]: ...
     @overload
-    def get(self, key: Literal["names"], default: object = None) -> list[str]: ...
+    def get(self, key: Literal["rows"], default: object = None) -> list[dict[str, JSON]]: ...
     @overload
     def get(self, key: str, default: Any = None) -> MetricSeries | None: ...
     def get(self, key: Any, default: Any = None) -> Any:

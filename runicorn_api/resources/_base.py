@@ -6,11 +6,16 @@ sibling resources it is given by name, never the client itself.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
+from .._common.downloads import file_in_place, updater
+from .._common.progress import ProgressOption, open_bar
 from .._core import ClientCore
 from .._generations import Adapter
+from .._types import NOT_GIVEN, Timeout
 from .._validation import id_list
 from ..models._base import RunicornModel
 from ..models.runs import BatchResult
@@ -54,3 +59,37 @@ class Resource:
         result = BatchResult(results=results)
         result.raise_for_failures(verb)
         return result
+
+    def _save_file(
+        self,
+        path: str,
+        dest: str | os.PathLike[str],
+        default_name: str,
+        *,
+        progress: ProgressOption,
+        desc: str,
+        method: Literal["GET", "POST"] = "GET",
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Path:
+        """A file the viewer answers with, streamed to ``dest`` (or ``dest/default_name``
+        for a folder) through a temporary file moved into place when whole."""
+        bar = open_bar(progress, None, unit="B", desc=desc)
+        try:
+            return file_in_place(
+                dest,
+                default_name,
+                lambda sink: self._core.transport.download(
+                    path,
+                    sink,
+                    method=method,
+                    params=params,
+                    json_body=json_body,
+                    timeout=timeout,
+                    on_chunk=updater(bar),
+                ),
+            )
+        finally:
+            if bar is not None:
+                bar.close()

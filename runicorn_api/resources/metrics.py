@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .._common.collection import Collection
 from .._common.follow import Follower, follow
@@ -55,6 +55,7 @@ class MetricsResource(Resource):
         downsample: int | None = None,
         start: int | None = None,
         end: int | None = None,
+        route: Literal["metrics", "metrics_step"] = "metrics",
         timeout: Timeout = NOT_GIVEN,
     ) -> RunMetrics:
         """The run's metrics as one :class:`MetricSeries` per name.
@@ -66,7 +67,8 @@ class MetricsResource(Resource):
 
         :calls: ``GET /api/runs/{run_id}`` (where the folder may be read, or a cache is
         set), then ``GET /api/runs/{run_id}/metrics[?downsample=N]`` unless the folder
-        or the cache answers
+        or the cache answers; with ``route="metrics_step"``,
+        ``GET /api/runs/{run_id}/metrics_step[?downsample=N]`` only
 
         Args:
             run_id: The run.
@@ -79,6 +81,8 @@ class MetricsResource(Resource):
                 says; see :meth:`MetricSeries.downsample` for a per-metric reduction
                 done here.
             start, end: Keep the rows with ``start <= step <= end`` (applied here).
+            route: ``"metrics_step"`` asks the viewer's step route, the one its web
+                pages chart from (the same rows in 0.5.3-0.7.2), always over HTTP.
 
         Raises:
             UnsupportedFeatureError: ``direct_reads="always"`` and the run folder is not
@@ -86,7 +90,12 @@ class MetricsResource(Resource):
         """
         check_run_id(run_id)
         check_metric_args(metric_names, limit, downsample, start, end)
-        whole = self.read(run_id, downsample=downsample, timeout=timeout)
+        if route == "metrics_step":
+            whole = self._viewer.read(run_id, downsample=downsample, timeout=timeout, route=route)
+        elif route == "metrics":
+            whole = self.read(run_id, downsample=downsample, timeout=timeout)
+        else:
+            raise InvalidArgumentError(f"route must be 'metrics' or 'metrics_step', got {route!r}")
         return narrow(whole, metric_names, limit, start, end)
 
     def read(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import builtins
+from urllib.parse import quote
 
 from .._core import ClientCore
-from .._exceptions import ResponseValidationError
+from .._exceptions import InvalidArgumentError, ResponseValidationError
 from .._generations.base import RunsRequest
 from .._types import NOT_GIVEN, Timeout
 from ..models.experiment import RunStatus
@@ -32,6 +33,21 @@ class ProjectsResource(Resource):
         self._adapter.require("paths")
         data = self._request("GET", "/api/paths/tree", timeout=timeout)
         return self._model(PathTree, data, context="GET /api/paths/tree")
+
+    def names(self, project: str, *, timeout: Timeout = NOT_GIVEN) -> builtins.list[str]:
+        """The experiment names under a project (0.5.x), or the path segments under a
+        first segment (0.7.x, whose viewer keeps this route for older pages).
+
+        :calls: ``GET /api/projects/{project}/names``
+        """
+        if not isinstance(project, str) or not project.strip("/"):
+            raise InvalidArgumentError(f"project must be a non-empty name, got {project!r}")
+        path = f"/api/projects/{quote(project.strip('/'), safe='')}/names"
+        data = self._request("GET", path, timeout=timeout)
+        names = data.get("names") if isinstance(data, dict) else None
+        if not isinstance(names, builtins.list) or not all(isinstance(n, str) for n in names):
+            raise ResponseValidationError(f"GET {path}: no 'names' list of strings", body=data)
+        return names
 
     def list(self, *, timeout: Timeout = NOT_GIVEN) -> list[Project]:
         """Every project with its run counts per status, sorted by name.

@@ -1,14 +1,24 @@
-"""Health, configuration and GPU telemetry."""
+"""Health, configuration, the viewer's machine (GPUs, temperatures, CPU and disk) and
+its own state (metrics cache, status checks)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from .._exceptions import InvalidArgumentError, UnsupportedFeatureError
+from .._exceptions import InvalidArgumentError, RunicornAPIError, UnsupportedFeatureError
 from .._types import NOT_GIVEN, Timeout
+from .._validation import check_bool, check_int
 from ..models.machine import StorageStats, SystemMonitor
 from ..models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
+from ..models.telemetry import (
+    GPUCollectorConfig,
+    GPUHistory,
+    MetricsCacheStats,
+    StatusCheck,
+    StorageCandidates,
+    Temperatures,
+)
 from ._base import Resource
 
 # The only configuration the viewer's REST API can change, and the names accepted for it.
@@ -82,3 +92,105 @@ class SystemResource(Resource):
         """:calls: ``GET /api/gpu/telemetry``"""
         data = self._request("GET", "/api/gpu/telemetry", timeout=timeout)
         return self._model(GPUInfo, data, context="GET /api/gpu/telemetry")
+
+    def gpu_history(self, *, timeout: Timeout = NOT_GIVEN) -> GPUHistory:
+        """The GPU samples the viewer's background collector kept (0.7.x).
+
+        :calls: ``GET /api/gpu/telemetry/history``
+        """
+        self._core.require_route("GET", "/api/gpu/telemetry/history")
+        data = self._request("GET", "/api/gpu/telemetry/history", timeout=timeout)
+        return self._model(GPUHistory, data, context="GET /api/gpu/telemetry/history")
+
+    def gpu_config(self, *, timeout: Timeout = NOT_GIVEN) -> GPUCollectorConfig:
+        """The GPU background collector's settings (0.7.x).
+
+        :calls: ``GET /api/gpu/telemetry/config``
+        """
+        self._core.require_route("GET", "/api/gpu/telemetry/config")
+        data = self._request("GET", "/api/gpu/telemetry/config", timeout=timeout)
+        return self._model(GPUCollectorConfig, data, context="GET /api/gpu/telemetry/config")
+
+    def set_gpu_config(
+        self,
+        *,
+        enabled: bool | None = None,
+        interval_sec: float | None = None,
+        max_duration_h: float | None = None,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GPUCollectorConfig:
+        """Change the GPU background collector (0.7.x): the viewer saves it in its
+        config file; ``enabled`` applies at once, the other two from its next start.
+
+        :calls: ``POST /api/gpu/telemetry/config``
+
+        Raises:
+            InvalidArgumentError: Before any request, with nothing to change or a
+                non-positive number.
+            RunicornAPIError: The viewer has no collector running to configure.
+        """
+        self._core.require_route("POST", "/api/gpu/telemetry/config")
+        body: dict[str, bool | float] = {}
+        if enabled is not None:
+            body["enabled"] = check_bool("enabled", enabled)
+        for name, value in (("interval_sec", interval_sec), ("max_duration_h", max_duration_h)):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise InvalidArgumentError(f"{name} must be a positive number, got {value!r}")
+            body[name] = float(value)
+        if not body:
+            raise InvalidArgumentError(
+                "set_gpu_config needs enabled=, interval_sec= or max_duration_h="
+            )
+        data = self._request("POST", "/api/gpu/telemetry/config", json_body=body, timeout=timeout)
+        if isinstance(data, dict) and data.get("ok") is False:
+            raise RunicornAPIError(
+                f"The viewer did not change its GPU collector: {data.get('error')}", body=data
+            )
+        return self._model(GPUCollectorConfig, data, context="POST /api/gpu/telemetry/config")
+
+    def temperatures(self, *, timeout: Timeout = NOT_GIVEN) -> Temperatures:
+        """The viewer machine's temperature sensors, where the platform exposes them.
+
+        :calls: ``GET /api/system/temperatures``
+        """
+        data = self._request("GET", "/api/system/temperatures", timeout=timeout)
+        return self._model(Temperatures, data, context="GET /api/system/temperatures")
+
+    def metrics_cache_stats(self, *, timeout: Timeout = NOT_GIVEN) -> MetricsCacheStats:
+        """The viewer's cache of parsed metrics files: size, hits and misses.
+
+        :calls: ``GET /api/metrics/cache/stats``
+        """
+        data = self._request("GET", "/api/metrics/cache/stats", timeout=timeout)
+        return self._model(MetricsCacheStats, data, context="GET /api/metrics/cache/stats")
+
+    def check_status(self, *, timeout: Timeout = NOT_GIVEN) -> StatusCheck:
+        """Have the viewer look at every ``running`` run now and mark those whose process
+        is gone (it also does so as it lists runs).
+
+        :calls: ``POST /api/status/check``
+        """
+        data = self._request("POST", "/api/status/check", timeout=timeout)
+        return self._model(StatusCheck, data, context="POST /api/status/check")
+
+    def storage_candidates(
+        self, scan_root: str | None = None, max_depth: int = 3, *, timeout: Timeout = NOT_GIVEN
+    ) -> StorageCandidates:
+        """Folders on the viewer's machine that look like runicorn storage, best first
+        (0.7.x; under the viewer user's home unless ``scan_root``).
+
+        :calls: ``GET /api/config/storage-candidates?scan_root=&max_depth=``
+        """
+        self._core.require_route("GET", "/api/config/storage-candidates")
+        check_int("max_depth", max_depth, minimum=1, maximum=8)
+        if scan_root is not None and (not isinstance(scan_root, str) or not scan_root):
+            raise InvalidArgumentError(f"scan_root must be a folder path, got {scan_root!r}")
+        data = self._request(
+            "GET",
+            "/api/config/storage-candidates",
+            params={"scan_root": scan_root, "max_depth": max_depth},
+            timeout=timeout,
+        )
+        return self._model(StorageCandidates, data, context="GET /api/config/storage-candidates")

@@ -18,6 +18,8 @@ A block's first line may say where it runs, visibly in the docs:
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -128,6 +130,7 @@ def test_generations_table_matches_the_adapters() -> None:
     from runicorn_api.models.server import FEATURES
 
     text = (ROOT / "docs" / "guides" / "generations.md").read_text(encoding="utf-8")
+    text = text.split("<!-- routes:")[0]  # the feature table, not the route table below it
     rows = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
@@ -135,6 +138,14 @@ def test_generations_table_matches_the_adapters() -> None:
             rows[cells[0].strip("`")] = (cells[2] == "yes", cells[3] == "yes")
     assert rows == {name: (name in V05Adapter.features, name in V07Adapter.features)
                     for name in FEATURES}  # fmt: skip
+
+
+def test_the_route_table_is_rendered() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "route_table.py"), "--check"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
 
 
 def test_reference_covers_every_public_name() -> None:
@@ -176,14 +187,20 @@ def test_guides_reach_every_repository_and_collection_feature() -> None:
     from runicorn_api._common import collection as _collection
     from runicorn_api.resources import (
         artifacts,
+        diagnostics,
         experiments,
+        exports,
         images,
+        imports,
         metrics,
+        paths,
         projects,
         recycle_bin,
         system,
     )
+    from runicorn_api.resources.experiments.archive import ArchiveMixin
     from runicorn_api.resources.experiments.logs import LogsMixin
+    from runicorn_api.resources.remote.saved import SavedMixin
 
     text = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)
     classes = [api.RunicornClient, experiments.ExperimentsResource,
@@ -191,7 +208,9 @@ def test_guides_reach_every_repository_and_collection_feature() -> None:
                recycle_bin.RecycleBinResource, metrics.MetricsResource,
                metrics.MetricsCollection, artifacts.ArtifactsResource,
                artifacts.ArtifactCollection, images.ImagesResource, system.SystemResource,
-               _collection.Collection]  # fmt: skip
+               _collection.Collection, ArchiveMixin, paths.PathsResource,
+               imports.ImportsResource, diagnostics.DiagnosticsResource, SavedMixin,
+               exports.ExportsResource]  # fmt: skip
     missing = [
         f"{cls.__name__}.{name}"
         for cls in classes

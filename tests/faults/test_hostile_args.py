@@ -2,8 +2,10 @@
 
 Only ValueError, TypeError or the SDK's typed errors may come out, and an argument the SDK
 refuses itself (InvalidArgumentError) must leave without a request. Left out: close(),
-the calls that change the viewer's configuration or empty its recycle bin, and the remote
-calls that open SSH connections (a hostile host name would be looked up beyond loopback).
+the calls that change the viewer's configuration (its storage root, GPU collector, saved
+connections), empty its recycle bin, create folders or import files into the shared data
+set (a hostile "../../etc/passwd" names a real file), and the remote calls that open SSH
+connections (a hostile host name would be looked up beyond loopback).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ HOSTILE: list[Any] = [
 
 SKIP = {
     "close", "update_config", "empty",  # the viewer's configuration; the recycle bin
+    "set_user_root_dir", "set_gpu_config", "save_ssh_connection",  # its configuration
+    "create", "import_archive", "archive", "preview",  # folders and files into the data set
     "connect", "start_viewer", "open",  # SSH to a host name that may not be loopback
 }  # fmt: skip
 
@@ -40,6 +44,8 @@ def _targets(client: api.RunicornClient) -> dict[str, Callable[..., Any]]:
         "client": client, "experiments": client.experiments, "projects": client.projects,
         "recycle_bin": client.recycle_bin, "metrics": client.metrics,
         "artifacts": client.artifacts, "system": client.system, "remote": client.remote,
+        "paths": client.paths, "imports": client.imports, "diagnostics": client.diagnostics,
+        "exports": client.exports,
     }  # fmt: skip
     found: dict[str, Callable[..., Any]] = {}
     for owner_name, owner in owners.items():

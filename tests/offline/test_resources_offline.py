@@ -139,3 +139,104 @@ def test_a_bad_run_id_is_refused_before_any_request() -> None:
         with pytest.raises(api.InvalidArgumentError):
             resource.get(bad)  # type: ignore[arg-type]
     assert transport.calls == []
+
+
+def test_a_permanent_delete_goes_in_batches_of_50_and_merges_them() -> None:
+    ids = [f"20250101_000000_{i:06x}" for i in range(120)]
+
+    def answer(params: Any, body: Any) -> dict[str, Any]:
+        return {
+            "dry_run": body["dry_run"],
+            "deleted_count": len(body["run_ids"]),
+            "total_blobs_deleted": 1,
+            "total_bytes_freed": 10,
+            "results": {i: {"success": True, "run_id": i} for i in body["run_ids"]},
+        }
+
+    resource, transport, _ = experiments({("POST", "/api/runs/permanent-delete"): answer})
+    with pytest.raises(api.InvalidArgumentError, match="confirm=True"):
+        resource.delete(ids, permanent=True)
+    assert transport.calls == []
+    done = resource.delete(ids, permanent=True, confirm=True)
+    assert [len(c.body["run_ids"]) for c in transport.calls] == [50, 50, 20]
+    assert (done.deleted_count, done.total_runs, done.total_bytes_freed) == (120, 120, 30)
+    assert sorted(done.results) == ids
+    assert done.failed == {}
+
+
+def test_a_permanent_delete_names_the_runs_it_could_not_delete() -> None:
+    run_id = "20250101_000000_aaaaaa"
+    failed = {"success": False, "run_id": run_id, "errors": [f"Run not found: {run_id}"]}
+    resource, _, _ = experiments({
+        ("POST", "/api/runs/permanent-delete"): {"dry_run": True, "results": {run_id: failed}},
+    })  # fmt: skip
+    with pytest.raises(api.RunicornAPIError, match=f"Run not found: {run_id}") as info:
+        resource.delete(run_id, permanent=True, dry_run=True)
+    assert info.value.body.failed == {run_id: f"Run not found: {run_id}"}
+
+
+def test_a_05_core_refuses_07_routes_before_any_request() -> None:
+    resource, transport, _ = experiments({}, version="0.5.3")
+    with pytest.raises(api.UnsupportedFeatureError, match="POST /api/runs/permanent-delete"):
+        resource.delete("20250101_000000_aaaaaa", permanent=True, dry_run=True)
+    with pytest.raises(api.UnsupportedFeatureError, match=r"only 0\.7\.x viewers serve it"):
+        resource.asset_refs("20250101_000000_aaaaaa")
+    assert transport.calls == []
+
+
+def test_paths_on_05_are_counted_here_from_the_runs() -> None:
+    from runicorn_api.resources.paths import PathsResource
+
+    items = [
+        {"id": f"20250101_00000{i}_aaaaaa", "project": "vision", "name": name, "status": status}
+        for i, (name, status) in enumerate(
+            [("resnet", "finished"), ("vit", "failed"), ("vit", "interrupted")]
+        )
+    ]
+    core, transport = fake_core({("GET", "/api/runs"): items}, version="0.5.3")
+    runs = RunLookup(core)
+    paths = PathsResource(core, runs, ExperimentsResource(core, runs, MetricsResource(core, runs)))
+    listing = paths.list(include_stats=True)
+    assert listing.paths == ["vision/resnet", "vision/vit"]
+    assert listing.tree == {"vision": {"resnet": {}, "vit": {}}}
+    assert listing.stats is not None
+    assert listing.stats["vision"].to_dict() == {
+        "total": 3,
+        "running": 0,
+        "finished": 1,
+        "failed": 1,
+    }
+    assert listing.stats["vision/vit"].total == 2
+    assert paths.list().stats is None
+    assert transport.sent() == [("GET", "/api/runs"), ("GET", "/api/runs")]
+
+
+def test_metrics_answer_the_viewers_columns_and_rows() -> None:
+    from runicorn_api._frames.columns import Column
+
+    m = api.RunMetrics(
+        run_id="r",
+        steps=Column.of([1, 2], "int"),
+        timestamps=Column.of([10.0, 20.0], "float"),
+        columns={"loss": Column.of([0.5, None], "float"), "acc": Column.of([0.1, 0.2], "float")},
+        text_columns={"stage": ["train", "val"]},
+    )
+    assert m["columns"] == ["global_step", "acc", "loss", "stage", "time"]
+    assert m["rows"] == [
+        {"global_step": 1, "loss": 0.5, "acc": 0.1, "stage": "train", "time": 10.0},
+        {"global_step": 2, "loss": None, "acc": 0.2, "stage": "val", "time": 20.0},
+    ]
+    assert list(m.columns) == ["loss", "acc"]  # the attribute stays the typed columns
+    assert m["loss"].values == [0.5]
+    assert "rows" in m.keys()  # noqa: SIM118 - keys() is the model's list of keys
+
+
+def test_saved_ssh_connections_never_keep_a_secret() -> None:
+    from runicorn_api.models.ssh import SavedSSHConnection
+
+    saved = SavedSSHConnection.model_validate(
+        {"key": "h:22@u", "host": "h", "username": "u", "password": "pw-xyzzy", "passphrase": ""}
+    )
+    assert saved.has_password is True
+    assert saved.has_passphrase is False
+    assert "pw-xyzzy" not in repr(saved) + saved.to_json() + str(saved.to_dict())

@@ -46,6 +46,8 @@ class FakeTransport:
         *,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
+        files: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
         timeout: Timeout = NOT_GIVEN,
         expect: str = "json",
     ) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,29 @@ class ViewerEnv:
         client = api.local(self.prepared.storage, python=self.prepared.python, home=home, **options)
         self.extra.append(client)
         return client
+
+
+def copy_viewer(env: ViewerEnv, name: str) -> tuple[api.RunicornClient, Path]:
+    """A viewer of ``env``'s version over a copy of its data set, for tests that change
+    runs; the client and the copy's folder (both go with the session's temporary folder)."""
+    storage = env.prepared.root / f"storage-{name}"
+    shutil.copytree(env.prepared.storage, storage, symlinks=True)
+    home = env.prepared.root / f"home-{name}"
+    (home / ".config" / "runicorn").mkdir(parents=True, exist_ok=True)
+    client = api.local(storage, python=env.prepared.python, home=home)
+    env.extra.append(client)
+    return client, storage
+
+
+def empty_viewer(env: ViewerEnv, name: str) -> tuple[api.RunicornClient, Path]:
+    """A viewer of ``env``'s version over an empty storage folder of its own."""
+    storage = env.prepared.root / f"storage-{name}"
+    storage.mkdir()
+    home = env.prepared.root / f"home-{name}"
+    (home / ".config" / "runicorn").mkdir(parents=True, exist_ok=True)
+    client = api.local(storage, python=env.prepared.python, home=home)
+    env.extra.append(client)
+    return client, storage
 
 
 def rate_limits(prefix: str, *, max_requests: int, window: int, burst: int) -> str:

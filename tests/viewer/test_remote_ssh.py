@@ -28,6 +28,7 @@ from runicorn_api._local_viewer import free_port
 from runicorn_api.testing import Manifest
 from runicorn_api.testing.dataset import expected_rows, specs_for, write_runs
 from tests.support.counting import counting
+from tests.support.examples import run_example
 from tests.support.ssh_server import SSHTestServer
 from tests.support.viewers import ViewerEnv
 
@@ -395,3 +396,85 @@ def test_browsing_the_remote_host(remote: Remote) -> None:
             r.list_dir(cid, remote.root)
     assert isinstance(r.saved_connections(), list)
     r.disconnect(cid)
+
+
+def test_the_07_client_forms(remote: Remote) -> None:
+    """runicorn 0.7's client names a connection by host, port and username."""
+    r = remote.client.remote
+    remote.connect()
+    port = remote.server.port
+    session = r.start_viewer(host="127.0.0.1", port=port, username=USER,
+                             remote_root=remote.root)  # fmt: skip
+    remote.sessions.append(session)
+    assert session.connection_id == f"{USER}@127.0.0.1:{port}"
+    with api.connect(f"http://localhost:{session.local_port}") as far:
+        assert {e.id for e in far.list_runs()} == {run.run_id for run in remote.manifest.runs}
+    assert r.stop_viewer(session.session_id)["ok"] is True
+    if remote.generation == "0.7":  # the viewer closed the connection with its session
+        found = r.list_remote_storage_candidates(
+            remote.connect().connection_id, scan_root=str(Path(remote.root).parent), max_depth=2
+        )
+        assert remote.root in {c["path"] for c in found}
+    closed = r.disconnect("127.0.0.1", port=port, username=USER)
+    assert closed["ok"] is True
+    with counting(remote.client) as sent:
+        with pytest.raises(api.InvalidArgumentError, match="username"):
+            r.disconnect(host="127.0.0.1", port=port)
+        with pytest.raises(api.InvalidArgumentError, match="not both"):
+            r.disconnect(f"{USER}@127.0.0.1:{port}", host="127.0.0.1")
+    assert sent == []
+
+
+def test_the_07_host_key_question(remote: Remote) -> None:
+    if remote.generation != "0.7":
+        pytest.skip("0.7.x asks to confirm host keys")
+    r = remote.client.remote
+    for known in r.known_hosts():
+        if known.port == remote.server.port:
+            r.remove_host_key(known.host, known.port, known.key_type)
+    with pytest.raises(api.HostKeyConfirmationRequiredError) as asked:
+        r.connect(**remote.login())
+    key = asked.value.host_key
+    assert asked.value.detail["code"] == "HOST_KEY_CONFIRMATION_REQUIRED"
+    assert key["fingerprint_sha256"] == remote.server.host_key_fingerprint
+    accepted = r.confirm_host_key(key.host, key.port, key.key_type, key.public_key,
+                                  key.fingerprint_sha256)  # fmt: skip
+    assert accepted["ok"] is True
+    connection = r.connect(**remote.login())
+    assert connection.connected
+    r.disconnect(connection.connection_id)
+
+
+def test_the_07_client_documents_remote_example(remote: Remote) -> None:
+    """The "Remote API" section of runicorn 0.7's client document, its import changed
+    and the author's host, port, key path, remote folder and conda environment replaced
+    by the test server's."""
+    from tests.support.client07_doc import find_doc, sections
+
+    doc = find_doc()
+    if doc is None:
+        pytest.skip("runicorn 0.7's client document is not beside this repository")
+    (code,) = next(s for s in sections(doc) if s.title == "Remote API").blocks
+    for old, new in (
+        ('"gpu-server"', '"127.0.0.1"'),
+        ("port=22", f"port={remote.server.port}"),
+        ('"C:/Users/alice/.ssh/id_ed25519"', repr(str(remote.server.client_key_path))),
+        ('"/data/runicorn"', repr(remote.root)),
+        ('"runicorn_dev"', '"system"'),
+    ):
+        assert old in code, old
+        code = code.replace(old, new)
+    if remote.generation == "0.7":
+        remote.client.remote.disconnect(remote.connect().connection_id)  # the host key
+    namespace: dict[str, Any] = {}
+    output = run_example(remote.client.base_url, code, namespace)
+    session = namespace["session"]
+    remote.sessions.append(session)
+    assert output.startswith("RemoteSession(")
+    assert session.remote_root == remote.root
+    with api.connect(f"http://localhost:{session.local_port}") as far:
+        assert {e.id for e in far.list_runs()} == {run.run_id for run in remote.manifest.runs}
+    r = remote.client.remote
+    assert r.stop_viewer(session.session_id)["ok"] is True
+    # the example's client kept the login; this one names the connection by its address
+    assert r.disconnect("127.0.0.1", port=remote.server.port, username=USER)["ok"] is True

@@ -4,20 +4,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
 from ..._core import ClientCore
 from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..._frames.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
 from ..._types import NOT_GIVEN, NotGiven, Timeout
-from ..._validation import RUN_ID, check_run_id, id_list
+from ..._validation import RUN_ID, check_bool, check_run_id, id_list
 from ...filters import Expr
+from ...models.archives import PermanentDeletion
 from ...models.contents import Environment, Progress
 from ...models.experiment import Experiment
 from ...models.runs import BatchResult
-from .._base import Resource
 from .._runs import RunLookup
+from .archive import ArchiveMixin
 from .collection import ExperimentCollection
 from .logs import LogsMixin
 from .query import RunFilters, keyword_filter
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-class ExperimentsResource(LogsMixin, Resource):
+class ExperimentsResource(LogsMixin, ArchiveMixin):
     """``client.experiments``: runs, as lazy collections and single models."""
 
     def __init__(self, core: ClientCore, runs: RunLookup, metrics: MetricsResource) -> None:
@@ -148,26 +149,59 @@ class ExperimentsResource(LogsMixin, Resource):
         self._request("PATCH", f"/api/runs/{quote(run_id)}", json_body=body)
         return self.get(run_id)
 
-    def delete(self, run_ids: str | Iterable[str]) -> BatchResult:
-        """Move runs to the recycle bin (soft delete; :meth:`RecycleBinResource.restore`).
+    @overload
+    def delete(
+        self,
+        run_ids: str | Iterable[str],
+        *,
+        permanent: Literal[False] = False,
+        dry_run: Literal[False] = False,
+        confirm: bool = False,
+    ) -> BatchResult: ...
+    @overload
+    def delete(
+        self,
+        run_ids: str | Iterable[str],
+        *,
+        permanent: Literal[True],
+        dry_run: bool = False,
+        confirm: bool = False,
+    ) -> PermanentDeletion: ...
+    def delete(
+        self,
+        run_ids: str | Iterable[str],
+        *,
+        permanent: bool = False,
+        dry_run: bool = False,
+        confirm: bool = False,
+    ) -> BatchResult | PermanentDeletion:
+        """Move runs to the recycle bin (:meth:`RecycleBinResource.restore` brings them
+        back), or with ``permanent=True`` remove them from disk with the assets only they
+        use (0.7.x).
 
-        :calls: ``POST /api/runs/soft-delete`` (in batches of 100)
+        :calls: ``POST /api/runs/soft-delete`` (in batches of 100), or with
+            ``permanent=True`` ``POST /api/runs/permanent-delete`` (in batches of 50)
+
+        A permanent delete cannot be undone: ``dry_run=True`` reports what it would
+        remove (runs, blobs, bytes) and removes nothing; without it, ``confirm=True`` is
+        required.
 
         Raises:
-            RunicornAPIError: If the viewer could not delete some of them (it names them).
+            InvalidArgumentError: Before any request, a permanent delete without
+                ``dry_run`` or ``confirm``, or ``dry_run`` without ``permanent``.
+            UnsupportedFeatureError: Before any request, ``permanent`` on 0.5.x.
+            RunicornAPIError: The viewer could not delete (or check) some runs; it names
+                them, and the result is the error's ``body``.
         """
+        check_bool("permanent", permanent)
+        if permanent:
+            return self._delete_permanently(run_ids, dry_run=dry_run, confirm=confirm)
+        if dry_run is not False or confirm is not False:
+            raise InvalidArgumentError(
+                "dry_run and confirm apply to a permanent delete (permanent=True); a soft "
+                "delete can be undone with client.recycle_bin.restore"
+            )
         return self._post_batches("/api/runs/soft-delete", run_ids, "delete")
-
-    def export_zip(self, run_id: str) -> bytes:
-        """The viewer's zip of the run folder, media included.
-
-        :calls: ``POST /api/runs/export`` (0.7.x)
-        """
-        self._adapter.require("export_zip")
-        check_run_id(run_id)
-        return self._core.transport.request(
-            "POST", "/api/runs/export", json_body={"run_ids": [run_id]}, expect="bytes"
-        )
 
     def move(self, run_ids: str | Iterable[str], target_path: str) -> BatchResult:
         """Move runs to another path.

@@ -1,8 +1,9 @@
 """SSH connections and remote viewers, run by the viewer on our behalf (``/api/remote``).
 
 ``client.remote`` is one resource made of parts: the logins and the SSH-aware request
-(:mod:`.logins`), remote viewers (:mod:`.viewers`), browsing the host (:mod:`.host`) and
-the typed SSH errors (:mod:`.errors`); connections and host keys are here.
+(:mod:`.logins`), remote viewers (:mod:`.viewers`), browsing the host (:mod:`.host`), the
+viewer's saved connections (:mod:`.saved`) and the typed SSH errors (:mod:`.errors`);
+connections and host keys are here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ...models.remote import HostKey, KnownHost, RemoteConnection, RemoteResult,
 from .errors import HostKeyConfirmationRequired, HostKeyMismatchError
 from .host import HostMixin
 from .logins import listed, slow
+from .saved import SavedMixin
 from .viewers import ViewersMixin
 
 __all__ = ["HostKeyConfirmationRequired", "HostKeyMismatchError", "RemoteResource"]
@@ -26,7 +28,7 @@ __all__ = ["HostKeyConfirmationRequired", "HostKeyMismatchError", "RemoteResourc
 C = TypeVar("C")
 
 
-class RemoteResource(ViewersMixin[C], HostMixin):
+class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
     """``/api/remote/...``: the original client's Remote API, with the bodies the viewer
     really takes.
 
@@ -117,8 +119,17 @@ class RemoteResource(ViewersMixin[C], HostMixin):
         self._logins[connection.connection_id] = login
         return connection
 
-    def disconnect(self, connection_id: str, *, timeout: Timeout = NOT_GIVEN) -> RemoteResult:
-        """Close an SSH connection opened with :meth:`connect`.
+    def disconnect(
+        self,
+        connection_id: str | None = None,
+        port: int | None = None,
+        username: str | None = None,
+        *,
+        host: str | None = None,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> RemoteResult:
+        """Close an SSH connection: by its ``connection_id``, or as runicorn 0.7's client
+        names it, ``disconnect(host, port=22, username=...)``.
 
         :calls: ``POST /api/remote/disconnect {"host", "port", "username"}``
 
@@ -126,7 +137,7 @@ class RemoteResource(ViewersMixin[C], HostMixin):
         then answers "Connection not found": that counts as done, and the result's
         ``already_closed`` and ``message`` say so.
         """
-        login = self._login(connection_id)
+        login = self._address(connection_id, host=host, port=port, username=username)
         body = {"host": login.host, "port": login.port, "username": login.username}
         data = self._remote("POST", "/api/remote/disconnect", login, body=body, timeout=timeout)
         self._logins.pop(login.connection_id, None)
@@ -192,6 +203,32 @@ class RemoteResource(ViewersMixin[C], HostMixin):
             timeout=timeout,
         )
         return self._model(RemoteResult, data, context="POST /api/remote/known-hosts/accept")
+
+    def confirm_host_key(
+        self,
+        host: str,
+        port: int,
+        key_type: str,
+        public_key: str,
+        fingerprint_sha256: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> RemoteResult:
+        """runicorn 0.7's client's form of :meth:`accept_host_key`, field by field (from
+        :class:`HostKeyConfirmationRequired`'s ``host_key``); then retry the call.
+
+        :calls: ``POST /api/remote/known-hosts/accept``
+        """
+        return self.accept_host_key(
+            {
+                "host": host,
+                "port": port,
+                "key_type": key_type,
+                "public_key": public_key,
+                "fingerprint_sha256": fingerprint_sha256,
+            },
+            timeout=timeout,
+        )
 
     def known_hosts(self, *, timeout: Timeout = NOT_GIVEN) -> list[KnownHost]:
         """The host keys the viewer trusts.

@@ -35,6 +35,8 @@ class HostKeyConfirmationRequired(ConflictError):
         host_key: The offered key (:class:`~runicorn_api.HostKey`); check its
             ``fingerprint_sha256`` on the server, then pass it to
             ``client.remote.accept_host_key`` (or connect with ``host_key_fingerprint=``).
+        detail: The 409's ``detail`` as the viewer sent it (``code``, ``message``,
+            ``host_key``), as runicorn 0.7's client exposes it.
     """
 
     def __init__(self, message: str, *, host_key: HostKey, **kwargs: Any) -> None:

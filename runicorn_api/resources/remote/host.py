@@ -77,6 +77,28 @@ class HostMixin(RemoteBase):
         )
         return result
 
+    def list_remote_storage_candidates(
+        self,
+        connection_id: str,
+        conda_env: str = "system",
+        scan_root: str | None = None,
+        max_depth: int = 3,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> list[RemoteResult]:
+        """runicorn 0.7's client's name: the ``candidates`` of :meth:`storage_candidates`.
+
+        :calls: ``GET /api/remote/storage-candidates?connection_id=&scan_root=&max_depth=``
+        """
+        found = self.storage_candidates(
+            connection_id, conda_env, scan_root, max_depth, timeout=timeout
+        )
+        return self._models(
+            RemoteResult,
+            found.get("candidates", []),
+            context="GET /api/remote/storage-candidates",
+        )
+
     def list_dir(
         self, connection_id: str, path: str = "~", *, timeout: Timeout = NOT_GIVEN
     ) -> RemoteDirectory:

@@ -98,6 +98,45 @@ class RemoteBase(Resource):
             "client.remote.connect(...) first, and pass its connection_id."
         )
 
+    def _address(
+        self,
+        connection_id: str | None,
+        *,
+        host: str | None,
+        port: int | None,
+        username: str | None,
+        **secrets: str | None,
+    ) -> Login:
+        """The login a call names: ``connection_id`` (``"user@host:port"``, or a bare host
+        opened once), or ``host``, ``port`` and ``username`` as runicorn 0.7's client
+        passes them (the host may come first, in ``connection_id``'s place). Secrets
+        given here make a new login for this call; otherwise the one :meth:`connect`
+        kept is used, and without one the address alone."""
+        given = {k: v for k, v in secrets.items() if v is not None}
+        if host is None and port is None and username is None and not given:
+            if connection_id is None:
+                raise InvalidArgumentError(
+                    "Name the SSH connection: a connection_id ('user@host:port') or "
+                    "host=, port= and username="
+                )
+            return self._login(connection_id)
+        if host is not None and connection_id is not None:
+            raise InvalidArgumentError(
+                f"Give connection_id or host=, not both (got {connection_id!r} and {host!r})"
+            )
+        host = host if host is not None else connection_id
+        if not host or not username or "@" in host:
+            raise InvalidArgumentError(
+                f"host= and username= name an SSH connection together (got host={host!r}, "
+                f"username={username!r}); or pass its connection_id alone"
+            )
+        port = 22 if port is None else port
+        check_host_port(host, port)
+        held = self._logins.get(f"{username}@{host}:{port}")
+        if held is not None and not given:
+            return held
+        return self._new_login(host, port, username, None, **given)
+
     def _remote(
         self,
         method: str,

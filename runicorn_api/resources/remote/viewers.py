@@ -38,12 +38,18 @@ class ViewersMixin(RemoteBase, Generic[C]):
 
     def start_viewer(
         self,
-        connection_id: str,
-        remote_root: str,
+        connection_id: str | None = None,
+        remote_root: str | None = None,
         local_port: int | None = None,
         remote_port: int | None = None,
         conda_env: str | None = None,
         *,
+        host: str | None = None,
+        port: int | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        private_key_path: str | None = None,
+        passphrase: str | None = None,
         timeout: Timeout = NOT_GIVEN,
     ) -> RemoteSession:
         """Start a viewer on the remote host over ``remote_root`` and tunnel it to
@@ -52,6 +58,9 @@ class ViewersMixin(RemoteBase, Generic[C]):
         :calls: ``POST /api/remote/viewer/start`` (3-50 s: it logs in and runs commands;
             the default timeout is 180 s)
 
+        The connection is the seed's ``connection_id`` (or bare host) of a
+        :meth:`connect`, or runicorn 0.7's ``host=``, ``port=`` and ``username=`` (with
+        ``password=`` or ``private_key_path=`` where no :meth:`connect` kept a login).
         The session answers the original client's ``session["local_port"]``.
         """
         if not isinstance(remote_root, str) or not remote_root.strip():
@@ -59,7 +68,15 @@ class ViewersMixin(RemoteBase, Generic[C]):
         for name, value in (("local_port", local_port), ("remote_port", remote_port)):
             if value is not None:
                 check_port(name, value)
-        login = self._login(connection_id)
+        login = self._address(
+            connection_id,
+            host=host,
+            port=port,
+            username=username,
+            password=password,
+            private_key_path=private_key_path,
+            passphrase=passphrase,
+        )
         body = {
             **login.body(),
             "remote_root": remote_root,
