@@ -40,6 +40,7 @@ class ExportsResource(Resource):
         """
         check_run_id(run_id)
         if include_media:
+            self._adapter.require("export_zip")  # names the formats 0.5.x can export
             return self._experiments.export_zip(run_id)
         metrics = self._metrics.get(run_id)
         experiment = self._experiments.get(run_id) if format == "json" else None

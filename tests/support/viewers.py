@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import runicorn_api as api
 from runicorn_api.testing import LiveRun, Manifest
+from runicorn_api.testing.dataset import copy_storage
 
 
 @dataclass
@@ -74,7 +74,9 @@ def copy_viewer(env: ViewerEnv, name: str) -> tuple[api.RunicornClient, Path]:
     """A viewer of ``env``'s version over a copy of its data set, for tests that change
     runs; the client and the copy's folder (both go with the session's temporary folder)."""
     storage = env.prepared.root / f"storage-{name}"
-    shutil.copytree(env.prepared.storage, storage, symlinks=True)
+    # Relocated: a 0.7.x storage keeps absolute paths (runicorn.db, archive paths), and a
+    # plain copy's viewer would delete or move the original's files.
+    copy_storage(env.prepared.storage, storage)
     home = env.prepared.root / f"home-{name}"
     (home / ".config" / "runicorn").mkdir(parents=True, exist_ok=True)
     client = api.local(storage, python=env.prepared.python, home=home)
