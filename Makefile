@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VERSIONS ?= 0.5.3 0.7.2
 SOURCES := runicorn_api tests examples benchmarks docs/hooks tools
 
-.PHONY: install viewers lint typing test test-offline demo docs clean
+.PHONY: install viewers lint typing test test-offline demo docs dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,21 @@ typing: $(STAMP)
 	cd .cache && PATH="$(CURDIR)/.cache/typed-wheel/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/.cache/typed-wheel" \
 		$(CURDIR)/$(BIN)/pyright --verifytypes runicorn_api --ignoreexternal
 
-test: lint docs viewers
+# The sdist and wheel, checked (twine, check-wheel-contents, tools/check_dist.py), then the
+# wheel installed in a fresh venv (not editable) and the demo run from it.
+dist: $(STAMP)
+	rm -rf dist .cache/dist-venv
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/check-wheel-contents dist/*.whl
+	$(BIN)/python tools/check_dist.py dist
+	$(PYTHON) -m venv .cache/dist-venv
+	.cache/dist-venv/bin/python -m pip install --quiet --disable-pip-version-check "$$(ls dist/*.whl)[all]"
+	mkdir -p .cache/dist-demo
+	cd .cache/dist-demo && ../dist-venv/bin/python -c "import runicorn_api; assert 'site-packages' in runicorn_api.__file__, runicorn_api.__file__"
+	cd .cache/dist-demo && ../dist-venv/bin/python $(CURDIR)/examples/demo.py
+
+test: lint docs dist viewers
 	RUNICORN_VERSIONS="$(shell echo $(VERSIONS) | tr ' ' ',')" $(BIN)/python -m pytest
 
 # The fast tier: every test that needs no real viewer (seconds, not minutes).

@@ -36,6 +36,7 @@ __all__ = [
     "export_metrics_to_csv",
     "metrics_to_dataframe",
     "plot_runs",
+    "run_labels",
     "runs_to_dataframe",
     "safe_filename",
 ]
@@ -283,6 +284,17 @@ def export_experiments(
     return written
 
 
+def run_labels(experiments: Iterable[Experiment]) -> dict[str, str]:
+    """``{run id: label}`` for legends: the alias, else the path, else the id; where two
+    runs would share a label, each of them gets its id in parentheses."""
+    items = list(experiments)
+    names = {e.id: e.alias or e.path or e.id for e in items}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {i: (n if counts[n] == 1 or n == i else f"{n} ({i})") for i, n in names.items()}
+
+
 def plot_runs(
     client: RunicornClient,
     run_ids: Sequence[str],
@@ -294,13 +306,15 @@ def plot_runs(
 ) -> Axes:
     """One metric of several runs on one Axes (the ``plot`` extra); returns it.
 
-    Without ``group_by`` each run is a line labelled with its id. With ``group_by`` (a
+    Without ``group_by`` each run is a line labelled with its alias, else its path, else
+    its id (the id is added in parentheses where two runs would share a label). With ``group_by`` (a
     field such as ``"config.lr"`` or ``"summary.optimizer"``) each group of runs is its
     mean line, labelled with the group's value, and a band of ± one standard deviation,
     from :func:`aggregate_runs`.
 
     :calls: ``GET /api/runs/{id}/metrics`` per run, concurrently (the run folders where
-        they are read directly), and with ``group_by`` the runs and their details
+        they are read directly), and the runs' listing (``GET /api/runs``) for their
+        names; with ``group_by`` the runs and their details
     """
     ids = [run_ids] if isinstance(run_ids, str) else list(run_ids)
     if not ids:
@@ -308,10 +322,11 @@ def plot_runs(
     check_smooth(smooth)
     ax = axes_for(ax)
     if group_by is None:
+        labels = run_labels(client.experiments.filter(ids=ids).to_list())
         for run in client.metrics.many(ids, [metric]).to_list():
             if metric not in run.names:
                 raise InvalidArgumentError(f"run {run.run_id} has no metric {metric!r}")
-            plot_series(run[metric], ax, smooth=smooth, label=run.run_id)
+            plot_series(run[metric], ax, smooth=smooth, label=labels.get(run.run_id, run.run_id))
     else:
         experiments = [client.experiments.get(i) for i in ids]
         table = aggregate_runs(experiments, metric, by=group_by, library="polars")

@@ -62,3 +62,9 @@ def test_a_missing_dataframe_library_names_the_extra(monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match=r"runicorn-api\[pandas\]"):
         frame.to_pandas()
+
+
+def test_the_version_is_single_sourced() -> None:
+    from importlib.metadata import version
+
+    assert version("runicorn-api") == api.__version__

@@ -82,7 +82,11 @@ def test_run_metrics_draw_one_axes_per_metric(viewer: ViewerEnv) -> None:
 def test_plot_runs_draws_each_run(viewer: ViewerEnv) -> None:
     runs = [viewer.manifest[k] for k in ("resnet-s0", "resnet-s1", "resnet-s2")]
     ax = utils.plot_runs(viewer.client, [r.run_id for r in runs], "val_loss")
-    assert [line.get_label() for line in ax.lines] == [r.run_id for r in runs]
+    names = [r.alias or r.path for r in runs]  # what the writer gave each run
+    expected = [
+        n if names.count(n) == 1 else f"{n} ({r.run_id})" for n, r in zip(names, runs, strict=True)
+    ]
+    assert [line.get_label() for line in ax.lines] == expected
     for line, run in zip(ax.lines, runs, strict=True):
         steps, values = _written(run, "val_loss")
         assert list(line.get_xdata()) == steps
