@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from .models._base import validate_model
-from .routes import require
+from .routes import find, require
 
 if TYPE_CHECKING:
     from ._generations import Adapter
@@ -82,6 +82,11 @@ class ClientCore:
             form=form,
             timeout=timeout,
         )
+
+    def serves(self, method: str, path: str) -> bool:
+        """Whether the viewer's generation serves ``method path`` (a template of
+        :data:`~runicorn_api.ROUTES`)."""
+        return self.adapter.generation in find(method, path).versions
 
     def require_route(self, method: str, path: str) -> None:
         """Raise :class:`UnsupportedFeatureError` before any request if the viewer's

@@ -73,7 +73,7 @@ class ImportsResource(Resource):
             raise InvalidArgumentError(f"mode must be 'merge' or 'isolate', got {mode!r}")
         check_bool("dry_run", dry_run)
         file = _archive(archive)
-        if not self._core.server.supports("paths"):  # 0.5.x: one upload, merged
+        if not self._core.serves("POST", "/api/import/preview"):  # 0.5.x: one upload, merged
             if dry_run or mode != "merge":
                 what = "dry_run=True" if dry_run else f"mode={mode!r}"
                 raise UnsupportedFeatureError(
