@@ -17,6 +17,7 @@ from ._exceptions import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    AuthenticationError,
     InvalidArgumentTypeError,
     ResponseValidationError,
     UnsupportedFeatureError,
@@ -73,14 +74,18 @@ class RunicornClient:
             method takes ``timeout=`` to override it for one call.
         max_retries: Retries of idempotent requests on 429/5xx and connection errors.
         session: A :class:`requests.Session` to use (its adapters are replaced).
-        **options: ``strict``, ``retry_deadline``, ``max_workers``, ``cache_dir`` and
-            ``direct_reads``; see :class:`~runicorn_api._options.MoreOptions`.
+        **options: ``strict``, ``retry_deadline``, ``max_workers``, ``cache_dir``,
+            ``direct_reads``, and for a viewer behind a proxy ``auth``, ``headers``,
+            ``verify`` and ``cert``; see :class:`~runicorn_api._options.MoreOptions`.
 
     Every argument is checked before anything is created: a bad one raises
     :class:`InvalidArgumentError` with no folder made and no request sent.
 
     Raises:
-        APIConnectionError: Nothing answers at ``base_url``, or not a viewer.
+        APIConnectionError: Nothing answers at ``base_url``, or not a viewer; a TLS
+            certificate that does not verify (the message names ``verify=``).
+        AuthenticationError: A proxy in front of the viewer asks for credentials (401),
+            or refused the ones given; the message names the URL that asked.
     """
 
     def __init__(
@@ -109,6 +114,10 @@ class RunicornClient:
             timeout=self.options.timeout,
             retry=RetryPolicy(max_retries=max_retries, deadline=self.options.retry_deadline),
             session=session,
+            headers=self.options.headers,
+            auth=self.options.auth,
+            verify=self.options.verify,
+            cert=self.options.cert,
         )
         self._transport = transport
         try:
@@ -461,6 +470,8 @@ def _handshake(transport: Transport, *, strict: bool) -> Health:
     try:
         data = transport.request("GET", "/api/health")
         health = validate_model(Health, data, strict=strict, context="GET /api/health")
+    except AuthenticationError:
+        raise  # a proxy's login: what answered is not the question
     except (APIStatusError, UnsupportedFeatureError, ResponseValidationError) as err:
         message = not_a_viewer(transport.base_url, err.response)
         if message is None:

@@ -9,10 +9,22 @@ the same keywords; :class:`ConnectOptions` types them in one place for all five,
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, TypedDict
 
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+from ._http.auth import (
+    Auth,
+    Cert,
+    Verify,
+    check_auth,
+    check_cert,
+    check_headers,
+    check_verify,
+    describe_auth,
+    masked_headers,
+)
 from ._types import DIRECT_READS, DirectReads
 from ._validation import check_bool, check_seconds, check_timeout, is_int
 
@@ -49,6 +61,16 @@ class MoreOptions(TypedDict, total=False):
             proven to be the one the viewer serves and asks the viewer otherwise;
             ``"always"`` raises :class:`UnsupportedFeatureError` where a folder cannot be
             read; ``"never"`` touches no storage file and works over HTTP alone.
+        auth: Credentials for a viewer behind a proxy: a ``(user, password)`` pair (sent
+            as HTTP basic auth) or any :class:`requests.auth.AuthBase`. Held as a secret:
+            no message, repr or log line shows the password.
+        headers: Extra headers sent with every request and WebSocket (an API token
+            header, say); the values of ``Authorization``, ``Cookie`` and the like are
+            shown as ``***``.
+        verify: ``True`` (the system's CA certificates), ``False`` (no check; not for
+            shared networks) or the path of a CA bundle, for an ``https://`` proxy.
+        cert: A client certificate for the proxy: a file holding certificate and key,
+            or a ``(certificate, key)`` pair of files.
     """
 
     strict: bool
@@ -56,6 +78,10 @@ class MoreOptions(TypedDict, total=False):
     max_workers: int
     cache_dir: str | os.PathLike[str] | None
     direct_reads: DirectReads
+    auth: Auth | None
+    headers: Mapping[str, str] | None
+    verify: Verify
+    cert: Cert | None
 
 
 class ConnectOptions(MoreOptions, total=False):
@@ -82,6 +108,10 @@ class ClientOptions:
     max_workers: int = 8
     cache_dir: str | os.PathLike[str] | None = None
     direct_reads: DirectReads = "auto"
+    auth: Auth | None = None
+    headers: Mapping[str, str] | None = None
+    verify: Verify = True
+    cert: Cert | None = None
 
     def __post_init__(self) -> None:
         check_timeout(self.timeout)
@@ -103,6 +133,16 @@ class ClientOptions:
             raise InvalidArgumentError(
                 f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {self.direct_reads!r}"
             )
+        check_auth(self.auth)
+        check_headers(self.headers)
+        check_verify(self.verify)
+        check_cert(self.cert)
+
+    def __repr__(self) -> str:
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        shown["auth"] = _Shown(describe_auth(self.auth))
+        shown["headers"] = masked_headers(self.headers)
+        return f"ClientOptions({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @classmethod
     def of(cls, **options: Unpack[ConnectOptions]) -> ClientOptions:
@@ -120,6 +160,13 @@ class ClientOptions:
         """A copy with ``changes`` applied (and validated)."""
         ClientOptions.of(**changes)  # names the unknown keyword, if any
         return replace(self, **changes)
+
+
+class _Shown(str):
+    """A string a repr shows as it is (``describe_auth``'s masked form)."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def resolve_base_url(base_url: object) -> str:

@@ -7,6 +7,7 @@ read for its real cause.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +38,7 @@ __all__ = [
     "root_cause",
     "status_error",
     "status_error_class",
+    "tls_failure",
 ]
 
 _STATUS_CLASSES: dict[int | None, type[APIStatusError]] = {
@@ -70,6 +72,9 @@ def status_error(response: requests.Response, server: object) -> APIStatusError:
     except ValueError:
         body = response.text
     detail = body.get("detail") if isinstance(body, dict) else body
+    if isinstance(detail, str) and "<html" in detail[:200].lower():  # a proxy's error page
+        title = re.search(r"<title>(.*?)</title>", detail, re.IGNORECASE | re.DOTALL)
+        detail = title.group(1).strip() if title else None
     if isinstance(detail, list):
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', []))}: {e.get('msg')}"
@@ -81,6 +86,8 @@ def status_error(response: requests.Response, server: object) -> APIStatusError:
     message = f"{response.status_code} {reason} for {method} {response.url} ({server})"
     if detail:
         message += f": {detail}"
+    if response.status_code in (401, 407):
+        message += _credentials_hint(response)
     cls = status_error_class(response.status_code)
     return cls(
         message,
@@ -161,3 +168,32 @@ def root_cause(err: BaseException) -> str:
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused"
     return text
+
+
+def _credentials_hint(response: requests.Response) -> str:
+    """What a 401/407 means for the caller: credentials missing, or refused."""
+    asked = response.headers.get(
+        "WWW-Authenticate" if response.status_code == 401 else "Proxy-Authenticate", ""
+    )
+    origin = urlsplit(response.url)
+    where = f"{origin.scheme}://{origin.netloc}"
+    sent = "Authorization" in response.request.headers
+    scheme = f" ({asked.split(',')[0].strip()})" if asked else ""
+    if sent:
+        return f". {where} refused the credentials sent{scheme}; check auth=."
+    return f". {where} asks for credentials{scheme}; pass auth=(user, password)."
+
+
+def tls_failure(base_url: str, err: BaseException) -> str:
+    """The message of a failed TLS handshake, naming ``verify=`` (and ``cert=``)."""
+    cause = root_cause(err)
+    if "CERTIFICATE_VERIFY_FAILED" in cause or "certificate verify failed" in cause:
+        return (
+            f"TLS verification of {base_url} failed: its certificate is not signed by a "
+            f"CA this client trusts ({cause}). Pass verify='path/to/ca.pem' with the CA "
+            "that signed it, or verify=False to skip the check (not on shared networks)."
+        )
+    return (
+        f"The TLS handshake with {base_url} failed ({cause}); check verify= (a CA bundle "
+        "path, True or False) and cert= (a client certificate the server asks for)."
+    )

@@ -16,10 +16,16 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from .._exceptions import APIConnectionError, APITimeoutError, RunicornAPIError
+from .._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    InvalidArgumentError,
+    RunicornAPIError,
+)
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from .._validation import check_timeout
-from .errors import decode_json, ensure_json, is_timeout, root_cause, status_error
+from .auth import Auth, Cert, Verify
+from .errors import decode_json, ensure_json, is_timeout, root_cause, status_error, tls_failure
 from .retry import CALL_DEADLINE, RetryPolicy, TransportStats
 from .url import split_credentials
 from .websocket import open_websocket
@@ -46,6 +52,10 @@ class Transport:
         timeout: Default seconds per attempt; ``None`` waits forever.
         retry: The retry policy.
         session: A session to use instead of a new one (it is then not closed by us).
+        headers: Extra headers for every request (and WebSocket).
+        auth: Credentials for every request (and WebSocket); see :mod:`.auth`.
+        verify: ``True``, ``False`` or a CA bundle path, for ``https://`` URLs.
+        cert: A client certificate file, or a ``(certificate, key)`` pair.
     """
 
     def __init__(
@@ -55,9 +65,17 @@ class Transport:
         timeout: float | None = 30.0,
         retry: RetryPolicy | None = None,
         session: requests.Session | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: Auth | None = None,
+        verify: Verify = True,
+        cert: Cert | None = None,
     ) -> None:
         base_url, credentials = split_credentials(base_url)
+        if credentials is not None and auth is not None:
+            raise InvalidArgumentError(
+                "Credentials were given twice, in base_url and as auth=; give them once "
+                "(auth= keeps them out of the URL)."
+            )
         self.base_url: str = base_url.rstrip("/")
         """The viewer's URL without any ``user:password@``: safe for messages and logs."""
         self.timeout = timeout
@@ -68,6 +86,18 @@ class Transport:
             # Sent as an Authorization header only; the URLs requested (and so every
             # message, repr and log line that names one) carry no credentials.
             self.session.auth = credentials
+        if auth is not None:
+            self.session.auth = auth
+        self._verify: bool | str | None = None
+        """``verify`` as given, sent with every request: requests lets
+        ``$REQUESTS_CA_BUNDLE`` override a session's own ``verify``, not a request's."""
+        if verify is not True:
+            self._verify = verify if isinstance(verify, bool) else str(verify)
+            self.session.verify = self._verify
+        if cert is not None:
+            self.session.cert = (
+                (str(cert[0]), str(cert[1])) if isinstance(cert, tuple) else str(cert)
+            )
         self.stats: TransportStats = TransportStats()
         adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(self.stats), pool_maxsize=16)
         self.session.mount("http://", adapter)
@@ -183,7 +213,12 @@ class Transport:
                 data=form,
                 timeout=wait,
                 stream=stream,
+                verify=self._verify,
             )
+        except requests.exceptions.SSLError as err:
+            raise APIConnectionError(
+                tls_failure(self.base_url, err), method=method, url=url
+            ) from err
         except (requests.Timeout, requests.ConnectionError) as err:
             if not is_timeout(err):
                 raise APIConnectionError(
@@ -335,6 +370,9 @@ class Transport:
         return open_websocket(
             url,
             auth=self.session.auth,
+            headers=self.session.headers,
+            verify=self.session.verify,
+            cert=self.session.cert,
             timeout=timeout,
             what=f"The WebSocket {path} of {self.server}",
         )

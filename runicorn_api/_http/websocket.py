@@ -9,10 +9,14 @@ so a reader takes a quiet spell of :data:`SETTLE` seconds as its end.
 
 from __future__ import annotations
 
+import os
 import re
+import ssl
+from collections.abc import Mapping
 from typing import Any
 
 import requests
+import requests.auth
 
 from .._common.deps import require
 from .._exceptions import APIConnectionError, NotFoundError
@@ -25,24 +29,63 @@ SETTLE = 0.5
 """Seconds of silence after which the viewer's first burst of lines is taken as whole."""
 
 
-def open_websocket(url: str, *, auth: object, timeout: float | None, what: str) -> Any:
-    """Open the WebSocket at ``url`` (``ws://`` or ``wss://``) with ``auth`` (a
-    ``(user, password)`` pair) as its ``Authorization`` header; ``recv()`` then waits at
+def open_websocket(
+    url: str,
+    *,
+    auth: object,
+    headers: Mapping[str, str | bytes] | None = None,
+    verify: object = True,
+    cert: object = None,
+    timeout: float | None,
+    what: str,
+) -> Any:
+    """Open the WebSocket at ``url`` (``ws://`` or ``wss://``) as the client's session
+    would send a request: ``auth`` (a pair or a :class:`requests.auth.AuthBase`) and
+    ``headers`` on the upgrade, ``verify`` and ``cert`` for TLS; ``recv()`` then waits at
     most ``timeout`` seconds.
 
     Raises:
         MissingDependencyError: websocket-client (the ``logs`` extra) is not installed.
-        APIConnectionError: The viewer refused or dropped the upgrade.
+        APIConnectionError: The viewer (or a proxy) refused or dropped the upgrade.
     """
     websocket = require("websocket")
-    headers: list[str] = []
-    if isinstance(auth, tuple):
-        prepared = requests.Request("GET", "http" + url[len("ws") :], auth=auth).prepare()
-        headers.append(f"Authorization: {prepared.headers['Authorization']}")
+    prepared = requests.Request(
+        "GET",
+        "http" + url[len("ws") :],
+        headers=dict(headers or {}),
+        auth=auth if isinstance(auth, tuple | requests.auth.AuthBase) else None,
+    ).prepare()
+    header = [
+        f"{name}: {value}"
+        for name, value in prepared.headers.items()
+        if name.lower() not in _NOT_ON_UPGRADE
+    ]
     try:
-        return websocket.create_connection(url, timeout=timeout, header=headers)
+        return websocket.create_connection(
+            url, timeout=timeout, header=header, sslopt=_sslopt(verify, cert)
+        )
     except (OSError, websocket.WebSocketException) as err:
         raise APIConnectionError(f"{what} could not be opened: {err}", url=url) from err
+
+
+_NOT_ON_UPGRADE = frozenset({"accept", "accept-encoding", "connection", "content-length", "host"})
+"""Session headers the WebSocket handshake sets itself (or that would break it)."""
+
+
+def _sslopt(verify: object, cert: object) -> dict[str, Any]:
+    """websocket-client's TLS options for requests' ``verify`` and ``cert``."""
+    options: dict[str, Any] = {}
+    if verify is False:
+        options["cert_reqs"] = ssl.CERT_NONE
+        options["check_hostname"] = False
+    elif isinstance(verify, str | os.PathLike):
+        key = "ca_cert_path" if os.path.isdir(verify) else "ca_certs"
+        options[key] = str(verify)
+    if isinstance(cert, tuple):
+        options["certfile"], options["keyfile"] = str(cert[0]), str(cert[1])  # pyright: ignore[reportUnknownArgumentType]
+    elif isinstance(cert, str | os.PathLike):
+        options["certfile"] = str(cert)
+    return options
 
 
 class ViewerStream:
