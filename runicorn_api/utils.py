@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
 from ._common.deps import require
+from ._common.progress import ProgressOption
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ._frames.experiments import experiments_frame, needs_details
 from ._frames.metrics import metrics_frame
@@ -17,6 +18,7 @@ from .export import check_format, metrics_csv, render, safe_filename, write_insi
 from .filters import MISSING, resolve
 from .models.contents import EnvironmentDiff
 from .models.metrics import RunMetrics
+from .models.transfer import CopyReport
 from .plots import axes_for, check_smooth, plot_band, plot_series
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ __all__ = [
     "aggregate_runs",
     "compare_environments",
     "compare_runs",
+    "copy_runs",
     "experiments_to_dataframe",
     "export_experiments",
     "export_metrics_to_csv",
@@ -128,6 +131,70 @@ def compare_environments(client: RunicornClient, run_a: str, run_b: str) -> Envi
     """
     a, b = (client.experiments.environment(r) for r in (run_a, run_b))
     return EnvironmentDiff.between(run_a, a, run_b, b)
+
+
+def copy_runs(
+    source: RunicornClient | str,
+    target: RunicornClient | str,
+    runs: str | Iterable[str] | Iterable[Experiment],
+    *,
+    mode: Literal["merge", "isolate"] = "merge",
+    progress: ProgressOption = None,
+) -> CopyReport:
+    """Copy runs from one viewer into a 0.7.x viewer, and prove each copy whole.
+
+    ``source`` and ``target`` are clients or URLs (a URL is connected with the default
+    options and closed afterwards; pass a client for ``auth=``, ``verify=`` and the
+    rest). ``runs`` is run ids or runs of ``source`` (a collection such as
+    ``source.experiments.filter(path="vision")``). ``mode="merge"`` places the runs at
+    their own paths; ``"isolate"`` under ``imports/<timestamp>/`` on the target.
+
+    :calls: ``GET /api/runs`` on both; on a 0.7.x source ``POST /api/runs/export`` per
+        batch of 20 runs, on a 0.5.x source nothing more where its run folders are read
+        directly, else each run's metrics and log; on the target ``POST
+        /api/import/preview`` and ``POST /api/import/archive`` per batch; then both
+        viewers' view of every run (``GET /api/runs/{id}``, its metrics, log and images)
+
+    The source may be either generation; a 0.5.x storage copied into a 0.7.x viewer is
+    how one upgrades (``project/name`` becomes the path). After the import every run is
+    compared on the two viewers: id, path, alias, tags, status, summary, every metric
+    value (and the log and image list where both viewers serve them). Each run ends up
+    in the report as:
+
+    * ``copied``: imported and equal;
+    * ``skipped``: the target already had it, with the same content; a second copy of
+      the same runs copies nothing;
+    * ``failed``, with a ``reason``: not on the source, still running, already on the
+      target with other content (never overwritten), or imported but different, in
+      which case the half-imported copy is removed from the target again (the viewer's
+      import logs files it cannot write and goes on, so only the comparison can tell).
+
+    What of a run the copy cannot carry is named in its ``not_carried`` (0.5.x artifacts,
+    0.7.x assets kept outside the run folder, and, when a 0.5.x source's folders cannot
+    be read here, what that viewer serves only from them). ``progress`` shows a bar of
+    runs (``True``, a factory, or ``None``: from 50 runs on a terminal).
+
+    Raises:
+        InvalidArgumentError: Before any request, no runs, an unknown mode, or the same
+            viewer twice.
+        UnsupportedFeatureError: Before any request to it, a 0.5.x target.
+    """
+    from ._client import connect
+    from ._transfer import copy_runs as copy
+
+    opened: list[RunicornClient] = []
+
+    def client(given: RunicornClient | str) -> RunicornClient:
+        if not isinstance(given, str):
+            return given
+        opened.append(connect(given))
+        return opened[-1]
+
+    try:
+        return copy(client(source), client(target), runs, mode=mode, progress=progress)
+    finally:
+        for each in opened:
+            each.close()
 
 
 @overload

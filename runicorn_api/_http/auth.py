@@ -46,9 +46,7 @@ def check_auth(auth: object) -> None:
     if auth is None or isinstance(auth, requests.auth.AuthBase):
         return
     if (
-        isinstance(auth, tuple)
-        and len(auth) == 2
-        and all(isinstance(part, str) for part in auth)  # pyright: ignore[reportUnknownVariableType]
+        isinstance(auth, tuple) and len(auth) == 2 and all(isinstance(part, str) for part in auth)  # pyright: ignore[reportUnknownVariableType]
     ):
         return
     raise InvalidArgumentTypeError(

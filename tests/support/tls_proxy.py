@@ -19,6 +19,7 @@ from pathlib import Path
 
 __all__ = ["TLSProxy", "nginx_binary", "start_tls_proxy"]
 
+_TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 USER = "team"
 PASSWORD = "s3cret-Pa55word"
 
@@ -101,9 +102,7 @@ def _free_port() -> int:
 
 
 def _config(root: Path, port: int, upstream: str) -> str:
-    temp = "\n".join(
-        f"  {kind}_temp_path {root / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )  # fmt: skip
+    temp = "\n".join(f"  {kind}_temp_path {root / kind};" for kind in _TEMP_DIRS)
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read this folder
     return f"""{user}worker_processes 1;
 pid {root / "nginx.pid"};
@@ -150,7 +149,7 @@ def start_tls_proxy(upstream: str, root: Path) -> TLSProxy:
         ["openssl", "passwd", "-apr1", PASSWORD], check=True, capture_output=True, text=True
     ).stdout.strip()
     (root / "htpasswd").write_text(f"{USER}:{hashed}\n")
-    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+    for kind in _TEMP_DIRS:
         (root / kind).mkdir(exist_ok=True)
     port = _free_port()
     conf = root / "nginx.conf"

@@ -9,6 +9,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from stat import S_ISREG
 
 from ..._common.deps import available
 from ...models.metrics import RunMetrics
@@ -58,6 +59,9 @@ class EventsFile:
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:
+            self._reset(python=self.exact_parser)
+            return
+        if not S_ISREG(stat.st_mode):  # a folder where the file goes: as the viewer, no rows
             self._reset(python=self.exact_parser)
             return
         identity = (stat.st_dev, stat.st_ino)

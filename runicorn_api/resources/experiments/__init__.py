@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import quote
 
@@ -93,6 +94,19 @@ class ExperimentsResource(LogsMixin, ArchiveMixin):
         listings carry: tags, creation time)
         """
         return self._runs.get(run_id, timeout=timeout)
+
+    def folder(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Path | None:
+        """The run's folder on this machine, where the client may read storage files
+        (``direct_reads``) and has proven the folder is the one the viewer serves; else
+        ``None``.
+
+        :calls: ``GET /api/runs/{run_id}`` (none with ``direct_reads="never"``)
+
+        Raises:
+            UnsupportedFeatureError: ``direct_reads="always"`` and the folder is not
+                readable here.
+        """
+        return self._runs.folder(run_id, "the run folder", timeout)
 
     def environment(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Environment:
         """What the run's SDK captured about its environment (packages, python, git);

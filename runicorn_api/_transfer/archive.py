@@ -1,0 +1,119 @@
+"""The archive a copy uploads: runs in the 0.7.x layout ``runs/<path>/<id>/<files>``,
+which a 0.7.x viewer's import places at their own paths.
+
+Three ways to get one, best first: the source viewer's own export (0.7.x); the run
+folders, read directly (0.5.x folders become 0.7.x ones: ``meta.json`` gains the
+``path``); or, where neither is possible, files rebuilt from what the source's API
+serves (the metrics, the console log, the status and the best metric).
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .._client import RunicornClient
+from .._exceptions import MissingDependencyError, UnsupportedFeatureError
+from ..models.experiment import Experiment
+
+__all__ = ["from_api", "from_folder", "write_zip"]
+
+_SKIPPED_FILES = (".lock",)
+"""File endings the writer's SDK uses for its locks: not part of a run."""
+
+
+def write_zip(dest: Path, members: Iterator[tuple[str, bytes | Path]]) -> Path:
+    """``members`` (archive name, bytes or a file) as the zip ``dest``."""
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, data in members:
+            if isinstance(data, Path):
+                zf.write(data, name)
+            else:
+                zf.writestr(name, data)
+    return dest
+
+
+def _prefix(experiment: Experiment) -> str:
+    path = (experiment.path or "").strip("/")
+    return f"runs/{path}/{experiment.id}" if path else f"runs/{experiment.id}"
+
+
+def from_folder(experiment: Experiment, folder: Path) -> Iterator[tuple[str, bytes | Path]]:
+    """The files of the run folder ``folder`` in the 0.7.x layout; a 0.5.x
+    ``meta.json`` gains the run's ``path`` (its ``project/name``)."""
+    prefix = _prefix(experiment)
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if file.name.endswith(_SKIPPED_FILES):
+            continue
+        rel = file.relative_to(folder).as_posix()
+        if rel == "meta.json":
+            meta = json.loads(file.read_text(encoding="utf-8"))
+            if isinstance(meta, dict) and "path" not in meta:
+                meta["path"] = experiment.path
+                meta.setdefault("alias", experiment.alias)
+                yield f"{prefix}/meta.json", json.dumps(meta, indent=2).encode()
+                continue
+        yield f"{prefix}/{rel}", file
+
+
+def from_api(
+    client: RunicornClient, experiment: Experiment
+) -> tuple[list[tuple[str, bytes | Path]], dict[str, str]]:
+    """The run's files rebuilt from what ``client``'s viewer serves, and what of the run
+    they cannot carry.
+
+    :calls: ``GET /api/runs/{id}/metrics``, the console log (WebSocket), and the
+        summary where the viewer serves it
+    """
+    prefix = _prefix(experiment)
+    missing: dict[str, str] = {}
+    created = experiment.created_at.timestamp() if experiment.created_at else None
+    meta: dict[str, Any] = {
+        "id": experiment.id,
+        "path": experiment.path,
+        "alias": experiment.alias,
+        "tags": list(experiment.tags),
+        "project": experiment.project,
+        "name": experiment.name,
+        "created_at": created,
+        "pid": experiment.pid,
+    }
+    status = {"status": experiment.status, "started_at": created, "ended_at": None}
+    try:
+        summary: dict[str, Any] = dict(experiment.summary)
+    except UnsupportedFeatureError:
+        best = experiment.best_metric
+        summary = {}
+        if best is not None and best.name is not None:
+            summary = {"best_metric_name": best.name, "best_metric_value": best.value}
+        missing["summary"] = (
+            f"the summary beyond its best metric, and the end time ({client.server} "
+            "serves them only from the run folder, which this client does not read)"
+        )
+    metrics = client.metrics.get(experiment.id)
+    events = bytearray()
+    for row in metrics.rows:
+        stamp = row.get("time")
+        data = {k: v for k, v in row.items() if v is not None}
+        events += json.dumps({"ts": stamp, "type": "metrics", "data": data}).encode() + b"\n"
+    members: list[tuple[str, bytes | Path]] = [
+        (f"{prefix}/meta.json", json.dumps(meta, indent=2).encode()),
+        (f"{prefix}/status.json", json.dumps(status, indent=2).encode()),
+        (f"{prefix}/summary.json", json.dumps(summary, indent=2).encode()),
+        (f"{prefix}/events.jsonl", bytes(events)),
+    ]
+    try:
+        log = client.experiments.logs(experiment.id)
+        if log.lines:
+            members.append((f"{prefix}/logs.txt", log.text.encode()))
+        missing["log"] = "blank lines of the console log (the viewer's stream leaves them out)"
+        if log.truncated:
+            missing["log"] += ", and the lines before its last 10,000"
+    except (UnsupportedFeatureError, MissingDependencyError) as err:
+        missing["log"] = f"the console log ({err})"
+    missing["images"] = f"images and other media ({client.server} serves no media files over HTTP)"
+    missing["environment"] = "the environment capture"
+    return members, missing

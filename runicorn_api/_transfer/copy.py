@@ -1,0 +1,400 @@
+"""Runs copied from one viewer into a 0.7.x viewer, each compared afterwards on both.
+
+The target's import skips a run id it already has and never overwrites; a file it
+cannot write is logged on the viewer's side and left out, so an import can leave a run
+half-written and still answer ``ok``. The copy therefore trusts no answer: after each
+import it compares every run on the two viewers, and removes from the target (for good:
+it was not there before) any new run that differs, reporting it failed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Literal
+
+from .._client import RunicornClient
+from .._common.progress import Bar, ProgressOption, check_progress, open_bar
+from .._exceptions import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    RunicornAPIError,
+    UnsupportedFeatureError,
+)
+from .._validation import check_run_id
+from ..models.experiment import Experiment
+from ..models.transfer import CopyReport, RunCopy
+from .archive import from_api, from_folder, write_zip
+from .snapshot import RunSnapshot, differences, take
+
+__all__ = ["BATCH_RUNS", "copy_runs"]
+
+Mode = Literal["merge", "isolate"]
+BATCH_RUNS = 20
+"""Runs per uploaded archive: one bad run costs one upload, and no archive is huge."""
+
+
+def copy_runs(
+    source: RunicornClient,
+    target: RunicornClient,
+    runs: str | Iterable[str] | Iterable[Experiment],
+    *,
+    mode: Mode = "merge",
+    progress: ProgressOption = None,
+) -> CopyReport:
+    """Copy ``runs`` (ids, or runs of ``source``) from ``source`` into ``target``.
+
+    See :func:`runicorn_api.utils.copy_runs`.
+    """
+    if not isinstance(source, RunicornClient) or not isinstance(target, RunicornClient):
+        raise InvalidArgumentTypeError("source and target must be RunicornClient objects")
+    if mode not in ("merge", "isolate"):
+        raise InvalidArgumentError(f"mode must be 'merge' or 'isolate', got {mode!r}")
+    check_progress(progress)
+    wanted = _wanted(runs)
+    if source.base_url == target.base_url:
+        raise InvalidArgumentError(f"source and target are the same viewer ({source.base_url})")
+    if target.server.generation != "0.7":
+        raise UnsupportedFeatureError(
+            f"copy_runs needs a 0.7.x target; {target.base_url} is {target.server}. A 0.5.x "
+            "viewer cannot preview an import or say which runs it took, and 0.5.3 answers "
+            "uploads with 503 (python-multipart is not installed with it). No request was "
+            "sent to it."
+        )
+    report = CopyReport(source=source.base_url, target=target.base_url, mode=mode)
+    on_source = {e.id: e for e in source.experiments.list()}
+    on_target = {e.id: e.path for e in target.experiments.list()}
+    todo: list[Experiment] = []
+    for run_id in wanted:
+        experiment = on_source.get(run_id)
+        if experiment is None:
+            report.runs.append(_failed(run_id, None, f"no run {run_id} on the source"))
+        elif experiment.status == "running":
+            report.runs.append(
+                _failed(run_id, experiment.path, "it is still running; copy it once it ends")
+            )
+        else:
+            todo.append(experiment)
+    bar = open_bar(progress, len(wanted), unit="run", desc="copy", auto_from=50)
+    try:
+        if bar is not None:
+            bar.update(len(wanted) - len(todo))
+        present = [e for e in todo if e.id in on_target]
+        report.runs += _compare_present(source, target, present, on_target, mode, bar)
+        new = [e for e in todo if e.id not in on_target]
+        with tempfile.TemporaryDirectory(prefix="runicorn-copy-") as scratch:
+            for start in range(0, len(new), BATCH_RUNS):
+                batch = new[start : start + BATCH_RUNS]
+                report.runs += _copy_batch(source, target, batch, mode, Path(scratch), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    order = {run_id: index for index, run_id in enumerate(wanted)}
+    report.runs.sort(key=lambda r: order.get(r.run_id, len(order)))
+    return report
+
+
+def _wanted(runs: object) -> list[str]:
+    """The run ids asked for, in order, each once; refused before any request."""
+    if isinstance(runs, str):
+        items: list[object] = [runs]
+    elif isinstance(runs, Iterable):
+        items = list(runs)  # pyright: ignore[reportUnknownArgumentType]
+    else:
+        raise InvalidArgumentTypeError(
+            f"runs must be run ids or runs (a collection), got {type(runs).__name__}"
+        )
+    ids: list[str] = []
+    for item in items:
+        run_id = item.id if isinstance(item, Experiment) else item
+        if not isinstance(run_id, str):
+            raise InvalidArgumentTypeError(f"runs: {item!r} is neither a run id nor a run")
+        ids.append(check_run_id(run_id))
+    if not ids:
+        raise InvalidArgumentError("runs is empty: nothing to copy")
+    return list(dict.fromkeys(ids))
+
+
+def _failed(run_id: str, path: str | None, reason: str, **more: object) -> RunCopy:
+    return RunCopy.model_validate(
+        {"run_id": run_id, "path": path, "outcome": "failed", "reason": reason, **more}
+    )
+
+
+def _snapshots(
+    client: RunicornClient, runs: Sequence[Experiment | str]
+) -> list[RunSnapshot | RunicornAPIError]:
+    """Each run as ``client`` shows it (or the error reading it), read concurrently; a
+    run given by id is fetched by its detail (a 0.7.2 viewer's run list can miss runs)."""
+
+    def one(run: Experiment | str) -> RunSnapshot | RunicornAPIError:
+        try:
+            experiment = client.experiments.get(run) if isinstance(run, str) else run
+            return take(client, experiment)
+        except RunicornAPIError as err:
+            return err
+
+    with ThreadPoolExecutor(max_workers=min(4, client.max_workers)) as pool:
+        return list(pool.map(one, runs))
+
+
+def _verify(
+    source: RunicornClient,
+    target: RunicornClient,
+    runs: Sequence[Experiment],
+    expected_paths: dict[str, str | None],
+) -> dict[str, tuple[list[str], list[str], str | None]]:
+    """Per run: the differences between the two viewers, what could not be compared,
+    and the run's path on the target. A run that differs is read once more from the
+    target before it counts as different (its run list can lag behind an import)."""
+    mine = _snapshots(source, runs)
+    theirs = _snapshots(target, [e.id for e in runs])
+    checked: dict[str, tuple[list[str], list[str], str | None]] = {}
+    for again in (False, True):
+        retry: list[int] = []
+        for index, e in enumerate(runs):
+            a, b = mine[index], theirs[index]
+            if isinstance(a, RunicornAPIError) or isinstance(b, RunicornAPIError):
+                found, unread, where = (
+                    [f"could not compare: {a if isinstance(a, RunicornAPIError) else b}"],
+                    [],
+                    None,
+                )
+            else:
+                found = differences(a, b, target_path=expected_paths[e.id])
+                unread, where = _not_compared(a, b), b.path
+            checked[e.id] = (found, unread, where)
+            if found and not again:
+                retry.append(index)
+        if not retry:
+            break
+        time.sleep(1.0)
+        again_theirs = _snapshots(target, [runs[i].id for i in retry])
+        for i, snap in zip(retry, again_theirs, strict=True):
+            theirs[i] = snap
+    return checked
+
+
+def _isolated(path: str | None, target_path: str | None) -> str | None:
+    """The target's path if it is ``path`` under an ``imports/<timestamp>/`` folder."""
+    if target_path and target_path.startswith("imports/") and target_path.endswith(f"/{path}"):
+        return target_path
+    return path
+
+
+def _not_compared(mine: RunSnapshot, theirs: RunSnapshot) -> list[str]:
+    return [
+        f"{what} not compared: {why}" for what, why in {**theirs.unknown, **mine.unknown}.items()
+    ]
+
+
+def _compare_present(
+    source: RunicornClient,
+    target: RunicornClient,
+    present: list[Experiment],
+    on_target: dict[str, str | None],
+    mode: Mode,
+    bar: Bar | None,
+    origin: Literal["export", "folder", "api", "target"] = "target",
+) -> list[RunCopy]:
+    """Runs the target already has (``on_target``: id → its path there): skipped when
+    equal, else failed; they are never overwritten."""
+    expected = {
+        e.id: _isolated(e.path, on_target.get(e.id)) if mode == "isolate" else e.path
+        for e in present
+    }
+    checked = _verify(source, target, present, expected)
+    done: list[RunCopy] = []
+    for e in present:
+        found, unread, where = checked[e.id]
+        if found:
+            done.append(
+                _failed(
+                    e.id,
+                    e.path,
+                    "the target already has this run, with other content (it is never overwritten)",
+                    differences=found,
+                    target_path=where,
+                    not_carried=unread,
+                    source=origin,
+                )
+            )
+        else:
+            done.append(
+                RunCopy(
+                    run_id=e.id,
+                    path=e.path,
+                    target_path=where,
+                    outcome="skipped",
+                    reason="already on the target with the same content",
+                    source=origin,
+                    not_carried=unread,
+                )
+            )
+        if bar is not None:
+            bar.update(1)
+    return done
+
+
+def _archive(
+    source: RunicornClient, batch: list[Experiment], dest: Path
+) -> tuple[Path, dict[str, dict[str, str]], Literal["export", "folder", "api"]]:
+    """The batch as one zip (the source's export, else its folders, else its API), and
+    per run what the zip cannot carry, by aspect."""
+    notes: dict[str, dict[str, str]] = {e.id: {} for e in batch}
+    if source.server.generation == "0.7":
+        for e in batch:
+            if e.assets_count:
+                notes[e.id]["assets"] = (
+                    f"{e.assets_count} assets kept in the source storage's archive/ folder "
+                    "(the viewer's export holds each run's own files only)"
+                )
+        return source.experiments.export_archive([e.id for e in batch], dest), notes, "export"
+    for e in batch:
+        if e.artifacts_created_count:
+            notes[e.id]["artifacts"] = (
+                f"{e.artifacts_created_count} artifacts it logged (0.7.x keeps no artifact "
+                "store; they stay on the source)"
+            )
+    folders = {e.id: source.experiments.folder(e.id) for e in batch}
+    members: list[tuple[str, bytes | Path]] = []
+    origin: Literal["folder", "api"] = "folder"
+    for e in batch:
+        folder = folders[e.id]
+        if folder is not None:
+            members += from_folder(e, folder)
+            continue
+        files, missing = from_api(source, e)
+        members += files
+        notes[e.id].update(missing)
+        origin = "api"
+    return write_zip(dest, iter(members)), notes, origin
+
+
+def _copy_batch(
+    source: RunicornClient,
+    target: RunicornClient,
+    batch: list[Experiment],
+    mode: Mode,
+    scratch: Path,
+    bar: Bar | None,
+) -> list[RunCopy]:
+    """One archive of ``batch`` imported, then each run compared; a new run that differs
+    is removed from the target again."""
+    zip_path, notes, origin = _archive(source, batch, scratch / f"batch-{batch[0].id}.zip")
+    try:
+        result = target.imports.archive(zip_path, mode=mode)
+    finally:
+        zip_path.unlink(missing_ok=True)
+    new_ids = set(result.new_run_ids)
+    skipped_ids = set(result.skipped_run_ids)
+    # Runs the target turned out to have (its run list had not shown them): as present.
+    had = [e for e in batch if e.id in skipped_ids]
+    done = _compare_present(
+        source, target, had, {e.id: _target_path(target, e.id) for e in had}, mode, bar, origin
+    )
+    arrived = [e for e in batch if e.id in new_ids]
+    unlisted = _index(target, [e.id for e in arrived])
+    base = result.isolate_base
+    expected = {e.id: f"{base}/{e.path}" if base and e.path else e.path for e in arrived}
+    checked = _verify(source, target, arrived, expected)
+    broken: list[str] = []
+    for e in batch:
+        if e.id in skipped_ids:
+            continue
+        carried = notes[e.id]
+        if e.id not in new_ids:
+            done.append(
+                _failed(
+                    e.id, e.path, "the target's import did not create it",
+                    not_carried=list(carried.values()), source=origin,
+                )
+            )  # fmt: skip
+        else:
+            found, unread, where = checked[e.id]
+            left = [*carried.values(), *(u for u in unread if u.split(" ", 1)[0] not in carried)]
+            if found:
+                broken.append(e.id)
+                done.append(
+                    _failed(
+                        e.id,
+                        e.path,
+                        "the copy on the target differs from the source",
+                        differences=found,
+                        not_carried=left,
+                        source=origin,
+                        target_path=where,
+                    )
+                )
+            else:
+                done.append(
+                    RunCopy(
+                        run_id=e.id,
+                        path=e.path,
+                        target_path=where,
+                        outcome="copied",
+                        reason=unlisted.get(e.id),
+                        not_carried=left,
+                        source=origin,
+                    )
+                )
+        if bar is not None:
+            bar.update(1)
+    if broken:
+        _remove(target, broken, done)
+    return done
+
+
+def _target_path(target: RunicornClient, run_id: str) -> str | None:
+    try:
+        return target.experiments.get(run_id).path
+    except RunicornAPIError:
+        return None
+
+
+def _index(target: RunicornClient, run_ids: list[str]) -> dict[str, str]:
+    """Make the target's run list show ``run_ids``; what still lacks them, by id.
+
+    A 0.7.2 viewer indexes imported runs in its database, and its import sometimes
+    leaves some out: they are served by id but missing from ``GET /api/runs`` (and so
+    from its web page, and their tags with them). Setting the storage root to itself
+    makes the viewer index its storage again; the copy does that only where the root in
+    its config file is the folder it serves, so no setting changes.
+
+    :calls: ``GET /api/runs`` (until the runs show, a few seconds at most), and where
+        some do not, ``GET /api/config`` and ``POST /api/config/user_root_dir``
+    """
+    missing = set(run_ids)
+    for attempt in range(2):
+        missing -= {e.id for e in target.experiments.list()}
+        if not missing:
+            return {}
+        if attempt == 0:
+            time.sleep(0.5)  # the list has been seen to lag
+    config = target.get_config()
+    if config.storage and config.user_root_dir == config.storage:
+        target.set_user_root_dir(config.storage)
+        deadline = time.monotonic() + 15
+        while missing and time.monotonic() < deadline:
+            time.sleep(0.5)
+            missing -= {e.id for e in target.experiments.list()}
+    note = (
+        "copied and served by id, but the target's run list does not show it: restart "
+        "that viewer so that it indexes its storage again"
+    )
+    return dict.fromkeys(missing, note)
+
+
+def _remove(target: RunicornClient, run_ids: list[str], done: list[RunCopy]) -> None:
+    """Remove half-imported runs from the target for good, and say so in their reason."""
+    try:
+        target.experiments.delete(run_ids, permanent=True, confirm=True)
+        outcome = "the copy was removed from the target"
+    except RunicornAPIError as err:
+        outcome = f"removing the copy from the target failed: {err}"
+    for item in done:
+        if item.run_id in run_ids:
+            item.reason = f"{item.reason}; {outcome}"
