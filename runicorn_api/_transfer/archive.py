@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .._client import RunicornClient
-from .._exceptions import MissingDependencyError, UnsupportedFeatureError
+from .._exceptions import UnsupportedFeatureError
 from ..models.experiment import Experiment
+from .snapshot import RunSnapshot
 
 __all__ = ["from_api", "from_folder", "write_zip"]
 
@@ -60,13 +61,12 @@ def from_folder(experiment: Experiment, folder: Path) -> Iterator[tuple[str, byt
 
 
 def from_api(
-    client: RunicornClient, experiment: Experiment
+    client: RunicornClient, experiment: Experiment, seen: RunSnapshot
 ) -> tuple[list[tuple[str, bytes | Path]], dict[str, str]]:
-    """The run's files rebuilt from what ``client``'s viewer serves, and what of the run
-    they cannot carry.
+    """The run's files rebuilt from what ``client``'s viewer serves (``seen``: the run
+    as read from it already, metrics and log), and what of the run they cannot carry.
 
-    :calls: ``GET /api/runs/{id}/metrics``, the console log (WebSocket), and the
-        summary where the viewer serves it
+    :calls: the summary (``GET /api/runs/{id}``) where the viewer serves it
     """
     prefix = _prefix(experiment)
     missing: dict[str, str] = {}
@@ -93,9 +93,8 @@ def from_api(
             f"the summary beyond its best metric, and the end time ({client.server} "
             "serves them only from the run folder, which this client does not read)"
         )
-    metrics = client.metrics.get(experiment.id)
     events = bytearray()
-    for row in metrics.rows:
+    for row in seen.metrics.rows:
         stamp = row.get("time")
         data = {k: v for k, v in row.items() if v is not None}
         events += json.dumps({"ts": stamp, "type": "metrics", "data": data}).encode() + b"\n"
@@ -105,15 +104,15 @@ def from_api(
         (f"{prefix}/summary.json", json.dumps(summary, indent=2).encode()),
         (f"{prefix}/events.jsonl", bytes(events)),
     ]
-    try:
-        log = client.experiments.logs(experiment.id)
+    log = seen.console
+    if log is None:
+        missing["log"] = f"the console log ({seen.unknown.get('log', 'not served')})"
+    else:
         if log.lines:
             members.append((f"{prefix}/logs.txt", log.text.encode()))
         missing["log"] = "blank lines of the console log (the viewer's stream leaves them out)"
         if log.truncated:
             missing["log"] += ", and the lines before its last 10,000"
-    except (UnsupportedFeatureError, MissingDependencyError) as err:
-        missing["log"] = f"the console log ({err})"
     missing["images"] = f"images and other media ({client.server} serves no media files over HTTP)"
     missing["environment"] = "the environment capture"
     return members, missing

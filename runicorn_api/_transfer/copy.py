@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
@@ -142,16 +142,22 @@ def _snapshots(
 
 
 def _verify(
-    source: RunicornClient,
+    source: RunicornClient | list[RunSnapshot | RunicornAPIError],
     target: RunicornClient,
     runs: Sequence[Experiment],
     expected_paths: dict[str, str | None],
 ) -> dict[str, tuple[list[str], list[str], str | None]]:
     """Per run: the differences between the two viewers, what could not be compared,
-    and the run's path on the target. A run that differs is read once more from the
-    target before it counts as different (its run list can lag behind an import)."""
-    mine = _snapshots(source, runs)
-    theirs = _snapshots(target, [e.id for e in runs])
+    and the run's path on the target. ``source`` is the source client, or the runs as
+    read from it already. A run that differs is read once more from the target before
+    it counts as different (its run list can lag behind an import)."""
+    if isinstance(source, RunicornClient):
+        with ThreadPoolExecutor(max_workers=1) as pool:  # both viewers at once
+            ahead = pool.submit(_snapshots, source, runs)
+            theirs = _snapshots(target, [e.id for e in runs])
+            mine = ahead.result()
+    else:
+        mine, theirs = source, _snapshots(target, [e.id for e in runs])
     checked: dict[str, tuple[list[str], list[str], str | None]] = {}
     for again in (False, True):
         retry: list[int] = []
@@ -240,10 +246,14 @@ def _compare_present(
 
 
 def _archive(
-    source: RunicornClient, batch: list[Experiment], dest: Path
+    source: RunicornClient,
+    batch: list[Experiment],
+    dest: Path,
+    seen: Callable[[], dict[str, RunSnapshot | RunicornAPIError]],
 ) -> tuple[Path, dict[str, dict[str, str]], Literal["export", "folder", "api"]]:
-    """The batch as one zip (the source's export, else its folders, else its API), and
-    per run what the zip cannot carry, by aspect."""
+    """The batch as one zip (the source's export, else its folders, else its API: then
+    from ``seen()``, the runs as read from the source), and per run what the zip
+    cannot carry, by aspect."""
     notes: dict[str, dict[str, str]] = {e.id: {} for e in batch}
     if source.server.generation == "0.7":
         for e in batch:
@@ -267,7 +277,10 @@ def _archive(
         if folder is not None:
             members += from_folder(e, folder)
             continue
-        files, missing = from_api(source, e)
+        snapshot = seen()[e.id]
+        if isinstance(snapshot, RunicornAPIError):
+            raise snapshot
+        files, missing = from_api(source, e, snapshot)
         members += files
         notes[e.id].update(missing)
         origin = "api"
@@ -284,11 +297,21 @@ def _copy_batch(
 ) -> list[RunCopy]:
     """One archive of ``batch`` imported, then each run compared; a new run that differs
     is removed from the target again."""
-    zip_path, notes, origin = _archive(source, batch, scratch / f"batch-{batch[0].id}.zip")
-    try:
-        result = target.imports.archive(zip_path, mode=mode)
-    finally:
-        zip_path.unlink(missing_ok=True)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The source is read while its archive is made and imported.
+        ahead = pool.submit(_snapshots, source, batch)
+
+        def seen() -> dict[str, RunSnapshot | RunicornAPIError]:
+            return dict(zip((e.id for e in batch), ahead.result(), strict=True))
+
+        zip_path, notes, origin = _archive(
+            source, batch, scratch / f"batch-{batch[0].id}.zip", seen
+        )
+        try:
+            result = target.imports.archive(zip_path, mode=mode)
+        finally:
+            zip_path.unlink(missing_ok=True)
+        mine = seen()
     new_ids = set(result.new_run_ids)
     skipped_ids = set(result.skipped_run_ids)
     # Runs the target turned out to have (its run list had not shown them): as present.
@@ -300,7 +323,7 @@ def _copy_batch(
     unlisted = _index(target, [e.id for e in arrived])
     base = result.isolate_base
     expected = {e.id: f"{base}/{e.path}" if base and e.path else e.path for e in arrived}
-    checked = _verify(source, target, arrived, expected)
+    checked = _verify([mine[e.id] for e in arrived], target, arrived, expected)
     broken: list[str] = []
     for e in batch:
         if e.id in skipped_ids:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .._client import RunicornClient
 from .._exceptions import MissingDependencyError, UnsupportedFeatureError
 from .._types import JSON
+from ..models.contents import RunLog
 from ..models.experiment import Experiment
 from ..models.metrics import RunMetrics
 
@@ -31,6 +32,8 @@ class RunSnapshot:
     log: list[str] | None
     images: list[tuple[str, int | None, str]] | None
     unknown: dict[str, str] = field(default_factory=dict)
+    console: RunLog | None = None
+    """The console log as read (blank lines and all, where the folder was read)."""
 
 
 def take(client: RunicornClient, experiment: Experiment) -> RunSnapshot:
@@ -48,6 +51,7 @@ def take(client: RunicornClient, experiment: Experiment) -> RunSnapshot:
     except UnsupportedFeatureError as err:
         summary, unknown["summary"] = None, _why(err)
     log: list[str] | None
+    read: RunLog | None = None
     try:
         read = client.experiments.logs(run_id)
         log = None if read.truncated else [line for line in read.lines if line.strip()]
@@ -74,6 +78,7 @@ def take(client: RunicornClient, experiment: Experiment) -> RunSnapshot:
         log=log,
         images=images,
         unknown=unknown,
+        console=read,
     )
 
 

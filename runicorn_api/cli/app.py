@@ -16,6 +16,7 @@ import runicorn_api as api
 
 from .._frames.metrics import metrics_frame
 from ..export import metrics_csv, metrics_parquet
+from ..utils import copy_runs
 from .output import emit, plain
 from .progress import rich_bar
 
@@ -24,6 +25,7 @@ __all__ = ["cli", "main"]
 RUN_COLUMNS = ["id", "path", "status", "alias", "tags", "created_at", "best_metric"]
 ART_COLUMNS = ["id", "name", "type", "version", "size_bytes", "created_by_run", "aliases"]
 TABLE_FORMATS = ("table", "json", "csv")
+COPY_COLUMNS = ["id", "path", "outcome", "target_path", "reason"]
 
 
 class UsageProblem(click.UsageError):
@@ -260,6 +262,61 @@ def artifacts_download(spec: str, dest: Path, url: str | None) -> None:
         paths = client.artifacts.download(spec, dest, progress=rich_bar if _tty() else False)
     for path in paths:
         click.echo(str(path))
+
+
+@cli.command()
+@click.option("--from", "source", required=True, help="The viewer to copy from (any generation).")
+@click.option("--to", "target", required=True, help="The 0.7.x viewer to copy into.")
+@click.option("--path", "path_prefix", help="Only runs under this path (whole segments).")
+@click.option(
+    "--status", multiple=True, help="running, finished, failed, interrupted (repeatable: any)."
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["merge", "isolate"]),
+    default="merge",
+    show_default=True,
+    help="merge: the runs' own paths; isolate: under imports/<timestamp>/ on the target.",
+)
+@format_option(*TABLE_FORMATS)
+def copy(
+    source: str,
+    target: str,
+    path_prefix: str | None,
+    status: tuple[str, ...],
+    mode: str,
+    fmt: str,
+) -> None:
+    """Copy runs from one viewer into another and compare each on both; a summary goes
+    to stderr. Exits 1 if any run was not copied (each row says why)."""
+    with api.connect(source) as src, api.connect(target) as dst:
+        chosen = src.experiments.filter(path_prefix=path_prefix, status=list(status) or None)
+        if not chosen.ids():
+            _fail(f"no run on {src.base_url} matches the selection; nothing was copied", 1)
+        report = copy_runs(
+            src,
+            dst,
+            chosen,
+            mode="isolate" if mode == "isolate" else "merge",
+            progress=rich_bar if _tty() else False,
+        )
+    rows = [
+        {
+            "id": r.run_id,
+            "path": r.path,
+            "outcome": r.outcome,
+            "target_path": r.target_path,
+            "reason": r.reason,
+            "differences": r.differences,
+            "not_carried": r.not_carried,
+        }
+        for r in report.runs
+    ]
+    wide = [*COPY_COLUMNS, "differences", "not_carried"] if fmt == "json" else COPY_COLUMNS
+    emit(rows, fmt, wide, title="copy")
+    click.echo(str(report), err=True)
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @cli.command()

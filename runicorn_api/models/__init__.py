@@ -68,6 +68,7 @@ from .telemetry import (
     Temperatures,
     TemperatureSensor,
 )
+from .transfer import CopyReport, RunCopy
 
 __all__ = [
     "FEATURES",
@@ -83,6 +84,7 @@ __all__ = [
     "BestMetric",
     "CondaEnv",
     "ConfigUpdate",
+    "CopyReport",
     "DiagnosticsSource",
     "DiagnosticsSources",
     "Environment",
@@ -124,6 +126,7 @@ __all__ = [
     "RemoteStatus",
     "ResponseValidationWarning",
     "RunArtifacts",
+    "RunCopy",
     "RunDeletion",
     "RunImage",
     "RunMetrics",

@@ -4,6 +4,7 @@ lazy collections, DataFrames in pandas and polars, models' computed properties."
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import polars as pl
@@ -57,3 +58,21 @@ def helpers(client: api.RunicornClient, ids: list[str]) -> None:
     assert_type(utils.plot_runs(client, ids, "loss"), Axes)
     assert_type(utils.metrics_to_dataframe(client.get_metrics(ids[0]), library="polars"),
                 pl.DataFrame)  # fmt: skip
+
+
+def moving_runs(source: api.RunicornClient, target: api.RunicornClient) -> None:
+    report = utils.copy_runs(source, target, source.experiments.filter(path_prefix="vision"))
+    assert_type(report, api.models.CopyReport)
+    assert_type(report.failed, list[api.models.RunCopy])
+    assert_type(report.ok, bool)
+    assert_type(report.runs[0].differences, list[str])
+    assert_type(utils.copy_runs("http://a", "http://b", ["20250101_120000_000000"]).copied,
+                list[api.models.RunCopy])  # fmt: skip
+    assert_type(source.experiments.folder("20250101_120000_000000"), Path | None)
+
+
+def behind_a_proxy() -> None:
+    client = api.connect("https://runicorn.example.org", auth=("alice", "pw"),
+                         verify="/etc/ssl/ca.pem", headers={"X-Team": "a"},
+                         cert=("c.pem", "k.pem"))  # fmt: skip
+    assert_type(client, api.RunicornClient)

@@ -9,7 +9,10 @@ what the fixture's writer logged (the manifest), not against the copy's own repo
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ import runicorn_api as api
 import runicorn_api.utils
 from runicorn_api.testing import RunRecord
 from runicorn_api.testing.dataset import expected_rows
+from tests.support.cli import run_cli
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv, copy_viewer
 
@@ -222,3 +226,41 @@ def test_bad_copies_are_refused_before_any_request(
     report = api.utils.copy_runs(source.base_url, target.base_url, ["20990101_000000_abcdef"])
     (missing,) = report.failed
     assert "no run 20990101_000000_abcdef on the source" in (missing.reason or "")
+
+
+def test_the_copy_command(
+    viewer: ViewerEnv, prepared: dict[str, Any], source: api.RunicornClient
+) -> None:
+    target = _target(viewer, prepared, "cli")
+    zoo = {r.run_id for r in viewer.manifest.runs if r.path.startswith("zoo/")}
+    args = ("copy", "--from", source.base_url, "--to", target.base_url)
+    done = run_cli(*args, "--path", "zoo", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert {r["id"] for r in rows} == zoo
+    assert {r["outcome"] for r in rows} == {"copied"}
+    assert f"{len(zoo)} copied, 0 skipped, 0 failed" in done.stderr
+    assert {e.id for e in target.experiments.list()} == zoo
+
+    again = run_cli(*args, "--path", "zoo", "--format", "csv")
+    assert again.returncode == 0, again.stderr
+    table = list(csv.DictReader(io.StringIO(again.stdout)))
+    assert {r["outcome"] for r in table} == {"skipped"}
+
+    running = run_cli(*args, "--status", "running", "--mode", "isolate", "--format", "json")
+    assert running.returncode == 1  # a run not copied: the row says why
+    (row,) = json.loads(running.stdout)
+    assert row["id"] == viewer.manifest["live"].run_id
+    assert "still running" in row["reason"]
+
+    nothing = run_cli(*args, "--path", "no/such/path")
+    assert nothing.returncode == 1
+    assert nothing.stderr.startswith("runicorn-api: error: no run on")
+    assert nothing.stderr.count("\n") == 1
+
+    if viewer.generation == "0.5":  # a 0.5.x target: one line, exit 1, nothing sent
+        refused = run_cli("copy", "--from", target.base_url, "--to", source.base_url)
+        assert refused.returncode == 1
+        assert "needs a 0.7.x target" in refused.stderr
+    bad = run_cli(*args, "--mode", "replace")
+    assert bad.returncode == 2
