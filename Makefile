@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VERSIONS ?= 0.5.3 0.7.2
 SOURCES := runicorn_api tests examples benchmarks docs/hooks tools
 
-.PHONY: install viewers lint typing test test-offline demo docs dist clean
+.PHONY: install viewers lint typing test test-offline demo docs dist interpreters clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,17 @@ dist: $(STAMP)
 
 test: lint docs dist viewers
 	RUNICORN_VERSIONS="$(shell echo $(VERSIONS) | tr ' ' ',')" $(BIN)/python -m pytest
+	$(WHEEL_SUITES)
+
+# The built wheel on the other Pythons (pyenv's), against one real viewer: 3.10 with every
+# declared lower bound pinned (tools/lower_bounds.py), 3.12 and 3.13 with the newest
+# packages. The full suite above runs on $(PYTHON).
+WHEEL_SUITES = $(BIN)/python tools/wheel_suite.py --python 3.10 --lower-bounds && \
+	$(BIN)/python tools/wheel_suite.py --python 3.12 && \
+	$(BIN)/python tools/wheel_suite.py --python 3.13
+
+interpreters: dist viewers
+	$(WHEEL_SUITES)
 
 # The fast tier: every test that needs no real viewer (seconds, not minutes).
 test-offline: $(STAMP)

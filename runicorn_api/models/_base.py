@@ -56,7 +56,12 @@ class RunicornModel(BaseModel):
     """
 
     model_config: ClassVar[ConfigDict] = ConfigDict(
-        extra="allow", populate_by_name=True, frozen=False
+        extra="allow",
+        populate_by_name=True,
+        frozen=False,
+        # The viewer's own names (model_name, model_version) are fields; pydantic < 2.10
+        # would warn about them on every import.
+        protected_namespaces=(),
     )
 
     # Keys reachable through ``model[key]`` besides fields and extras: the computed
