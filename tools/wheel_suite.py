@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from lower_bounds import pins  # noqa: E402
 
 EXTRAS = "pandas,polars,progress,logs,images,plot,cli"
-TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100", "pyarrow>=14"]
+TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100", "pyarrow>=14", "duckdb>=1.0"]
 SUITE = [
     "tests/offline",
     "tests/viewer/test_experiments.py",
@@ -40,6 +40,10 @@ SUITE = [
 ]
 """The offline tier and the features the design card names (collections, metrics,
 frames in pandas and polars, datasets, plots, notebook reprs, the CLI)."""
+NOT_HERE = ["tests/viewer/test_cli.py::test_local_serves_until_interrupted"]
+"""Needs runicorn installed beside the SDK (``runicorn-api local``), which these venvs
+leave out: the viewers run from their own pinned venvs, and runicorn's fastapi asks for
+typing-extensions>=4.8, above the SDK's own lower bound. The main suite runs it."""
 
 
 def run(*args: str, **kw: object) -> None:
@@ -101,8 +105,14 @@ def main() -> int:
         "RUNICORN_API_CACHE": str(ROOT / ".cache"),
         "PYTHONPATH": str(scratch),
     }
-    done = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITE],
-                          cwd=scratch, env=env, check=False)  # fmt: skip
+    # Old releases warn of each other's deprecations (matplotlib 3.8 of pyparsing 3.3's
+    # names); the main suite turns every warning into an error, these jobs not those.
+    quiet = ["-W", "ignore::DeprecationWarning", "-W", "ignore::PendingDeprecationWarning"]
+    done = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *quiet, *SUITE,
+         *(f"--deselect={test}" for test in NOT_HERE)],
+        cwd=scratch, env=env, check=False,
+    )  # fmt: skip
     print(f"{name}: pytest exited {done.returncode}", flush=True)
     return done.returncode or 0
 

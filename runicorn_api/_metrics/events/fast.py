@@ -176,13 +176,19 @@ def _read_frame(
         sources: list[IO[bytes]] = [io.BytesIO(t) for t in texts]
         if lines is None:
             return pl.read_ndjson(sources[0], infer_schema_length=infer)
-        return pl.read_ndjson(sources, infer_schema_length=infer)
+        try:
+            return pl.read_ndjson(sources, infer_schema_length=infer)
+        except TypeError:  # an older polars reads one source: then one joined copy
+            whole = b"".join(t if t.endswith(b"\n") else t + b"\n" for t in texts)
+            return pl.read_ndjson(io.BytesIO(whole), infer_schema_length=infer)
 
+    # What polars raises for a line it refuses (older releases: a RuntimeError).
+    refused = (ValueError, RuntimeError, pl.exceptions.PolarsError)
     nulls: list[int] | None = None
     for infer in (100, None):
         try:
             frame = read(infer)
-        except (ValueError, pl.exceptions.PolarsError):
+        except refused:
             if nulls is not None:
                 raise NeedPython from None
             infer = None
@@ -191,7 +197,7 @@ def _read_frame(
             nulls = [t.count(b'": null') for t in texts]
             try:
                 frame = read(None)
-            except (ValueError, pl.exceptions.PolarsError):
+            except refused:
                 raise NeedPython from None
         if lines is not None and frame.height != sum(lines):
             raise NeedPython  # a blank line: rows no longer map to files by count
