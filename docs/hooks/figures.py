@@ -14,9 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+_DRAWN: set[Path] = set()
+"""Folders drawn by this process: each language's build calls the hook again."""
+
 
 def on_pre_build(config: Any) -> None:
     docs = Path(config["docs_dir"])
+    if docs in _DRAWN:
+        return
+    _DRAWN.add(docs)
     root = docs.parent
     with tempfile.TemporaryDirectory(prefix="runicorn-docs-") as home:
         env = {**os.environ, "HOME": home, "XDG_CONFIG_HOME": str(Path(home) / ".config"),

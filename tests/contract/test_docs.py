@@ -18,6 +18,7 @@ A block's first line may say where it runs, visibly in the docs:
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,7 +35,11 @@ from runicorn_api.testing.dataset import copy_storage
 from tests.support.viewers import ViewerEnv
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+PAGES = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").rglob("*.md")
+                                     if not p.name.endswith(".zh.md"))]  # fmt: skip
+"""The English pages; a Chinese one (``<page>.zh.md``) must hold the same code blocks,
+so its code runs here once, with the English page's."""
+TRANSLATIONS = sorted((ROOT / "docs").rglob("*.zh.md"))
 SEED_URL = "http://127.0.0.1:23300"
 OUTPUT_FROM = {"0.5": "0.5.3", "0.7": "0.7.2"}
 """The viewer whose answers the docs show, per generation."""
@@ -56,6 +61,26 @@ def test_every_page_with_code_is_collected() -> None:
             if first.startswith("# Not run"):
                 assert first.startswith(SKIP), f"{page.name}:{block.start_line}: {first}"
                 assert len(first) > len(SKIP) + 3, f"{page.name}:{block.start_line}: say why"
+
+
+@pytest.mark.parametrize("page", TRANSLATIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_translation_shows_the_same_code(page: Path) -> None:
+    english = page.with_name(page.name.replace(".zh.md", ".md"))
+    assert english.exists(), f"{page.name} translates no English page"
+    fence = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+    theirs = fence.findall(english.read_text(encoding="utf-8"))
+    ours = fence.findall(page.read_text(encoding="utf-8"))
+    assert ours == theirs
+    assert theirs, f"{english.name} has no code: translate it without this test's help"
+    text = fence.sub("", page.read_text(encoding="utf-8"))
+    assert re.search(r"[\u4e00-\u9fff]", text), f"{page.name} has no Chinese text"
+
+
+def test_the_translated_pages_are_the_readers_first() -> None:
+    assert {p.relative_to(ROOT / "docs").as_posix() for p in TRANSLATIONS} >= {
+        "index.zh.md",
+        "getting-started.zh.md",
+    }
 
 
 @pytest.fixture(scope="session")
