@@ -48,6 +48,16 @@ class TLSProxy:
         path = self.root / "access.log"
         return path.read_text() if path.exists() else ""
 
+    def logged(self, text: str, timeout: float = 10.0) -> bool:
+        """Whether ``text`` shows in the access log within ``timeout`` seconds: nginx
+        writes a request's line when it ends, a WebSocket's once both sides closed."""
+        deadline = time.monotonic() + timeout
+        while text not in self.access_log():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()  # our own child, by its PID

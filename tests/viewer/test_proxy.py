@@ -56,9 +56,8 @@ def test_runs_and_metrics_through_the_proxy(viewer: ViewerEnv, proxy: TLSProxy) 
         assert rows == expected_rows(run)
         if viewer.generation == "0.7":  # 0.5.x serves no summary over HTTP
             assert client.get_run(run.run_id).summary == run.summary
-    log = proxy.access_log()
-    assert f"GET /api/runs/{run.run_id}/metrics 200 user={proxy.user}" in log
-    assert 'x_test="team-a"' in log  # the extra header reached the proxy
+    assert proxy.logged(f"GET /api/runs/{run.run_id}/metrics 200 user={proxy.user}")
+    assert proxy.logged('x_test="team-a"')  # the extra header reached the proxy
 
 
 def test_logs_websocket_through_the_proxy(viewer: ViewerEnv, proxy: TLSProxy) -> None:
@@ -71,7 +70,7 @@ def test_logs_websocket_through_the_proxy(viewer: ViewerEnv, proxy: TLSProxy) ->
     assert streamed.lines == [line for line in direct.lines if line.strip()]
     texts = [line.split(" | ", 1)[-1] for line in streamed.lines]  # "HH:MM:SS | text"
     assert {text for text in run.log_lines if text} <= set(texts)
-    assert f"GET /api/runs/{run.run_id}/logs/ws 101 user={proxy.user}" in proxy.access_log()
+    assert proxy.logged(f"GET /api/runs/{run.run_id}/logs/ws 101 user={proxy.user}")
 
 
 def test_downloads_through_the_proxy(viewer: ViewerEnv, proxy: TLSProxy, tmp_path: Path) -> None:
@@ -87,7 +86,7 @@ def test_downloads_through_the_proxy(viewer: ViewerEnv, proxy: TLSProxy, tmp_pat
             assert hashlib.sha256(data).hexdigest() == wrote["sha256"]
         zipped = client.experiments.export_archive([run.run_id], tmp_path / "runs.zip")
     assert zipped.stat().st_size > 0
-    assert "POST /api/runs/export 200" in proxy.access_log()
+    assert proxy.logged("POST /api/runs/export 200")
 
 
 def test_no_credentials_is_an_authentication_error(proxy: TLSProxy) -> None:
