@@ -33,6 +33,7 @@ from .snapshot import RunSnapshot, differences, take
 __all__ = ["BATCH_RUNS", "copy_runs"]
 
 Mode = Literal["merge", "isolate"]
+Origin = Literal["export", "folder", "api", "target"]
 BATCH_RUNS = 20
 """Runs per uploaded archive: one bad run costs one upload, and no archive is huge."""
 
@@ -66,7 +67,7 @@ def copy_runs(
         )
     report = CopyReport(source=source.base_url, target=target.base_url, mode=mode)
     on_source = {e.id: e for e in source.experiments.list()}
-    on_target = {e.id: e.path for e in target.experiments.list()}
+    on_target = {e.id for e in target.experiments.list()}
     todo: list[Experiment] = []
     for run_id in wanted:
         experiment = on_source.get(run_id)
@@ -83,7 +84,7 @@ def copy_runs(
         if bar is not None:
             bar.update(len(wanted) - len(todo))
         present = [e for e in todo if e.id in on_target]
-        report.runs += _compare_present(source, target, present, on_target, mode, bar)
+        report.runs += _compare_present(source, target, present, mode, bar)
         new = [e for e in todo if e.id not in on_target]
         with tempfile.TemporaryDirectory(prefix="runicorn-copy-") as scratch:
             for start in range(0, len(new), BATCH_RUNS):
@@ -119,8 +120,14 @@ def _wanted(runs: object) -> list[str]:
 
 
 def _failed(run_id: str, path: str | None, reason: str, **more: object) -> RunCopy:
+    return _entry(run_id, path, "failed", reason, **more)
+
+
+def _entry(
+    run_id: str, path: str | None, outcome: str, reason: str | None, **more: object
+) -> RunCopy:
     return RunCopy.model_validate(
-        {"run_id": run_id, "path": path, "outcome": "failed", "reason": reason, **more}
+        {"run_id": run_id, "path": path, "outcome": outcome, "reason": reason, **more}
     )
 
 
@@ -145,11 +152,12 @@ def _verify(
     source: RunicornClient | list[RunSnapshot | RunicornAPIError],
     target: RunicornClient,
     runs: Sequence[Experiment],
-    expected_paths: dict[str, str | None],
+    expected_path: Callable[[Experiment, str | None], str | None],
 ) -> dict[str, tuple[list[str], list[str], str | None]]:
     """Per run: the differences between the two viewers, what could not be compared,
     and the run's path on the target. ``source`` is the source client, or the runs as
-    read from it already. A run that differs is read once more from the target before
+    read from it already; ``expected_path(run, path_on_the_target)`` is where the run
+    should be. A run that differs is read once more from the target before
     it counts as different (its run list can lag behind an import)."""
     if isinstance(source, RunicornClient):
         with ThreadPoolExecutor(max_workers=1) as pool:  # both viewers at once
@@ -170,7 +178,7 @@ def _verify(
                     None,
                 )
             else:
-                found = differences(a, b, target_path=expected_paths[e.id])
+                found = differences(a, b, target_path=expected_path(e, b.path))
                 unread, where = _not_compared(a, b), b.path
             checked[e.id] = (found, unread, where)
             if found and not again:
@@ -198,48 +206,40 @@ def _not_compared(mine: RunSnapshot, theirs: RunSnapshot) -> list[str]:
 
 
 def _compare_present(
-    source: RunicornClient,
+    source: RunicornClient | list[RunSnapshot | RunicornAPIError],
     target: RunicornClient,
     present: list[Experiment],
-    on_target: dict[str, str | None],
     mode: Mode,
     bar: Bar | None,
-    origin: Literal["export", "folder", "api", "target"] = "target",
+    origins: dict[str, Origin] | None = None,
 ) -> list[RunCopy]:
-    """Runs the target already has (``on_target``: id → its path there): skipped when
-    equal, else failed; they are never overwritten."""
-    expected = {
-        e.id: _isolated(e.path, on_target.get(e.id)) if mode == "isolate" else e.path
-        for e in present
-    }
+    """Runs the target already has: skipped when equal, else failed; they are never
+    overwritten. ``source`` as for :func:`_verify`."""
+
+    def expected(e: Experiment, there: str | None) -> str | None:
+        return _isolated(e.path, there) if mode == "isolate" else e.path
+
     checked = _verify(source, target, present, expected)
     done: list[RunCopy] = []
     for e in present:
         found, unread, where = checked[e.id]
-        if found:
-            done.append(
-                _failed(
-                    e.id,
-                    e.path,
-                    "the target already has this run, with other content (it is never overwritten)",
-                    differences=found,
-                    target_path=where,
-                    not_carried=unread,
-                    source=origin,
-                )
+        reason = (
+            "the target already has this run, with other content (it is never overwritten)"
+            if found
+            else "already on the target with the same content"
+        )
+        done.append(
+            _entry(
+                e.id,
+                e.path,
+                "failed" if found else "skipped",
+                reason,
+                differences=found,
+                target_path=where,
+                not_carried=unread,
+                source=(origins or {}).get(e.id, "target"),
             )
-        else:
-            done.append(
-                RunCopy(
-                    run_id=e.id,
-                    path=e.path,
-                    target_path=where,
-                    outcome="skipped",
-                    reason="already on the target with the same content",
-                    source=origin,
-                    not_carried=unread,
-                )
-            )
+        )
         if bar is not None:
             bar.update(1)
     return done
@@ -250,10 +250,10 @@ def _archive(
     batch: list[Experiment],
     dest: Path,
     seen: Callable[[], dict[str, RunSnapshot | RunicornAPIError]],
-) -> tuple[Path, dict[str, dict[str, str]], Literal["export", "folder", "api"]]:
+) -> tuple[Path, dict[str, dict[str, str]], dict[str, Origin]]:
     """The batch as one zip (the source's export, else its folders, else its API: then
-    from ``seen()``, the runs as read from the source), and per run what the zip
-    cannot carry, by aspect."""
+    from ``seen()``, the runs as read from the source); per run what the zip cannot
+    carry, by aspect, and where its files came from."""
     notes: dict[str, dict[str, str]] = {e.id: {} for e in batch}
     if source.server.generation == "0.7":
         for e in batch:
@@ -262,20 +262,21 @@ def _archive(
                     f"{e.assets_count} assets kept in the source storage's archive/ folder "
                     "(the viewer's export holds each run's own files only)"
                 )
-        return source.experiments.export_archive([e.id for e in batch], dest), notes, "export"
+        zipped = source.experiments.export_archive([e.id for e in batch], dest)
+        return zipped, notes, dict.fromkeys(notes, "export")
     for e in batch:
         if e.artifacts_created_count:
             notes[e.id]["artifacts"] = (
                 f"{e.artifacts_created_count} artifacts it logged (0.7.x keeps no artifact "
                 "store; they stay on the source)"
             )
-    folders = {e.id: source.experiments.folder(e.id) for e in batch}
     members: list[tuple[str, bytes | Path]] = []
-    origin: Literal["folder", "api"] = "folder"
+    origins: dict[str, Origin] = {}
     for e in batch:
-        folder = folders[e.id]
+        folder = source.experiments.folder(e.id)
         if folder is not None:
             members += from_folder(e, folder)
+            origins[e.id] = "folder"
             continue
         snapshot = seen()[e.id]
         if isinstance(snapshot, RunicornAPIError):
@@ -283,8 +284,8 @@ def _archive(
         files, missing = from_api(source, e, snapshot)
         members += files
         notes[e.id].update(missing)
-        origin = "api"
-    return write_zip(dest, iter(members)), notes, origin
+        origins[e.id] = "api"
+    return write_zip(dest, iter(members)), notes, origins
 
 
 def _copy_batch(
@@ -304,7 +305,7 @@ def _copy_batch(
         def seen() -> dict[str, RunSnapshot | RunicornAPIError]:
             return dict(zip((e.id for e in batch), ahead.result(), strict=True))
 
-        zip_path, notes, origin = _archive(
+        zip_path, notes, origins = _archive(
             source, batch, scratch / f"batch-{batch[0].id}.zip", seen
         )
         try:
@@ -316,13 +317,14 @@ def _copy_batch(
     skipped_ids = set(result.skipped_run_ids)
     # Runs the target turned out to have (its run list had not shown them): as present.
     had = [e for e in batch if e.id in skipped_ids]
-    done = _compare_present(
-        source, target, had, {e.id: _target_path(target, e.id) for e in had}, mode, bar, origin
-    )
+    done = _compare_present([mine[e.id] for e in had], target, had, mode, bar, origins)
     arrived = [e for e in batch if e.id in new_ids]
     unlisted = _index(target, [e.id for e in arrived])
     base = result.isolate_base
-    expected = {e.id: f"{base}/{e.path}" if base and e.path else e.path for e in arrived}
+
+    def expected(e: Experiment, there: str | None) -> str | None:
+        return f"{base}/{e.path}" if base and e.path else e.path
+
     checked = _verify([mine[e.id] for e in arrived], target, arrived, expected)
     broken: list[str] = []
     for e in batch:
@@ -333,7 +335,7 @@ def _copy_batch(
             done.append(
                 _failed(
                     e.id, e.path, "the target's import did not create it",
-                    not_carried=list(carried.values()), source=origin,
+                    not_carried=list(carried.values()), source=origins[e.id],
                 )
             )  # fmt: skip
         else:
@@ -341,41 +343,25 @@ def _copy_batch(
             left = [*carried.values(), *(u for u in unread if u.split(" ", 1)[0] not in carried)]
             if found:
                 broken.append(e.id)
-                done.append(
-                    _failed(
-                        e.id,
-                        e.path,
-                        "the copy on the target differs from the source",
-                        differences=found,
-                        not_carried=left,
-                        source=origin,
-                        target_path=where,
-                    )
+            done.append(
+                _entry(
+                    e.id,
+                    e.path,
+                    "failed" if found else "copied",
+                    "the copy on the target differs from the source"
+                    if found
+                    else unlisted.get(e.id),
+                    differences=found,
+                    target_path=where,
+                    not_carried=left,
+                    source=origins[e.id],
                 )
-            else:
-                done.append(
-                    RunCopy(
-                        run_id=e.id,
-                        path=e.path,
-                        target_path=where,
-                        outcome="copied",
-                        reason=unlisted.get(e.id),
-                        not_carried=left,
-                        source=origin,
-                    )
-                )
+            )
         if bar is not None:
             bar.update(1)
     if broken:
         _remove(target, broken, done)
     return done
-
-
-def _target_path(target: RunicornClient, run_id: str) -> str | None:
-    try:
-        return target.experiments.get(run_id).path
-    except RunicornAPIError:
-        return None
 
 
 def _index(target: RunicornClient, run_ids: list[str]) -> dict[str, str]:
