@@ -14,23 +14,16 @@ import requests
 from ._actions import ClientActions
 from ._core import ClientCore
 from ._exceptions import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
     InvalidArgumentTypeError,
-    ResponseValidationError,
-    UnsupportedFeatureError,
 )
 from ._generations import Adapter, adapter_for
+from ._handshake import handshake
 from ._http.retry import RetryPolicy
 from ._http.transport import Transport
-from ._http.url import not_a_viewer, speaks_tls
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, ClientOptions, MoreOptions, resolve_base_url
 from ._storage.access import StorageAccess
 from ._types import NOT_GIVEN, DirectReads, Timeout, ViewerProcess
 from .cache import MetricsCache
-from .models._base import validate_model
 from .models.archives import ImportResult
 from .models.experiment import Experiment
 from .models.machine import StorageStats
@@ -121,7 +114,7 @@ class RunicornClient:
         )
         self._transport = transport
         try:
-            health = _handshake(transport, strict=self.options.strict)
+            health = handshake(transport, strict=self.options.strict)
             # A viewer that reports no usable version is taken as the newest generation.
             version = str(health.version) if health.version is not None else "unknown"
             adapter: Adapter = adapter_for(version, direct_reads=self.options.direct_reads)
@@ -460,40 +453,6 @@ class RunicornClient:
 
     def __repr__(self) -> str:
         return f"<RunicornClient {self.base_url} ({self.server})>"
-
-
-def _handshake(transport: Transport, *, strict: bool) -> Health:
-    """``GET /api/health``, with what answered instead of a viewer named in the error.
-
-    :calls: ``GET /api/health``
-    """
-    try:
-        data = transport.request("GET", "/api/health")
-        health = validate_model(Health, data, strict=strict, context="GET /api/health")
-    except AuthenticationError:
-        raise  # a proxy's login: what answered is not the question
-    except (APIStatusError, UnsupportedFeatureError, ResponseValidationError) as err:
-        message = not_a_viewer(transport.base_url, err.response)
-        if message is None:
-            raise
-        raise APIConnectionError(message, method="GET", url=err.url) from err
-    except APITimeoutError:
-        raise
-    except APIConnectionError as err:
-        if transport.base_url.startswith("http://") and speaks_tls(transport.base_url):
-            raise APIConnectionError(
-                f"{transport.base_url} did not answer plain HTTP, but it completes a TLS "
-                f"handshake: it is an https:// endpoint. A runicorn viewer speaks "
-                f"plain HTTP; check the port, or use https:// if a proxy serves it.",
-                method="GET",
-                url=err.url,
-            ) from err
-        raise
-    if not health.ok:
-        raise APIConnectionError(
-            f"The viewer at {transport.base_url} reports status {health.status!r}, not 'ok'."
-        )
-    return health
 
 
 def connect(
