@@ -1,0 +1,71 @@
+"""griffe extension: the SDK's docstrings as the reference pages show them.
+
+The docstrings name other objects the Sphinx way (``:class:`Experiment```,
+``:meth:`~Collection.filter```) and the HTTP call of a method as a ``:calls:`` field.
+Markdown knows neither, so the pages showed them as typed. This extension rewrites
+each role into the object's name as code, linked where the name is one the reference
+renders (an optional autorefs link: a name the pages do not show stays plain code), and
+a ``:calls:`` field into a bold "Calls" line. The source docstrings stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+import griffe
+
+ROLE = re.compile(r":(?:py:)?(class|attr|meth|func|data|mod|exc|obj):`(~?)([^`]+)`")
+CALLS = re.compile(r"^(\s*):calls:\s*", re.MULTILINE)
+
+
+class SphinxRoles(griffe.Extension):
+    """Rewrites every docstring of the package once it is loaded."""
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        for obj in _objects(pkg):
+            if obj.docstring is not None:
+                obj.docstring.value = rewrite(obj, obj.docstring.value)
+
+
+def _objects(obj: griffe.Object) -> list[griffe.Object]:
+    found = [obj]
+    for member in obj.members.values():
+        if not member.is_alias and isinstance(member, griffe.Object):
+            found += _objects(member)
+    return found
+
+
+def rewrite(obj: griffe.Object, text: str) -> str:
+    def role(match: re.Match[str]) -> str:
+        kind, short, target = match.groups()
+        target = target.strip()
+        shown = target.rsplit(".", 1)[-1] if short else target.lstrip(".")
+        if kind in ("meth", "func") and not shown.endswith(")"):
+            shown += "()"
+        identifier = _resolve(obj, target.removesuffix("()"))
+        code = f"<code>{escape(shown)}</code>"
+        if identifier is None:
+            return f"`{shown}`"
+        return f'<autoref identifier="{escape(identifier)}" optional>{code}</autoref>'
+
+    return CALLS.sub(r"\1**Calls:** ", ROLE.sub(role, text))
+
+
+def _resolve(obj: griffe.Object, target: str) -> str | None:
+    """The full path of ``target`` as seen from ``obj``'s scope, or None."""
+    if target.startswith("runicorn_api"):
+        return target
+    if target.startswith("."):  # relative to the docstring's module, as Sphinx reads it
+        return f"{obj.module.path}{target}"
+    head, _, rest = target.partition(".")
+    scope: griffe.Object | None = obj
+    while scope is not None:
+        try:
+            found = scope.resolve(head)
+        except griffe.NameResolutionError:
+            scope = scope.parent
+            continue
+        return f"{found}.{rest}" if rest else found
+    return None
