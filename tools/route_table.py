@@ -71,9 +71,8 @@ def table(language: Language) -> str:
     return "\n".join(lines)
 
 
-def render(language: Language) -> str | None:
-    """The page with its table brought up to date, or None when it lacks the markers."""
-    text = language.page.read_text(encoding="utf-8")
+def render(language: Language, text: str) -> str | None:
+    """The page's text with its table brought up to date, or None when it lacks the markers."""
     if START not in text or END not in text:
         return None
     before, rest = text.split(START, 1)
@@ -90,11 +89,12 @@ def main(argv: list[str]) -> int:
     stale = []
     for language in LANGUAGES:
         name = language.page.relative_to(ROOT)
-        new = render(language)
+        text = language.page.read_text(encoding="utf-8")
+        new = render(language, text)
         if new is None:
             print(f"{name} lacks the route table's markers", file=sys.stderr)
             return 1
-        if new != language.page.read_text(encoding="utf-8"):
+        if new != text:
             stale.append(name)
             if "--check" not in argv:
                 language.page.write_text(new, encoding="utf-8")

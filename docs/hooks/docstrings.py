@@ -5,7 +5,8 @@ The docstrings name other objects the Sphinx way (``:class:`Experiment```,
 Markdown knows neither, so the pages showed them as typed. This extension rewrites
 each role into the object's name as code, linked where the name is one the reference
 renders (an optional autorefs link: a name the pages do not show stays plain code), and
-a ``:calls:`` field into a bold "Calls" line. The source docstrings stay as they are.
+a ``:calls:`` field, on a line of its own or after a summary, into a bold "Calls:".
+The source docstrings stay as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import griffe
 
 ROLE = re.compile(r":(?:py:)?(class|attr|meth|func|data|mod|exc|obj):`(~?)([^`]+)`")
-CALLS = re.compile(r"^(\s*):calls:\s*", re.MULTILINE)
+CALLS = re.compile(r":calls:\s*")
 
 
 class SphinxRoles(griffe.Extension):
@@ -45,12 +46,12 @@ def rewrite(obj: griffe.Object, text: str) -> str:
         if kind in ("meth", "func") and not shown.endswith(")"):
             shown += "()"
         identifier = _resolve(obj, target.removesuffix("()"))
-        code = f"<code>{escape(shown)}</code>"
         if identifier is None:
             return f"`{shown}`"
+        code = f"<code>{escape(shown)}</code>"
         return f'<autoref identifier="{escape(identifier)}" optional>{code}</autoref>'
 
-    return CALLS.sub(r"\1**Calls:** ", ROLE.sub(role, text))
+    return CALLS.sub("**Calls:** ", ROLE.sub(role, text))
 
 
 def _resolve(obj: griffe.Object, target: str) -> str | None:
@@ -60,12 +61,8 @@ def _resolve(obj: griffe.Object, target: str) -> str | None:
     if target.startswith("."):  # relative to the docstring's module, as Sphinx reads it
         return f"{obj.module.path}{target}"
     head, _, rest = target.partition(".")
-    scope: griffe.Object | None = obj
-    while scope is not None:
-        try:
-            found = scope.resolve(head)
-        except griffe.NameResolutionError:
-            scope = scope.parent
-            continue
-        return f"{found}.{rest}" if rest else found
-    return None
+    try:
+        found = obj.resolve(head)  # griffe looks in the enclosing scopes too
+    except griffe.NameResolutionError:
+        return None
+    return f"{found}.{rest}" if rest else found

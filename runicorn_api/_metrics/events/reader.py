@@ -57,11 +57,10 @@ class EventsFile:
 
     def _update(self) -> None:
         try:
-            stat = os.stat(self.path)
+            stat: os.stat_result | None = os.stat(self.path)
         except FileNotFoundError:
-            self._reset(python=self.exact_parser)
-            return
-        if not S_ISREG(stat.st_mode):  # a folder where the file goes: as the viewer, no rows
+            stat = None
+        if stat is None or not S_ISREG(stat.st_mode):  # missing, or a folder: no rows
             self._reset(python=self.exact_parser)
             return
         identity = (stat.st_dev, stat.st_ino)
