@@ -26,6 +26,7 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     RunicornAPIError,
     ServerError,
@@ -35,6 +36,8 @@ from ._exceptions import (
     SSHHostUnreachableError,
     SSHTimeoutError,
     UnprocessableEntityError,
+    UnsafePathError,
+    UnsafeRedirectError,
     UnsupportedFeatureError,
 )
 from ._http.retry import RetryPolicy
@@ -120,6 +123,7 @@ __all__ = [
     "RemoteConnection",
     "RemoteResult",
     "RemoteSession",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ResponseValidationWarning",
     "RetryPolicy",
@@ -139,6 +143,8 @@ __all__ = [
     "ServerInfo",
     "TimeoutError",
     "UnprocessableEntityError",
+    "UnsafePathError",
+    "UnsafeRedirectError",
     "UnsupportedFeatureError",
     "ViewerConfig",
     "__version__",

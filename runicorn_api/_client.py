@@ -111,6 +111,7 @@ class RunicornClient:
             auth=self.options.auth,
             verify=self.options.verify,
             cert=self.options.cert,
+            max_response_bytes=self.options.max_response_bytes,
         )
         self._transport = transport
         try:

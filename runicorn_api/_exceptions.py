@@ -4,7 +4,8 @@ Every error derives from :class:`RunicornAPIError`::
 
     RunicornAPIError
     ├── APIConnectionError            (``ConnectionError`` too, the original client's name)
-    │   └── APITimeoutError           (exported as ``TimeoutError`` too)
+    │   ├── APITimeoutError           (exported as ``TimeoutError`` too)
+    │   └── UnsafeRedirectError       a redirect to another origin, refused (see SECURITY.md)
     ├── APIStatusError                the viewer answered with an error status
     │   ├── BadRequestError           400
     │   │   └── InvalidArgumentError  refused here, before any request (also a ValueError;
@@ -24,8 +25,11 @@ Every error derives from :class:`RunicornAPIError`::
     │           └── SSHAgentRequiredError 0.6.x tunnels log in through an ssh-agent only
     ├── UnsupportedFeatureError       the connected viewer version has no such endpoint
     ├── ResponseValidationError       a body that does not match what the endpoint documents
+    │   └── ResponseTooLargeError     a body past ``max_response_bytes``, refused unread
     ├── DownloadError                 a downloaded file fails its digest, or a zip is unsafe
-    └── MissingDependencyError        an optional extra (pandas, polars, viewer) is not installed
+    ├── MissingDependencyError        an optional extra (pandas, polars, viewer) is not installed
+    └── UnsafePathError               a path from a server or a storage folder leaves its
+                                      folder, or names a link, FIFO, socket or device
 
 A status maps to its class in exactly one place,
 :func:`runicorn_api._http.errors.status_error_class`. What the viewer's remote routes say
@@ -55,6 +59,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RunicornAPIError",
     "SSHAgentRequiredError",
@@ -64,6 +69,8 @@ __all__ = [
     "SSHTimeoutError",
     "ServerError",
     "UnprocessableEntityError",
+    "UnsafePathError",
+    "UnsafeRedirectError",
     "UnsupportedFeatureError",
 ]
 
@@ -111,6 +118,20 @@ class APIConnectionError(RunicornAPIError):
 
 class APITimeoutError(APIConnectionError):
     """The viewer did not answer within the timeout."""
+
+
+class UnsafeRedirectError(APIConnectionError):
+    """A viewer answered with a redirect to another origin (scheme, host or port), or
+    from ``https`` to ``http``. It is refused, not followed: no credential or body the
+    call carried is sent anywhere but the base URL's origin.
+
+    Attributes:
+        location: Where the redirect pointed, without its query string or user info.
+    """
+
+    def __init__(self, message: str, *, location: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
 
 
 class APIStatusError(RunicornAPIError):
@@ -301,3 +322,32 @@ class DownloadError(RunicornAPIError):
 
 class MissingDependencyError(RunicornAPIError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """A body larger than the client's ``max_response_bytes`` (announced by its
+    ``Content-Length`` or counted while reading); nothing past the cap was kept.
+
+    Attributes:
+        limit: The cap, in bytes.
+    """
+
+    def __init__(self, message: str, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+
+
+class UnsafePathError(RunicornAPIError):
+    """A path that came from a server or from inside a storage folder was refused before
+    anything was read or written: it leaves the folder it belongs to (``..``, an absolute
+    path, a symlink pointing out), or it names a FIFO, socket or device.
+
+    Attributes:
+        path: The path as it was given.
+        root: The folder it had to stay inside.
+    """
+
+    def __init__(self, message: str, *, path: str, root: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.root = root

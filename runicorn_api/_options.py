@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, TypedDict
 
+from ._common.downloads import MAX_UNZIP_BYTES, MAX_UNZIP_RATIO
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ._http.auth import (
     Auth,
@@ -25,6 +26,8 @@ from ._http.auth import (
     describe_auth,
     masked_headers,
 )
+from ._http.guards import redact_userinfo
+from ._http.transport import MAX_RESPONSE_BYTES
 from ._types import DIRECT_READS, DirectReads
 from ._validation import check_bool, check_seconds, check_timeout, is_int
 
@@ -71,6 +74,12 @@ class MoreOptions(TypedDict, total=False):
             shared networks) or the path of a CA bundle, for an ``https://`` proxy.
         cert: A client certificate for the proxy: a file holding certificate and key,
             or a ``(certificate, key)`` pair of files.
+        max_response_bytes: The largest response body held in memory (1 GiB by
+            default); a larger one raises :class:`ResponseTooLargeError`, before anything
+            is allocated when its ``Content-Length`` says so.
+        max_unzip_ratio: A downloaded zip with no recorded size is refused if it would
+            unpack to more than this many times its own size (100).
+        max_unzip_bytes: ... or to more than this many bytes (64 GiB).
     """
 
     strict: bool
@@ -82,6 +91,9 @@ class MoreOptions(TypedDict, total=False):
     headers: Mapping[str, str] | None
     verify: Verify
     cert: Cert | None
+    max_response_bytes: int
+    max_unzip_ratio: float
+    max_unzip_bytes: int
 
 
 class ConnectOptions(MoreOptions, total=False):
@@ -112,6 +124,9 @@ class ClientOptions:
     headers: Mapping[str, str] | None = None
     verify: Verify = True
     cert: Cert | None = None
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+    max_unzip_ratio: float = MAX_UNZIP_RATIO
+    max_unzip_bytes: int = MAX_UNZIP_BYTES
 
     def __post_init__(self) -> None:
         check_timeout(self.timeout)
@@ -133,6 +148,13 @@ class ClientOptions:
             raise InvalidArgumentError(
                 f"direct_reads must be one of {', '.join(DIRECT_READS)}, got {self.direct_reads!r}"
             )
+        for name in ("max_response_bytes", "max_unzip_bytes"):
+            value = getattr(self, name)
+            if not is_int(value) or value < 1:
+                raise InvalidArgumentError(f"{name} must be a positive int, got {value!r}")
+        ratio = self.max_unzip_ratio
+        if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 1 <= ratio < 1e9:
+            raise InvalidArgumentError(f"max_unzip_ratio must be a number >= 1, got {ratio!r}")
         check_auth(self.auth)
         check_headers(self.headers)
         check_verify(self.verify)
@@ -174,5 +196,6 @@ def resolve_base_url(base_url: object) -> str:
     an ``http(s)://`` URL."""
     resolved = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     if not isinstance(resolved, str) or not resolved.startswith(("http://", "https://")):
-        raise InvalidArgumentError(f"base_url must be an http(s) URL, got {resolved!r}")
+        shown = redact_userinfo(resolved) if isinstance(resolved, str) else resolved
+        raise InvalidArgumentError(f"base_url must be an http(s) URL, got {shown!r}")
     return resolved

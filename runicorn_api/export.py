@@ -160,7 +160,7 @@ def run_report(format: str, experiment: Experiment, metrics: RunMetrics) -> byte
     ]
     title = f"Run report: {experiment.alias or experiment.path or experiment.id}"
     if format == "markdown":
-        lines = [f"# {title}", "", "| Field | Value |", "|---|---|"]
+        lines = [f"# {_md(title)}", "", "| Field | Value |", "|---|---|"]
         lines += [f"| {_md(k)} | {_md(v)} |" for k, v in facts if v]
         lines += ["", "## Metrics", "", "| " + " | ".join(header) + " |", "|---" * 5 + "|"]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table]
@@ -177,8 +177,17 @@ def run_report(format: str, experiment: Experiment, metrics: RunMetrics) -> byte
     return document.encode()
 
 
+_MD_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MD_SPECIAL = re.compile(r"[\\`\[\]|]")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Server-provided text for the report: HTML escaped (a run name is never markup in
+    a renderer that allows raw HTML), control characters and line breaks as spaces, and
+    the characters of links, images and code spans (``[ ] ` \\``) and cells (``|``)
+    escaped, so ``![x](http://...)`` in a name loads nothing."""
+    flat = _MD_CONTROL.sub(" ", html.escape(text, quote=False))
+    return _MD_SPECIAL.sub(r"\\\g<0>", flat)
 
 
 def metrics_parquet(runs: Iterable[RunMetrics]) -> bytes:

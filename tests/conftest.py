@@ -2,8 +2,9 @@
 
 The suite's folders: ``offline/`` (no viewer: pure code, scripted servers, a fake core),
 ``viewer/`` (features against real viewers), ``faults/`` (faults, storms, hostile
-input), ``contract/`` (the docs, the original client's examples, the public names);
-helpers live in ``support/``. Tests that use a viewer fixture are marked ``viewer``.
+input), ``security/`` (hostile viewers and storage folders: ``SECURITY.md``),
+``contract/`` (the docs, the original client's examples, the public names); helpers live
+in ``support/``. Tests that use a viewer fixture are marked ``viewer``.
 
 For each version the harness installs ``runicorn==<version>`` in a cached venv, writes
 the data set with that version's SDK (see :mod:`runicorn_api.testing.dataset`), and starts

@@ -32,7 +32,8 @@ def main(folder: str) -> int:
         problems.append(f"the wheel lacks {missing}")
     with tarfile.open(sdist) as tf:
         members = {m.name.split("/", 1)[1] for m in tf.getmembers() if "/" in m.name}
-    for needed in ("LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "tests/conftest.py"):
+    for needed in ("LICENSE", "CHANGELOG.md", "README.md", "SECURITY.md", "pyproject.toml",
+                   "tests/conftest.py"):  # fmt: skip
         if needed not in members:
             problems.append(f"the sdist lacks {needed}")
     for problem in problems:

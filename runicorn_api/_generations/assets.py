@@ -16,9 +16,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ..models._base import epoch_to_datetime
@@ -37,18 +36,20 @@ def _entries(assets: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
         yield "code", {"name": "code", **snapshot}
 
 
-def _size(item: dict[str, Any], read_files: bool) -> int | None:
+def _size(item: dict[str, Any], file_size: Callable[[str], int | None] | None) -> int | None:
     """The asset's size: as the viewer reports it, or its fingerprint object, else its
-    archived file's, if this client may read storage files and the file is here."""
+    archived file's, asked of ``file_size`` (``None``: this client reads no storage file)."""
     for known in (item.get("total_size_bytes"), _stats(item).get("total_size_bytes")):
         if isinstance(known, int) and not isinstance(known, bool):
             return known
     archive = item.get("archive_path")
-    if read_files and archive and not item.get("manifest_path"):
-        try:
-            return Path(archive).stat().st_size
-        except OSError:
-            return None
+    if (
+        file_size is not None
+        and isinstance(archive, str)
+        and archive
+        and not item.get("manifest_path")
+    ):
+        return file_size(archive)
     return None
 
 
@@ -82,10 +83,11 @@ def _identity(item: dict[str, Any], run_id: str, name: str) -> str:
 def build_index(
     runs: Iterable[tuple[str, datetime | None, dict[str, Any]]],
     *,
-    read_files: bool,
+    file_size: Callable[[str], int | None] | None,
 ) -> dict[str, list[dict[str, Any]]]:
     """``{name: [version data, ...]}`` (oldest first) from ``(run_id, created_at, assets)``
-    in creation order; ``read_files``: whether sizes may be taken from archived files."""
+    in creation order; ``file_size``: the size of an archived file, where this client may
+    read the storage (it checks that the file lies inside the proven storage folder)."""
     index: dict[str, list[dict[str, Any]]] = {}
     archived_paths: dict[str, dict[str, str]] = {}  # name → {reference: identity}
     for run_id, created, assets in runs:
@@ -116,7 +118,7 @@ def build_index(
                     "version": len(versions) + 1,
                     "type": kind,
                     "created_at": epoch_to_datetime(archived) if archived else created,
-                    "size_bytes": _size(item, read_files),
+                    "size_bytes": _size(item, file_size),
                     "num_files": item.get("file_count", stats.get("file_count")),
                     "description": item.get("description"),
                     "status": "ready" if item.get("saved") else "referenced",

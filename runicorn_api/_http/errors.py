@@ -34,6 +34,7 @@ from .._exceptions import (
 __all__ = [
     "decode_json",
     "ensure_json",
+    "int_header",
     "is_timeout",
     "root_cause",
     "status_error",
@@ -56,6 +57,10 @@ _STATUS_CLASSES: dict[int | None, type[APIStatusError]] = {
 }
 
 
+_DETAIL_SHOWN = 2000
+"""Characters of a viewer's ``detail`` a message shows; the error's ``body`` has it all."""
+
+
 def status_error_class(status_code: int) -> type[APIStatusError]:
     """The one place where an HTTP error status is mapped to its exception class."""
     if status_code >= 500:
@@ -63,13 +68,16 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     return _STATUS_CLASSES.get(status_code, APIStatusError)
 
 
-def status_error(response: requests.Response, server: object) -> APIStatusError:
+def status_error(
+    response: requests.Response, server: object, *, cut: bool = False
+) -> APIStatusError:
     """The typed error of a 4xx/5xx response; the message names the call, ``server``
-    (what the transport calls the viewer) and the viewer's ``detail``."""
+    (what the transport calls the viewer) and the viewer's ``detail`` (``cut``: the body
+    was read only in part, and the message says so)."""
     method = response.request.method or "GET"
     try:
         body: Any = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
         body = response.text
     detail = body.get("detail") if isinstance(body, dict) else body
     if isinstance(detail, str) and "<html" in detail[:200].lower():  # a proxy's error page
@@ -85,7 +93,9 @@ def status_error(response: requests.Response, server: object) -> APIStatusError:
     reason = response.reason or ""
     message = f"{response.status_code} {reason} for {method} {response.url} ({server})"
     if detail:
-        message += f": {detail}"
+        message += f": {str(detail)[:_DETAIL_SHOWN]}"
+        if len(str(detail)) > _DETAIL_SHOWN or cut:
+            message += " [detail cut]"
     if response.status_code in (401, 407):
         message += _credentials_hint(response)
     cls = status_error_class(response.status_code)
@@ -99,8 +109,11 @@ def status_error(response: requests.Response, server: object) -> APIStatusError:
     )
 
 
-def ensure_json(response: requests.Response, server: object) -> None:
-    """Refuse a body that is not JSON (a 0.7.x viewer's HTML page above all)."""
+def ensure_json(
+    response: requests.Response, server: object, data: bytes | bytearray | None = None
+) -> None:
+    """Refuse a body that is not JSON (a 0.7.x viewer's HTML page above all); ``data``
+    is its body where it was read already."""
     method = response.request.method or "GET"
     ctype = response.headers.get("Content-Type", "")
     if "json" in ctype:
@@ -119,26 +132,27 @@ def ensure_json(response: requests.Response, server: object) -> None:
         f"{method} {path} on {server} answered {ctype or 'no content type'}, not JSON.",
         method=method,
         url=response.url,
-        body=response.text[:500],
+        body=None if data is None else bytes(data[:500]).decode("utf-8", "replace"),
         response=response,
         status_code=response.status_code,
     )
 
 
-def decode_json(response: requests.Response, server: object) -> Any:
-    """Parse a JSON body, refusing anything that is not JSON."""
-    ensure_json(response, server)
+def decode_json(response: requests.Response, data: bytes | bytearray, server: object) -> Any:
+    """Parse the JSON body ``data`` of ``response``, refusing anything that is not JSON
+    (nesting deeper than pydantic-core's limit included)."""
+    ensure_json(response, server, data)
     method = response.request.method or "GET"
     try:
         # pydantic-core's parser (already a dependency) is 2-3x faster than json.loads
         # on large bodies such as a 200,000-step metrics payload.
-        return pydantic_core.from_json(response.content)
+        return pydantic_core.from_json(data)
     except ValueError as err:
         raise ResponseValidationError(
             f"{method} {response.url} on {server} sent a body that is not valid JSON: {err}",
             method=method,
             url=response.url,
-            body=response.text[:500],
+            body=bytes(data[:500]).decode("utf-8", "replace"),
             response=response,
             status_code=response.status_code,
         ) from err
@@ -197,3 +211,19 @@ def tls_failure(base_url: str, err: BaseException) -> str:
         f"The TLS handshake with {base_url} failed ({cause}); check verify= (a CA bundle "
         "path, True or False) and cert= (a client certificate the server asks for)."
     )
+
+
+_INT_HEADER = re.compile(r"-?[0-9]{1,18}")
+
+
+def int_header(value: str | None, name: str, context: str) -> int | None:
+    """A header that holds an integer (``X-Last-Step``, ``X-Total-Count``), or ``None``
+    if absent; anything else is a :class:`ResponseValidationError` naming it."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not _INT_HEADER.fullmatch(text):
+        raise ResponseValidationError(
+            f"{context}: the header {name} is not an integer: {text[:40]!r}", body=None
+        )
+    return int(text)

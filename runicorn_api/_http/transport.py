@@ -20,12 +20,14 @@ from .._exceptions import (
     APIConnectionError,
     APITimeoutError,
     InvalidArgumentError,
+    ResponseTooLargeError,
     RunicornAPIError,
 )
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from .._validation import check_timeout
 from .auth import Auth, Cert, Verify
 from .errors import decode_json, ensure_json, is_timeout, root_cause, status_error, tls_failure
+from .guards import body_deadline, redirect_guard
 from .retry import CALL_DEADLINE, RetryPolicy, TransportStats
 from .url import split_credentials
 from .websocket import open_websocket
@@ -41,7 +43,16 @@ class Body:
     headers: Mapping[str, str]
 
 
-_WINDOW = 1 << 20  # bytes asked of the socket at a time when filling a Body
+_READ_SIZE = 1 << 20  # bytes asked of the socket at a time when filling a body
+
+MAX_RESPONSE_BYTES = 1 << 30
+"""The default cap on one response body held in memory (1 GiB): many times the metrics
+body of a 200,000-step run (about 20 MB). Downloads to a file have their own bound: the
+size the viewer declared."""
+
+_ERROR_BODY_CAP = 1 << 20
+"""An error response's body is read up to this many bytes (a FastAPI ``detail`` is a few
+hundred); the message says when it was cut."""
 
 
 class Transport:
@@ -56,6 +67,12 @@ class Transport:
         auth: Credentials for every request (and WebSocket); see :mod:`.auth`.
         verify: ``True``, ``False`` or a CA bundle path, for ``https://`` URLs.
         cert: A client certificate file, or a ``(certificate, key)`` pair.
+        max_response_bytes: The largest body read into memory; a larger one raises
+            :class:`ResponseTooLargeError` (announced: before anything is allocated).
+
+    Every call refuses a redirect out of the base URL's origin (:mod:`.guards`), and
+    gives a body held in memory an overall deadline of ``timeout`` seconds from its
+    headers, not only a per-read one.
     """
 
     def __init__(
@@ -69,6 +86,7 @@ class Transport:
         auth: Auth | None = None,
         verify: Verify = True,
         cert: Cert | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         base_url, credentials = split_credentials(base_url)
         if credentials is not None and auth is not None:
@@ -79,6 +97,8 @@ class Transport:
         self.base_url: str = base_url.rstrip("/")
         """The viewer's URL without any ``user:password@``: safe for messages and logs."""
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self._guard = redirect_guard(self.base_url)
         self.retry: RetryPolicy = retry or RetryPolicy()
         self._owns_session = session is None
         self.session: requests.Session = session or requests.Session()
@@ -202,8 +222,8 @@ class Transport:
         clean = None if params is None else {k: v for k, v in params.items() if v is not None}
         wait = self.timeout if isinstance(timeout, NotGiven) else timeout
         token = CALL_DEADLINE.set(time.monotonic() + self.retry.deadline)
-        stream = expect in ("buffer", "stream")
         try:
+            # Always streamed: the body is read here, against a cap and a deadline.
             response = self.session.request(
                 method,
                 url,
@@ -212,8 +232,10 @@ class Transport:
                 files=files,
                 data=form,
                 timeout=wait,
-                stream=stream,
+                stream=True,
                 verify=self._verify,
+                # requests lets a request's hooks replace the session's: both are kept.
+                hooks={"response": [self._guard, *self.session.hooks.get("response", [])]},
             )
         except requests.exceptions.SSLError as err:
             raise APIConnectionError(
@@ -248,63 +270,126 @@ class Transport:
         finally:
             CALL_DEADLINE.reset(token)
         if response.status_code >= 400:
-            raise status_error(response, self.server)
-        if expect == "buffer":
-            return self._receive(response, wait)
-        if expect in ("response", "stream"):
+            data = self._receive(response, wait, cap=_ERROR_BODY_CAP, cut=True)
+            # requests' own accessors (.json(), .text) then serve the bytes read here.
+            response._content = bytes(data)
+            raise status_error(response, self.server, cut=len(data) >= _ERROR_BODY_CAP)
+        if expect == "stream":
             return response
+        if expect == "buffer":
+            try:
+                ensure_json(response, self.server)
+            except BaseException:
+                response.close()
+                raise
+        data = self._receive(response, wait, cap=self.max_response_bytes)
+        if expect == "buffer":
+            return Body(data, response.headers)
+        response._content = data  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
+        if expect == "response":
+            return response  # its headers; the body was read (to its cap) and let go
         if expect == "bytes":
-            return response.content
-        return decode_json(response, self.server)
+            return bytes(data)
+        return decode_json(response, data, self.server)
 
-    def _receive(self, response: requests.Response, wait: float | None) -> Body:
-        """The body of a JSON response read into one preallocated buffer.
+    def _receive(
+        self, response: requests.Response, wait: float | None, *, cap: int, cut: bool = False
+    ) -> bytearray:
+        """The body, read within ``wait`` seconds in all (not per read) and ``cap`` bytes
+        (``cut``: the first ``cap`` bytes, else :class:`ResponseTooLargeError`).
 
-        With ``Content-Length`` known the buffer is allocated once and the socket reads
-        straight into it, a window at a time; there is no list of chunks to join.
+        With a ``Content-Length`` at most ``cap``, the buffer is allocated once and the
+        socket reads straight into it a window at a time; a larger announced length is
+        refused before anything is allocated. Without one (chunked, or compressed) the
+        decoded body is counted as it arrives.
         """
         method = response.request.method or "GET"
+        url = response.url
+        length = response.headers.get("Content-Length", "")
+        encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+        size = int(length) if length.isdigit() and not encoded else None
+        if size is not None and size > cap and not cut:
+            response.close()
+            raise self._too_large(method, url, cap, f"announces {size} bytes")
         try:
-            ensure_json(response, self.server)
-            length = response.headers.get("Content-Length")
-            encoded = response.headers.get("Content-Encoding", "identity") != "identity"
-            if length is None or encoded or not length.isdigit():
-                return Body(bytearray(response.content), response.headers)
-            size = int(length)
-            buf = bytearray(size)
-            view = memoryview(buf)
-            filled = 0
-            try:
-                while filled < size:
-                    got = response.raw.readinto(view[filled : min(size, filled + _WINDOW)])
-                    if not got:
-                        break
-                    filled += got
-            finally:
-                view.release()
-        except (urllib3.exceptions.ReadTimeoutError, requests.Timeout) as err:
-            raise APITimeoutError(
-                f"{method} {response.url} timed out after {wait}s while reading the body",
-                method=method,
-                url=response.url,
-            ) from err
-        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as err:
-            raise APIConnectionError(
-                f"{method} {response.url}: the connection broke while reading the body "
-                f"({err}); the body is incomplete and was not parsed.",
-                method=method,
-                url=response.url,
-            ) from err
+            with body_deadline(response.raw, wait) as watch:
+                try:
+                    if size is not None:
+                        buf = self._fill(response, min(size, cap))
+                    else:
+                        buf = self._gather(response, cap)
+                except (urllib3.exceptions.ReadTimeoutError, requests.Timeout) as err:
+                    raise APITimeoutError(
+                        f"{method} {url} timed out after {wait}s while reading the body",
+                        method=method,
+                        url=url,
+                    ) from err
+                except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as err:
+                    if watch.fired:
+                        raise self._late(method, url, wait) from err
+                    raise APIConnectionError(
+                        f"{method} {url}: the connection broke while reading the body "
+                        f"({err}); the body is incomplete and was not parsed.",
+                        method=method,
+                        url=url,
+                    ) from err
+            if watch.fired:
+                raise self._late(method, url, wait)
         finally:
             response.close()
-        if filled != size:
+        if len(buf) > cap and not cut:
+            raise self._too_large(method, url, cap, "kept sending bytes")
+        if size is not None and len(buf) != min(size, cap):
             raise APIConnectionError(
-                f"{method} {response.url} sent {filled} of the {size} bytes it announced; "
+                f"{method} {url} sent {len(buf)} of the {size} bytes it announced; "
                 "the body is incomplete and was not parsed.",
                 method=method,
-                url=response.url,
+                url=url,
             )
-        return Body(buf, response.headers)
+        return buf[:cap] if cut else buf
+
+    @staticmethod
+    def _fill(response: requests.Response, size: int) -> bytearray:
+        """``size`` bytes read into one buffer (fewer if the body ends first)."""
+        buf = bytearray(size)
+        filled = 0
+        with memoryview(buf) as view:
+            while filled < size:
+                got = response.raw.readinto(view[filled : min(size, filled + _READ_SIZE)])
+                if not got:
+                    break
+                filled += got
+        del buf[filled:]
+        return buf
+
+    @staticmethod
+    def _gather(response: requests.Response, cap: int) -> bytearray:
+        """The decoded body as it arrives, one byte past ``cap`` at the most."""
+        buf = bytearray()
+        for chunk in response.raw.stream(_READ_SIZE, decode_content=True):
+            buf += chunk
+            if len(buf) > cap:
+                break
+        return buf
+
+    def _too_large(self, method: str, url: str, cap: int, what: str) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"{method} {url} on {self.server} {what}, more than the {cap} bytes this client "
+            "holds in memory (max_response_bytes); it was not read. Raise "
+            "max_response_bytes if the viewer is yours and the body is real.",
+            limit=cap,
+            method=method,
+            url=url,
+        )
+
+    @staticmethod
+    def _late(method: str, url: str, wait: float | None) -> APITimeoutError:
+        return APITimeoutError(
+            f"{method} {url}: the body did not arrive whole within {wait}s (an overall "
+            "deadline, not per read); it was not parsed. Pass timeout= to wait longer.",
+            method=method,
+            url=url,
+        )
 
     def download(
         self,
@@ -316,12 +401,14 @@ class Transport:
         json_body: Any = None,
         timeout: Timeout = NOT_GIVEN,
         on_chunk: Callable[[int], None] | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[int, Mapping[str, str]]:
         """Stream a response body (``GET``, or a ``POST`` that answers a file) into
         ``sink``; return the bytes written and the headers.
 
         The request is retried as its method is; the body is not (a partial file is the
-        caller's to discard).
+        caller's to discard). Reading stops, with an error, past the ``Content-Length``
+        the viewer announced or past ``max_bytes`` (a size the viewer listed elsewhere).
 
         Raises:
             APIConnectionError: The connection failed while reading, or the body ended
@@ -331,10 +418,21 @@ class Transport:
             method, path, params=params, json_body=json_body, timeout=timeout, expect="stream"
         )
         url = response.url
-        announced = response.headers.get("Content-Length")
+        announced = response.headers.get("Content-Length", "")
+        encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+        limit = int(announced) if announced.isdigit() and not encoded else None
+        if max_bytes is not None and (limit is None or max_bytes < limit):
+            limit, announced = max_bytes, f"{max_bytes} (listed)"
         written = 0
         try:
-            for chunk in response.iter_content(chunk_size=_WINDOW):
+            for chunk in response.iter_content(chunk_size=_READ_SIZE):
+                if limit is not None and written + len(chunk) > limit:
+                    raise APIConnectionError(
+                        f"{method} {url} sent more than the {announced} bytes declared; the "
+                        "download was stopped there and is not kept.",
+                        method=method,
+                        url=url,
+                    )
                 sink.write(chunk)
                 written += len(chunk)
                 if on_chunk is not None:
@@ -347,9 +445,9 @@ class Transport:
             ) from err
         finally:
             response.close()
-        if announced is not None and announced.isdigit() and written != int(announced):
+        if limit is not None and written != limit:
             raise APIConnectionError(
-                f"{method} {url} sent {written} of the {announced} bytes it announced; "
+                f"{method} {url} sent {written} of the {announced} bytes declared; "
                 "the download is incomplete.",
                 method=method,
                 url=url,

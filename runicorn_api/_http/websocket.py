@@ -14,12 +14,14 @@ import re
 import ssl
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 import requests.auth
 
 from .._common.deps import require
 from .._exceptions import APIConnectionError, NotFoundError
+from .guards import origin_of, refuse_redirect
 
 __all__ = ["SETTLE", "ViewerStream", "open_websocket"]
 
@@ -42,7 +44,9 @@ def open_websocket(
     """Open the WebSocket at ``url`` (``ws://`` or ``wss://``) as the client's session
     would send a request: ``auth`` (a pair or a :class:`requests.auth.AuthBase`) and
     ``headers`` on the upgrade, ``verify`` and ``cert`` for TLS; ``recv()`` then waits at
-    most ``timeout`` seconds.
+    most ``timeout`` seconds. A redirect within ``url``'s origin is followed (3 at most);
+    one to another origin raises :class:`UnsafeRedirectError`, and the credentials go
+    nowhere else.
 
     Raises:
         MissingDependencyError: websocket-client (the ``logs`` extra) is not installed.
@@ -60,13 +64,25 @@ def open_websocket(
         for name, value in prepared.headers.items()
         if name.lower() not in _NOT_ON_UPGRADE
     ]
-    try:
-        return websocket.create_connection(
-            url, timeout=timeout, header=header, sslopt=_sslopt(verify, cert)
-        )
-    except (OSError, websocket.WebSocketException) as err:
-        raise APIConnectionError(f"{what} could not be opened: {err}", url=url) from err
+    base = origin_of(url)
+    for _ in range(_REDIRECTS + 1):
+        socket = websocket.WebSocket(sslopt=_sslopt(verify, cert))
+        try:
+            # websocket-client would follow a redirect with the same headers, to any host.
+            socket.connect(url, timeout=timeout, header=header, redirect_limit=0)
+            return socket
+        except (OSError, websocket.WebSocketException) as err:
+            answer = getattr(socket, "handshake_response", None)
+            location = answer.headers.get("location") if answer is not None else None
+            if location is None or answer is None or answer.status not in _REDIRECT_STATUSES:
+                raise APIConnectionError(f"{what} could not be opened: {err}", url=url) from err
+            refuse_redirect(base, url, location, method="GET (WebSocket)")
+            url = urljoin(url, location)
+    raise APIConnectionError(f"{what} could not be opened: more than {_REDIRECTS} redirects")
 
+
+_REDIRECTS = 3
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 _NOT_ON_UPGRADE = frozenset({"accept", "accept-encoding", "connection", "content-length", "host"})
 """Session headers the WebSocket handshake sets itself (or that would break it)."""

@@ -24,6 +24,7 @@ import pydantic_core
 
 from .._common.deps import available
 from .._exceptions import ResponseValidationError
+from .._http.errors import int_header
 from ..models._base import reading
 from ..models.metrics import RunMetrics
 from .table import from_frame, from_rows
@@ -34,14 +35,14 @@ _PIECE = 2 << 20  # bytes of rows handed to polars at a time
 _SWAP = 1 << 20  # bytes rewritten at a time when swapping row separators
 
 
-def decode_body(run_id: str, body: bytearray | bytes, last_step: Any = None) -> RunMetrics:
+def decode_body(run_id: str, body: bytearray | bytes, last_step: str | None = None) -> RunMetrics:
     """A metrics body → :class:`RunMetrics`. A ``bytearray`` may be rewritten in place."""
-    last = int(last_step) if last_step is not None else None
+    context = f"GET /api/runs/{run_id}/metrics"
+    last = int_header(last_step, "X-Last-Step", context)
     if available("polars") and isinstance(body, bytearray):
         fast = _decode_with_polars(run_id, body, last)
         if fast is not None:
             return fast
-    context = f"GET /api/runs/{run_id}/metrics"
     try:
         data = pydantic_core.from_json(body)
     except ValueError as err:
@@ -114,7 +115,7 @@ def _layout(buf: bytearray) -> tuple[list[Any], int, int, dict[str, Any]] | None
         return None
     try:
         declared, end = json.JSONDecoder().raw_decode(head, len(key))
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: the pure-Python path refuses it
         return None
     marker = ',"rows":['
     if not isinstance(declared, list) or head[end : end + len(marker)] != marker:
@@ -126,7 +127,7 @@ def _layout(buf: bytearray) -> tuple[list[Any], int, int, dict[str, Any]] | None
         return None
     try:
         tail = json.loads(b"{" + bytes(buf[tail_at + 2 :]))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return declared, rows_start, tail_at, tail if isinstance(tail, dict) else {}
 

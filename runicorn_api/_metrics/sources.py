@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import quote
 
+from .._http.errors import int_header
 from .._storage.access import RunLocation
 from .._types import NOT_GIVEN, Timeout
 from ..cache import CacheStamp, MetricsCache
@@ -72,10 +73,12 @@ class ViewerSource:
             timeout=timeout,
             expect="response",
         )
-        total, last = response.headers.get("X-Total-Count"), response.headers.get("X-Last-Step")
+        context = f"GET /api/runs/{run_id}/metrics"
+        total = int_header(response.headers.get("X-Total-Count"), "X-Total-Count", context)
+        last = int_header(response.headers.get("X-Last-Step"), "X-Last-Step", context)
         if total is None:
             return None
-        return CacheStamp(total=int(total), last_step=int(last) if last is not None else None)
+        return CacheStamp(total=total, last_step=last)
 
 
 class StorageSource:

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import InvalidArgumentError, UnsupportedFeatureError
+from .._common.contain import contained, open_regular, regular_file
+from .._exceptions import InvalidArgumentError, UnsafePathError, UnsupportedFeatureError
 from .._types import DIRECT_READS, DirectReads
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ __all__ = ["RunLocation", "StorageAccess", "location_of"]
 # The viewer of 0.7.x reports the creation time it stored in runicorn.db, a few
 # microseconds off meta.json's; a decoy copy made later differs by far more.
 _CREATED_TOLERANCE = 0.5
+
+_META_CAP = 1 << 20
+"""Bytes of a ``meta.json`` read at most: a real one is a few hundred bytes."""
 
 
 @dataclass(frozen=True)
@@ -118,13 +122,39 @@ class StorageAccess:
             )
         return None
 
-    def file(self, path: str | None) -> Path | None:
-        """A storage file this client may read (its content is checked by the caller
-        against the viewer's digest), or ``None``."""
-        if self.mode == "never" or not path:
+    def file(self, path: str | None, *, root: Path | None, what: str) -> Path | None:
+        """A storage file this client may read, or ``None`` (direct reads are off, no
+        proven ``root`` is known, or the file is not here). The caller checks its content
+        against the viewer's digest.
+
+        Raises:
+            UnsafePathError: ``path`` (named by the viewer) leaves ``root``, the proven
+                storage folder, or is not a regular file.
+        """
+        if self.mode == "never" or not path or root is None:
             return None
-        candidate = Path(path)
-        return candidate if candidate.is_file() else None
+        try:
+            return regular_file(root, path, what=what)[0]
+        except FileNotFoundError:
+            return None
+
+    def proven(self, where: RunLocation) -> Path | None:
+        """The run's folder if it is proven to be the viewer's (no error in any mode)."""
+        if self.mode == "never" or self._prove(where) is not None:
+            return None
+        return Path(where.run_dir or "")
+
+    def storage_root(self, named: str | None, proven_folder: Path) -> Path | None:
+        """``named`` (the storage folder a viewer's config names), resolved, if the proven
+        run folder ``proven_folder`` lies inside it; else ``None``. Paths the viewer names
+        for storage files (artifact archives) must then lie inside this root."""
+        if not named:
+            return None
+        try:
+            contained(named, proven_folder, what="a proven run folder")
+        except UnsafePathError:
+            return None
+        return Path(os.path.realpath(named))
 
     def _prove(self, where: RunLocation) -> str | None:
         """``None`` if the folder is the viewer's, else why not."""
@@ -132,16 +162,22 @@ class StorageAccess:
             return "the viewer reports no run_dir"
         folder = Path(where.run_dir)
         try:
-            with open(folder / "meta.json", "rb") as handle:
+            handle = open_regular(folder, "meta.json", what=f"run {where.run_id}")
+        except FileNotFoundError:
+            return f"{folder} does not exist on this machine"
+        except UnsafePathError as err:
+            return f"its meta.json is refused ({err})"
+        except OSError as err:
+            return f"its meta.json is not readable here ({type(err).__name__})"
+        try:
+            with handle:
                 stat = os.fstat(handle.fileno())
                 key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
                 known = self._proofs.get(where)
                 if known is not None and known[0] == key:
                     return known[1]
-                meta = json.loads(handle.read())
-        except FileNotFoundError:
-            return f"{folder} does not exist on this machine"
-        except (OSError, ValueError) as err:
+                meta = json.loads(handle.read(_META_CAP + 1)[:_META_CAP])
+        except (OSError, ValueError, RecursionError) as err:
             return f"its meta.json is not readable here ({type(err).__name__})"
         problem = _compare(folder, meta, where)
         self._proofs[where] = (key, problem)

@@ -10,12 +10,15 @@ serves (the metrics, the console log, the status and the best metric).
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .._client import RunicornClient
+from .._common.contain import open_regular, regular_files
 from .._exceptions import UnsupportedFeatureError
 from ..models.experiment import Experiment
 from .snapshot import RunSnapshot
@@ -27,14 +30,24 @@ _SKIPPED_FILES = (".lock",)
 
 
 def write_zip(dest: Path, members: Iterator[tuple[str, bytes | Path]]) -> Path:
-    """``members`` (archive name, bytes or a file) as the zip ``dest``."""
+    """``members`` (archive name, bytes or a file) as the zip ``dest``. A file is read
+    only if it is still a regular file in its folder (never through a link put there
+    since it was listed): see :mod:`runicorn_api._common.contain`."""
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, data in members:
             if isinstance(data, Path):
-                zf.write(data, name)
+                with open_regular(data.parent, data.name, what=f"the archive member {name}") as src:
+                    size = os.fstat(src.fileno()).st_size
+                    with zf.open(name, "w", force_zip64=size >= _ZIP64) as sink:
+                        shutil.copyfileobj(src, sink, 1 << 20)
             else:
                 zf.writestr(name, data)
     return dest
+
+
+_ZIP64 = 1 << 31
+"""Members this large are written with ZIP64 headers (their size is not known to
+:meth:`zipfile.ZipFile.open` beforehand)."""
 
 
 def _prefix(experiment: Experiment) -> str:
@@ -42,22 +55,29 @@ def _prefix(experiment: Experiment) -> str:
     return f"runs/{path}/{experiment.id}" if path else f"runs/{experiment.id}"
 
 
-def from_folder(experiment: Experiment, folder: Path) -> Iterator[tuple[str, bytes | Path]]:
-    """The files of the run folder ``folder`` in the 0.7.x layout; a 0.5.x
-    ``meta.json`` gains the run's ``path`` (its ``project/name``)."""
+def from_folder(
+    experiment: Experiment, folder: Path
+) -> tuple[list[tuple[str, bytes | Path]], dict[str, str]]:
+    """The regular files of the run folder ``folder`` in the 0.7.x layout (a 0.5.x
+    ``meta.json`` gains the run's ``path``, its ``project/name``), and what was left out:
+    links (never followed: a link could carry any file of this machine into the target)
+    and FIFOs, sockets and devices, as ``{relative path: why}``."""
     prefix = _prefix(experiment)
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files, skipped = regular_files(folder)
+    members: list[tuple[str, bytes | Path]] = []
+    for rel, file in files:
         if file.name.endswith(_SKIPPED_FILES):
             continue
-        rel = file.relative_to(folder).as_posix()
         if rel == "meta.json":
-            meta = json.loads(file.read_text(encoding="utf-8"))
+            with open_regular(folder, rel, what=f"run {experiment.id}") as handle:
+                meta = json.loads(handle.read())
             if isinstance(meta, dict) and "path" not in meta:
                 meta["path"] = experiment.path
                 meta.setdefault("alias", experiment.alias)
-                yield f"{prefix}/meta.json", json.dumps(meta, indent=2).encode()
+                members.append((f"{prefix}/meta.json", json.dumps(meta, indent=2).encode()))
                 continue
-        yield f"{prefix}/{rel}", file
+        members.append((f"{prefix}/{rel}", file))
+    return members, skipped
 
 
 def from_api(

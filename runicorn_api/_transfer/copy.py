@@ -275,7 +275,12 @@ def _archive(
     for e in batch:
         folder = source.experiments.folder(e.id)
         if folder is not None:
-            members += from_folder(e, folder)
+            files, skipped = from_folder(e, folder)
+            members += files
+            if skipped:
+                notes[e.id]["links"] = "files not carried: " + "; ".join(
+                    f"{rel} ({why})" for rel, why in sorted(skipped.items())
+                )
             origins[e.id] = "folder"
             continue
         snapshot = seen()[e.id]

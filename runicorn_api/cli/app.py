@@ -17,7 +17,7 @@ import runicorn_api as api
 from .._frames.metrics import metrics_frame
 from ..export import metrics_csv, metrics_parquet
 from ..utils import copy_runs
-from .output import emit, plain
+from .output import clean, emit, plain
 from .progress import rich_bar
 
 __all__ = ["cli", "main"]
@@ -261,7 +261,7 @@ def artifacts_download(spec: str, dest: Path, url: str | None) -> None:
     with api.connect(url) as client:
         paths = client.artifacts.download(spec, dest, progress=rich_bar if _tty() else False)
     for path in paths:
-        click.echo(str(path))
+        click.echo(clean(str(path)))
 
 
 @cli.command()
@@ -314,7 +314,7 @@ def copy(
     ]
     wide = [*COPY_COLUMNS, "differences", "not_carried"] if fmt == "json" else COPY_COLUMNS
     emit(rows, fmt, wide, title="copy")
-    click.echo(str(report), err=True)
+    click.echo(clean(str(report), keep_newlines=True), err=True)
     if not report.ok:
         raise SystemExit(1)
 
@@ -337,7 +337,7 @@ def local(storage: Path) -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    first = " ".join(str(message).split())
+    first = clean(" ".join(str(message).split()))
     sys.stderr.write(f"runicorn-api: error: {first}\n")
     raise SystemExit(code)
 

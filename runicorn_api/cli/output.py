@@ -1,18 +1,40 @@
-"""Rows on stdout: a rich table for people, JSON or CSV for programs."""
+"""Rows on stdout: a rich table for people, JSON or CSV for programs.
+
+Every value a server sent is text, never terminal control or markup: :func:`clean`
+shows control characters (C0, DEL, C1, and the bidirectional overrides that reorder what
+a reader sees) as visible escapes such as ``\\x1b``, in tables, CSV and messages; JSON
+escapes them itself (``ensure_ascii``); and rich never reads a value as markup.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import math
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-__all__ = ["FORMATS", "emit", "plain"]
+__all__ = ["FORMATS", "clean", "emit", "plain"]
 
 FORMATS = ("table", "json", "csv")
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character shown as a visible escape (``\\x1b``),
+    so no server value can move the cursor, retitle the terminal or hide a link."""
+    if keep_newlines:
+        return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
+    return _CONTROL.sub(_escape, text)
 
 
 def plain(value: Any) -> Any:
@@ -31,10 +53,14 @@ def plain(value: Any) -> Any:
 
 
 def _cell(value: Any) -> str:
+    return clean(_text(value))
+
+
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ",".join(_cell(v) for v in value)
+        return ",".join(_text(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(plain(value), sort_keys=True)
     if isinstance(value, datetime):
@@ -58,10 +84,11 @@ def emit(
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=title, show_lines=False)
+        table = Table(title=Text(clean(title)) if title else None, show_lines=False)
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in picked:
-            table.add_row(*(_cell(row[c]) for c in columns))
-        Console().print(table)
+            table.add_row(*(Text(_cell(row[c])) for c in columns))
+        Console(markup=False, emoji=False, highlight=False).print(table)

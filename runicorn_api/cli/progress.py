@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .output import clean
+
 __all__ = ["rich_bar"]
 
 
 class _RichBar:
     def __init__(self, total: int | None, unit: str, desc: str) -> None:
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -28,7 +31,8 @@ class _RichBar:
             console=Console(stderr=True),
             transient=True,
         )
-        self._task = self._progress.add_task(desc, total=total)
+        # A description may be a server's name for a run or an artifact: text, not markup.
+        self._task = self._progress.add_task(escape(clean(desc)), total=total)
         self._progress.start()
 
     def update(self, n: int) -> None:

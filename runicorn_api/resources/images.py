@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import builtins
 import io
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .._common.contain import open_regular
 from .._common.deps import require
 from .._common.downloads import PROGRESS_THRESHOLD, commit, inside, staging, updater
 from .._common.progress import ProgressOption, check_progress, open_bar
@@ -51,6 +51,8 @@ class ImagesResource(Resource):
     def __init__(self, core: ClientCore, runs: RunLookup) -> None:
         super().__init__(core)
         self._runs = runs
+        self._folders: dict[str, Path] = {}
+        """The proven folder of each run whose images were listed from it."""
 
     def list(
         self, run_id: str, *, key: str | None = None, timeout: Timeout = NOT_GIVEN
@@ -74,9 +76,8 @@ class ImagesResource(Resource):
         folder = self._runs.folder(run_id, "its images", timeout)
         items: builtins.list[Any]
         if folder is not None:
-            items = image_events(folder)
-            for item in items:
-                item.update(size=Path(item["path"]).stat().st_size, source="storage")
+            self._folders[run_id] = folder
+            items = [{**item, "source": "storage"} for item in image_events(folder)]
         else:
             self._adapter.require("images")
             data = self._request("GET", f"/api/runs/{quote(run_id)}/images", timeout=timeout)
@@ -184,13 +185,16 @@ class ImagesResource(Resource):
     def _fetch(
         self, image: RunImage, sink: Any, *, timeout: Timeout = NOT_GIVEN, on_chunk: Any = None
     ) -> None:
-        local = self._core.storage.file(image.path) if image.source == "storage" else None
-        if local is not None:
-            with open(local, "rb") as source:
-                shutil.copyfileobj(source, sink)
-            if on_chunk is not None:
-                on_chunk(local.stat().st_size)
-            return
+        if image.source == "storage":
+            folder = self._folders.get(image.run_id) or self._runs.folder(
+                image.run_id, "its images", timeout
+            )
+            if folder is not None:
+                with open_regular(folder, image.path, what=f"the image {image.name}") as source:
+                    copied = _copy(source, sink)
+                if on_chunk is not None:
+                    on_chunk(copied)
+                return
         self._adapter.require("images")
         self._core.transport.download(
             f"/api/runs/{quote(image.run_id)}/assets/download",
@@ -198,6 +202,7 @@ class ImagesResource(Resource):
             params={"path": image.path},
             timeout=timeout,
             on_chunk=on_chunk,
+            max_bytes=image.size,
         )
 
     def _size(self, run_id: str, item: Any) -> int | None:
@@ -207,6 +212,15 @@ class ImagesResource(Resource):
         return self._core.transport.content_length(
             f"/api/runs/{quote(run_id)}/assets/download", params={"path": item["path"]}
         )
+
+
+def _copy(source: Any, sink: Any) -> int:
+    """Copy a file object into ``sink``; the bytes copied."""
+    copied = 0
+    for block in iter(lambda: source.read(1 << 20), b""):
+        sink.write(block)
+        copied += len(block)
+    return copied
 
 
 def _verify(image: RunImage, head: bytes, size: int) -> None:

@@ -69,6 +69,15 @@ DIRECTIVE = re.compile(r"^::: .*$", re.MULTILINE)
 FIGURE = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
 
 
+SNIPPET = re.compile(r'^--8<-- "([^"]+)"$', re.MULTILINE)
+
+
+def _read(page: Path) -> str:
+    """A page's text with its ``--8<--`` snippets (files of the repository) in place."""
+    text = page.read_text(encoding="utf-8")
+    return SNIPPET.sub(lambda m: (ROOT / m.group(1)).read_text(encoding="utf-8"), text)
+
+
 def _quoted(page: str) -> set[str]:
     """The inline code of a page's prose, a span wrapped over lines read as one line."""
     prose = FENCE.sub("", page)
@@ -81,7 +90,7 @@ def test_a_translation_shows_the_same_code(page: Path) -> None:
     prose quotes as code is quoted in the Chinese too; and the prose is Chinese."""
     english = page.with_name(page.name.replace(".zh.md", ".md"))
     assert english.exists(), f"{page.name} translates no English page"
-    theirs, ours = english.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")
+    theirs, ours = _read(english), page.read_text(encoding="utf-8")
     assert FENCE.findall(ours) == FENCE.findall(theirs)
     assert DIRECTIVE.findall(ours) == DIRECTIVE.findall(theirs)
     assert FIGURE.findall(ours) == FIGURE.findall(theirs)

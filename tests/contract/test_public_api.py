@@ -27,6 +27,8 @@ EXPORTED = [
     "SSHHostUnreachableError", "SSHTimeoutError", "SSHAgentRequiredError",
     # run contents, and the environment variable that names the viewer
     "RunImage", "BASE_URL_ENV",
+    # what an untrusted server or storage folder is refused with
+    "ResponseTooLargeError", "UnsafePathError", "UnsafeRedirectError",
     # the route table, and runicorn 0.7's own client's name for the host-key question
     "ROUTES", "Route", "HostKeyConfirmationRequiredError",
 ]  # fmt: skip

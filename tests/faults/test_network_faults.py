@@ -149,8 +149,9 @@ def test_a_slow_drip_completes(viewer: ViewerEnv, proxy: FaultProxy) -> None:
     runs = _finished(viewer)[:3]
     with _clean(viewer) as clean:
         expected = [clean.get_metrics(r).to_polars() for r in runs]
-    # 256 bytes every 2 ms: far slower than the viewer, yet never silent for the 2 s timeout.
-    with api.connect(proxy.url, direct_reads="never", timeout=2.0, max_retries=0) as client:
+    # 256 bytes every 2 ms: far slower than the viewer, yet never silent for long, and
+    # whole within the timeout, which bounds the whole body (not each read).
+    with api.connect(proxy.url, direct_reads="never", timeout=15.0, max_retries=0) as client:
         proxy.inject("drip", len(runs), method="GET", path="/api/runs/")
         started = time.monotonic()
         got = [client.get_metrics(r).to_polars() for r in runs]

@@ -13,8 +13,11 @@ CLI = Path(sys.executable).parent / "runicorn-api"
 
 
 def run_cli(*args: str, url: str | None = None, home: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:  # fmt: skip
+            timeout: float = 120, columns: int | None = None,
+            ) -> subprocess.CompletedProcess[str]:  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != api.BASE_URL_ENV}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
     if url is not None:
         env[api.BASE_URL_ENV] = url
     if home is not None:

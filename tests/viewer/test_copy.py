@@ -195,7 +195,7 @@ def test_a_half_imported_run_is_reported_and_removed(
     assert failed.run_id == broken.run_id
     assert "differs from the source" in (failed.reason or "")
     assert "removed from the target" in (failed.reason or "")
-    assert any(d.startswith("metrics") for d in failed.differences)
+    assert any(d.startswith("metrics") for d in failed.differences), failed.differences
     with pytest.raises(api.NotFoundError):
         target.get_run(broken.run_id)
     assert not (storage / "runs" / broken.path / broken.run_id / "meta.json").exists()

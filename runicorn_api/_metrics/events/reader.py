@@ -9,9 +9,11 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from stat import S_ISREG
+from typing import BinaryIO
 
+from ..._common.contain import open_if_file
 from ..._common.deps import available
+from ..._exceptions import UnsafePathError
 from ...models.metrics import RunMetrics
 from .fast import FastRows, NeedPython, Part, parse
 from .reference import ViewerRows
@@ -56,22 +58,20 @@ class EventsFile:
             return self.rows.result(run_id)
 
     def _update(self) -> None:
-        try:
-            stat: os.stat_result | None = os.stat(self.path)
-        except FileNotFoundError:
-            stat = None
-        if stat is None or not S_ISREG(stat.st_mode):  # missing, or a folder: no rows
+        handle = self._open()
+        if handle is None:  # missing, or a folder: no rows
             self._reset(python=self.exact_parser)
             return
-        identity = (stat.st_dev, stat.st_ino)
-        if identity != self.identity or stat.st_size < self.offset:
-            self._reset(python=self.exact_parser)  # replaced or truncated: start over
-            self.identity = identity
-        remaining = stat.st_size - self.offset
-        if remaining <= 0:
-            return
-        pending = b""
-        with open(self.path, "rb") as handle:
+        with handle:
+            stat = os.fstat(handle.fileno())
+            identity = (stat.st_dev, stat.st_ino)
+            if identity != self.identity or stat.st_size < self.offset:
+                self._reset(python=self.exact_parser)  # replaced or truncated: start over
+                self.identity = identity
+            remaining = stat.st_size - self.offset
+            if remaining <= 0:
+                return
+            pending = b""
             handle.seek(self.offset)
             while remaining > 0:
                 data = handle.read(min(_PIECE, remaining))
@@ -89,19 +89,31 @@ class EventsFile:
             self.offset += len(pending)
         self.rows.settle()
 
+    def _open(self) -> BinaryIO | None:
+        """The file, opened if it is a regular file inside its run folder; ``None`` if
+        it is missing or a folder (no rows yet, or a half-written import).
+
+        Raises:
+            UnsafePathError: A link out of the run folder, a FIFO, a socket or a device.
+        """
+        return open_if_file(self.path.parent, self.path.name, what="metrics")
+
     def snapshot(self) -> tuple[bytes, tuple[int, int]] | None:
         """All whole lines of a file this object has not read yet, and its identity;
         ``None`` if it was read before, is large, or is read by the exact parser."""
         if self.parsed or self.exact_parser:
             return None
         try:
-            with open(self.path, "rb") as handle:
+            handle = self._open()
+            if handle is None:
+                return None
+            with handle:
                 stat = os.fstat(handle.fileno())
                 if stat.st_size > _PIECE:
                     return None
                 data = handle.read(stat.st_size)
-        except OSError:
-            return None
+        except (OSError, UnsafePathError):
+            return None  # read (and refused, if unsafe) on its own by read()
         cut = data.rfind(b"\n") + 1
         if not _whole_line(data[cut:]):
             data = data[:cut]
@@ -130,7 +142,7 @@ def _whole_line(tail: bytes) -> bool:
         return False
     try:
         json.loads(tail)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

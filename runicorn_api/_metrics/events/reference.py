@@ -35,7 +35,7 @@ class ViewerRows:
     def _line(self, line: str) -> None:
         try:
             event = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: unparsable, as a bad line
             return
         if not isinstance(event, dict) or event.get("type") != "metrics":
             return

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
+from ..._common.contain import open_regular
 from ..._common.downloads import PROGRESS_THRESHOLD, commit, inside, sha256_file, staging
 from ..._common.progress import ProgressOption, open_bar
 from ..._core import ClientCore
 from ..._exceptions import DownloadError, UnsupportedFeatureError
+from ..._storage.access import location_of
 from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, RunArtifacts
 from ...models.experiment import Experiment
 from ...models.lineage import Lineage
@@ -26,6 +29,8 @@ class ArtifactBackend(Resource):
     def __init__(self, core: ClientCore, runs: RunLookup) -> None:
         super().__init__(core)
         self._runs = runs
+        self._root: Path | None = None
+        self._root_known = False
 
     # -- what each generation implements ---------------------------------------------
 
@@ -64,16 +69,43 @@ class ArtifactBackend(Resource):
         runs = [e for page in self._runs.pages(self._runs.listing({})) for e in page.items]
         return sorted(runs, key=lambda e: e.created_at or 0)
 
+    def _storage_root(self) -> Path | None:
+        """The viewer's storage folder on this machine, proven: the folder its config
+        names, accepted only when a run folder that the viewer serves, proven by its
+        ``meta.json``, lies inside it. Every storage file the viewer names must lie inside
+        it (the viewer itself refuses other paths with 403).
+
+        :calls: ``GET /api/config`` and ``GET /api/runs``, once per client
+        """
+        if self._root_known or not self._core.storage.allowed:
+            return self._root
+        config: Any = self._request("GET", "/api/config")
+        named = (
+            config.get("storage") or config.get("user_root_dir")
+            if isinstance(config, dict)
+            else None
+        )
+        for run in self._runs_by_age():
+            folder = self._core.storage.proven(location_of(run))
+            if folder is not None:
+                self._root = self._core.storage.storage_root(
+                    named if isinstance(named, str) else None, folder
+                )
+                break
+        self._root_known = True
+        return self._root
+
     def _storage_file(self, path: str | None, what: str) -> Path:
-        """A file of the viewer's storage that this client may read (``direct_reads``),
-        or :class:`UnsupportedFeatureError` saying why not."""
-        found = self._core.storage.file(path)
+        """A file of the viewer's storage that this client may read (``direct_reads``)
+        inside the proven storage folder, or :class:`UnsupportedFeatureError` saying why
+        not (:class:`UnsafePathError` for a path that leaves that folder)."""
+        found = self._core.storage.file(path, root=self._storage_root(), what=what)
         if found is not None:
             return found
         why = (
             NEVER_READS
             if not self._core.storage.allowed
-            else "it is not readable from this machine"
+            else "it is not readable from this machine, or the storage folder is not proven"
         )
         raise UnsupportedFeatureError(
             f"{what} is in the viewer's storage ({path}), and {why}; "
@@ -107,7 +139,11 @@ class ArtifactBackend(Resource):
                 for f, source in zip(files, sources, strict=True):
                     target = inside(stage, f.path)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(source, target)
+                    with (
+                        open_regular(source.parent, source, what=f.path) as src,
+                        open(target, "wb") as sink,
+                    ):
+                        shutil.copyfileobj(src, sink, 1 << 20)
                     _verify(target, f)
                     staged[f.path] = target
                     if bar is not None:

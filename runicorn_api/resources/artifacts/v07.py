@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..._common.contain import open_regular
 from ..._common.downloads import (
     PROGRESS_THRESHOLD,
     commit,
@@ -129,7 +130,10 @@ class V07Assets(ArtifactBackend):
         """0.7.x: whether this client may read the version's archive from the storage."""
         meta = artifact.metadata
         source = meta.get("manifest_path") or meta.get("archive_path")
-        if self._core.storage.file(str(source or "")) is not None:
+        found = self._core.storage.file(
+            str(source or ""), root=self._storage_root(), what=f"{artifact.id}: its archive"
+        )
+        if found is not None:
             return True
         if self._core.storage.mode == "always" and source:
             self._storage_file(str(source), f"{artifact.id}: its archive")  # raises
@@ -159,12 +163,20 @@ class V07Assets(ArtifactBackend):
                         sink,
                         params={"path": source},
                         on_chunk=updater(bar),
+                        max_bytes=None if manifest else artifact.size_bytes,
                     )
             finally:
                 if bar is not None:
                     bar.close()
             if manifest:
-                files = unzip_checked(body, stage / "files", max_bytes=artifact.size_bytes)
+                options = self._core.options
+                files = unzip_checked(
+                    body,
+                    stage / "files",
+                    max_bytes=artifact.size_bytes,
+                    max_ratio=options.max_unzip_ratio,
+                    max_total=options.max_unzip_bytes,
+                )
                 _verify_folder(artifact, files)
             else:
                 name = "code.zip" if artifact.type == "code" else artifact.name
@@ -183,7 +195,7 @@ class V07Assets(ArtifactBackend):
         assets = self._core.concurrently(fetch, [r.id for r in runs])
         index = build_index(
             ((r.id, r.created_at, a) for r, a in zip(runs, assets, strict=True)),
-            read_files=self._core.storage.allowed,
+            file_size=self._archived_size if self._core.storage.allowed else None,
         )
         unknown = [
             v
@@ -198,6 +210,15 @@ class V07Assets(ArtifactBackend):
         ):
             version["size_bytes"] = size
         return index
+
+    def _archived_size(self, path: str) -> int | None:
+        """An archived file's size read here, where it is in the proven storage folder.
+
+        Raises:
+            UnsafePathError: The viewer names an archive outside that folder.
+        """
+        found = self._core.storage.file(path, root=self._storage_root(), what="an asset")
+        return None if found is None else found.stat().st_size
 
     def _blob_size(self, version: dict[str, Any]) -> int | None:
         """An archived file's size from the viewer, where the storage is not read here:
@@ -214,7 +235,8 @@ class V07Assets(ArtifactBackend):
         manifest_path = self._storage_file(
             str(artifact.metadata.get("manifest_path") or ""), f"{artifact.id}: its file list"
         )
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        with open_regular(manifest_path.parent, manifest_path, what=artifact.id) as handle:
+            manifest = json.loads(handle.read())
         # <storage>/archive/manifests/<kind>/<xx>/<fingerprint>.json → <storage>/archive/blobs
         return manifest, manifest_path.parents[3] / "blobs"
 

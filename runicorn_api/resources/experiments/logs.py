@@ -36,7 +36,7 @@ class LogsMixin(Resource):
         """
         folder = self._runs.folder(run_id, "the console log", timeout)
         if folder is not None:
-            return RunLog(run_id=run_id, lines=read_lines(folder / "logs.txt"), source="storage")
+            return RunLog(run_id=run_id, lines=read_lines(folder, "logs.txt"), source="storage")
         stream = self._log_stream(run_id, timeout)
         try:
             lines = stream.burst(self._core.wait(timeout))
@@ -71,7 +71,7 @@ class LogsMixin(Resource):
             return self._runs.status(run_id) == "running"
 
         if folder is not None:
-            tail = FileTail(folder / "logs.txt", from_start=from_start)
+            tail = FileTail(folder, "logs.txt", from_start=from_start)
 
             def from_file(wait: float) -> list[str]:
                 lines = tail.lines()
