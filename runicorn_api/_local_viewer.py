@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +76,7 @@ class LocalViewer:
         self._extra_env = dict(env or {})
         self.log_path: Path = self._scratch / "viewer.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self._at_exit = False
 
     @property
     def base_url(self) -> str:
@@ -132,15 +135,13 @@ class LocalViewer:
             except BaseException:
                 self.stop(remove=False)
                 raise
+            more = {f.name: getattr(chosen, f.name) for f in fields(chosen)}
+            del more["timeout"], more["max_retries"]
             client = RunicornClient(
                 self.base_url,
                 chosen.timeout,
                 chosen.max_retries,
-                strict=chosen.strict,
-                retry_deadline=chosen.retry_deadline,
-                max_workers=chosen.max_workers,
-                cache_dir=chosen.cache_dir,
-                direct_reads=chosen.direct_reads,
+                **more,  # every option given, none dropped
             )
             client.viewer = self
             client.add_close_hook(self.stop)
@@ -167,6 +168,10 @@ class LocalViewer:
             raise
 
     def _spawn(self) -> None:
+        if not self._at_exit:
+            # A process that ends without closing its client still stops its viewer.
+            atexit.register(self.stop)
+            self._at_exit = True
         cmd = [
             self.python,
             "-m",

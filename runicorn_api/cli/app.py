@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import runicorn_api as api
 from .._frames.metrics import metrics_frame
 from ..export import metrics_csv, metrics_parquet
 from ..utils import copy_runs
-from .output import clean, emit, plain
+from .output import clean, emit, for_people, plain
 from .progress import rich_bar
 
 __all__ = ["cli", "main"]
@@ -74,6 +75,7 @@ def _write_bytes(data: bytes, out: Path | None) -> None:
 
 
 @click.group(name="runicorn-api", context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(api.__version__, "--version", "-V", prog_name="runicorn-api")
 def cli() -> None:
     """Read a Runicorn viewer from the shell: runs, metrics, exports and artifacts.
 
@@ -188,8 +190,8 @@ def runs_show(run_id: str, url: str | None, fmt: str) -> None:
         record = client.experiments.get(run_id).to_dict()
     if fmt == "json":
         emit([record], "json", list(record))
-    else:
-        rows = [{"field": k, "value": v} for k, v in record.items()]
+    else:  # times as ISO 8601, a duration with its units (JSON keeps the raw numbers)
+        rows = [{"field": k, "value": for_people(k, v)} for k, v in record.items()]
         emit(rows, "table", ["field", "value"], title=run_id)
 
 
@@ -321,10 +323,15 @@ def copy(
 
 @cli.command()
 @click.argument("storage", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def local(storage: Path) -> None:
+@click.option("--port", type=click.IntRange(1, 65535), help="The port (default: a free one).")
+def local(storage: Path, port: int | None) -> None:
     """Serve STORAGE (a runicorn storage folder) with an embedded viewer on 127.0.0.1
-    until Ctrl-C."""
-    with api.local(storage) as client:
+    until Ctrl-C, SIGTERM or SIGHUP; the viewer stops with it."""
+    # SIGTERM and SIGHUP end the command the way Ctrl-C does, so the viewer it started
+    # is stopped on the way out instead of being left behind as an orphan.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    with api.local(storage, port=port) as client:
         click.echo(
             f"Serving {storage} at {client.base_url} (runicorn {client.server.version}); "
             "Ctrl-C stops it."
@@ -334,6 +341,10 @@ def local(storage: Path) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -355,4 +366,10 @@ def main(argv: list[str] | None = None) -> None:
     except api.InvalidArgumentError as err:
         _fail(str(err), 2)
     except api.RunicornAPIError as err:
+        _fail(str(err), 1)
+    except KeyError as err:  # an unknown metric or key: the SDK's message is its argument
+        _fail(str(err.args[0]) if err.args else repr(err), 2)
+    except (ValueError, TypeError) as err:  # a bad argument the SDK refused
+        _fail(str(err), 2)
+    except OSError as err:  # e.g. --out in a folder that does not exist
         _fail(str(err), 1)

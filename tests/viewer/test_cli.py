@@ -89,7 +89,7 @@ def test_runs_ls_filters_and_formats(viewer: ViewerEnv) -> None:
         everything - viewer.manifest.ids(live=True)
     )
     table = ok("runs", "ls", "--url", url, "--project", "vision")
-    assert "runs" in table
+    assert table.splitlines()[0].split()[:3] == ["id", "path", "status"]  # plain, in a pipe
 
 
 def test_runs_show(viewer: ViewerEnv) -> None:
@@ -201,3 +201,117 @@ def test_local_serves_until_interrupted(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_every_command_fails_in_one_line(viewer: ViewerEnv, tmp_path: Path) -> None:
+    """No traceback for a bad argument, a missing run or metric, or a file problem."""
+    url = viewer.base_url
+    run = viewer.manifest["resnet-s0"]
+    done = run_cli("metrics", run.run_id, "--metric", "los", "--url", url)
+    _one_line_error(done, 2, "'los'", run.run_id, "loss")  # it names the run's metrics
+    _one_line_error(run_cli("metrics", "20990101_000000_abcdef", "--url", url), 1, "404")
+    _one_line_error(run_cli("runs", "show", "../etc", "--url", url), 2, "../etc")
+    missing_dir = tmp_path / "no" / "such" / "out.csv"
+    _one_line_error(
+        run_cli("metrics", run.run_id, "--out", str(missing_dir), "--url", url), 1, "no/such"
+    )
+    _one_line_error(run_cli("artifacts", "versions", "no-such-artifact", "--url", url), 1)
+    dest = tmp_path / "dest"
+    _one_line_error(
+        run_cli("artifacts", "download", "no-such-artifact", str(dest), "--url", url), 1
+    )
+    assert not dest.exists()
+    _one_line_error(run_cli("copy", "--from", url, "--to", url), 2, "same viewer")
+    _one_line_error(run_cli("export", run.run_id, "--format", "xml", "--url", url), 2, "xml")
+    _one_line_error(run_cli("health", url="ftp://alice:s3cret@127.0.0.1:1"), 2, "***@")
+
+
+def test_version() -> None:
+    done = run_cli("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"runicorn-api, version {api.__version__}"
+
+
+def test_tables_in_a_pipe_are_plain_and_unwrapped(viewer: ViewerEnv) -> None:
+    out = ok("runs", "ls", "--url", viewer.base_url)
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "id",
+        "path",
+        "status",
+        "alias",
+        "tags",
+        "created_at",
+        "best_metric",
+    ]
+    assert not any(c in out for c in "┏┃│━─")  # no box drawing
+    shown = [line.split()[0] for line in lines[1:]]
+    listed = [r.run_id for r in viewer.manifest.runs]
+    assert sorted(shown) == sorted(set(listed) & set(shown))  # every id whole, on its line
+    assert len(shown) == len(viewer.client.list_experiments())
+    assert any(len(line) > 80 for line in lines)  # not wrapped at 80 columns
+
+
+def test_runs_show_times_and_durations_for_people(viewer: ViewerEnv) -> None:
+    run = viewer.manifest["resnet-s0"]
+    exp = viewer.client.get_experiment(run.run_id)
+    assert exp.duration is not None
+    assert exp.created_at is not None
+    table = ok("runs", "show", run.run_id, "--url", viewer.base_url)
+    fields = dict(line.split(None, 1) for line in table.splitlines()[1:] if " " in line.strip())
+    assert fields["created_at"].strip() == exp.created_at.isoformat(timespec="seconds")
+    assert fields["duration"].strip().endswith((" s", " min", " h"))
+    assert "e+09" not in table
+    (raw,) = as_json("runs", "show", run.run_id, "--url", viewer.base_url)
+    assert raw["duration"] == pytest.approx(exp.duration)  # JSON keeps the number
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_local_stops_its_viewer_on_sigterm_and_sighup(tmp_path: Path, signum: int) -> None:
+    storage = tmp_path / "storage"
+    storage.mkdir()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config")}
+    proc = subprocess.Popen([str(CLI), "local", str(storage), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"at http://127.0.0.1:{port} " in line, line
+        with api.connect(f"http://127.0.0.1:{port}") as client:
+            assert client.health_check().status == "ok"
+        proc.send_signal(signum)
+        proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        with pytest.raises(api.APIConnectionError):
+            api.connect(f"http://127.0.0.1:{port}", max_retries=0)  # the viewer is gone
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_a_process_that_never_closes_local_stops_its_viewer(
+    viewer: ViewerEnv, tmp_path: Path
+) -> None:
+    storage = tmp_path / "storage"
+    storage.mkdir()
+    script = (
+        "import runicorn_api as api, sys\n"
+        f"client = api.local({str(storage)!r}, python={str(viewer.prepared.python)!r})\n"
+        "print(client.base_url, client.viewer.pid, flush=True)\n"
+        "sys.exit(0)  # no close(), no with block\n"
+    )
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    url, pid = done.stdout.split()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)
+    with pytest.raises(api.APIConnectionError):
+        api.connect(url, max_retries=0)

@@ -307,3 +307,15 @@ def test_columns_iterate_their_values_with_nulls_as_none(
         (0, 0.5, 1.0), (5, None, 2.0), (2**40, 2.0, 3.0),
     ]  # fmt: skip
     assert all(type(p) is api.MetricPoint for p in series)
+
+
+def test_an_unknown_metric_lists_the_runs_metrics(viewer: ViewerEnv) -> None:
+    run = viewer.manifest["resnet-s0"]
+    metrics = viewer.client.get_metrics(run.run_id)
+    with pytest.raises(KeyError) as info:
+        metrics["acuracy"]
+    message = str(info.value.args[0])
+    assert f"Run {run.run_id} has no metric 'acuracy'" in message
+    assert all(name in message for name in metrics.names)
+    assert "last_step" not in message  # the run's metrics, not the model's attributes
+    assert metrics.get("acuracy") is None
