@@ -172,8 +172,15 @@ class InvalidArgumentError(BadRequestError, ValueError):
 
     status_code: int | None = None
 
-    def __init__(self, message: str) -> None:
-        super().__init__(f"{message} (refused by runicorn_api; the request was not sent)")
+    def __init__(self, message: str, *, checked_after: str | None = None) -> None:
+        """``checked_after``: what had to be read first to find the problem (a filter key
+        no listed run has), said instead of "the request was not sent"."""
+        suffix = (
+            f"refused by runicorn_api after {checked_after}"
+            if checked_after
+            else "refused by runicorn_api; the request was not sent"
+        )
+        super().__init__(f"{message} ({suffix})")
 
 
 class InvalidArgumentTypeError(InvalidArgumentError, TypeError):

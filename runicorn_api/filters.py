@@ -12,7 +12,9 @@ A key is a model attribute (``status``, ``created_at``, ``path``, ``tags``, ...)
 dotted path into a dict or model attribute (``summary.lr``, ``config.optimizer.name``,
 ``best_metric.value``). A key an
 item lacks compares false with everything (``~`` of such a comparison is true), like a
-SQL NULL; use :meth:`F.exists` to ask for the key itself.
+SQL NULL; use :meth:`F.exists` to ask for the key itself. A key that no item of the
+collection has at all is taken for a typo: iterating it raises an error naming the key
+and the closest keys the items do have.
 """
 
 from __future__ import annotations
@@ -78,23 +80,42 @@ def to_utc(value: datetime | str | float | int, *, label: str) -> datetime:
 class Expr:
     """A predicate over items; combine with ``&``, ``|``, ``~``."""
 
-    def __init__(self, test: Callable[[Any], bool], text: str, keys: frozenset[str]) -> None:
+    def __init__(
+        self,
+        test: Callable[[Any], bool],
+        text: str,
+        keys: frozenset[str],
+        optional: frozenset[str] = frozenset(),
+    ) -> None:
         self._test = test
         self._text = text
         self.keys = keys
         """The keys the expression reads (used to know which details to fetch)."""
+        self.optional = optional
+        """The keys asked about with :meth:`F.exists`: no item need have them. Any other
+        key that no fetched item has is taken for a typo (the collection says so)."""
 
     def __call__(self, item: Any) -> bool:
         return self._test(item)
 
     def __and__(self, other: Expr) -> Expr:
-        return Expr(lambda i: self(i) and other(i), f"({self} & {other})", self.keys | other.keys)
+        return Expr(
+            lambda i: self(i) and other(i),
+            f"({self} & {other})",
+            self.keys | other.keys,
+            self.optional | other.optional,
+        )
 
     def __or__(self, other: Expr) -> Expr:
-        return Expr(lambda i: self(i) or other(i), f"({self} | {other})", self.keys | other.keys)
+        return Expr(
+            lambda i: self(i) or other(i),
+            f"({self} | {other})",
+            self.keys | other.keys,
+            self.optional | other.optional,
+        )
 
     def __invert__(self) -> Expr:
-        return Expr(lambda i: not self(i), f"~{self}", self.keys)
+        return Expr(lambda i: not self(i), f"~{self}", self.keys, self.optional)
 
     def __bool__(self) -> bool:
         raise InvalidArgumentTypeError("Combine filter expressions with &, | and ~, not and/or/not")
@@ -163,7 +184,10 @@ class F:
         """The item has the key (its value may be ``None``)."""
         key = self.key
         return Expr(
-            lambda i: resolve(i, key) is not MISSING, f"F({key!r}).exists()", frozenset({key})
+            lambda i: resolve(i, key) is not MISSING,
+            f"F({key!r}).exists()",
+            frozenset({key}),
+            frozenset({key}),
         )
 
     def __repr__(self) -> str:

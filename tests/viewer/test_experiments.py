@@ -371,3 +371,25 @@ def test_reprs(viewer: ViewerEnv) -> None:
     assert repr(exp).startswith(f"Experiment(id='{run.run_id}', path='{run.path}'")
     assert f"<td style='text-align:left'>{run.run_id}</td>" in exp._repr_html_()
     assert repr(coll[1:]).endswith("[1:] (not fetched yet)>")
+
+
+def test_a_key_no_run_has_is_named_not_silently_empty(viewer: ViewerEnv) -> None:
+    runs = viewer.client.experiments.filter(project="vision")
+    with pytest.raises(
+        api.InvalidArgumentError, match=r"'sumary\.seed' \(did you mean 'summary\.seed'"
+    ) as info:
+        runs.filter(F("sumary.seed") > 0).to_list()
+    assert "F(key).exists()" in str(info.value)
+    with pytest.raises(
+        api.InvalidArgumentError,
+        match=r"order_by: .*'best_metic\.value' \(did you mean 'best_metric\.value'",
+    ):
+        runs.order_by("-best_metic.value").to_list()
+    # asked on purpose, a key no run has is simply absent
+    assert runs.filter(F("summary.no_such_key").exists()).to_list() == []
+    assert len(runs.exclude(F("summary.no_such_key").exists())) == len(runs)
+    # a key some runs have keeps its SQL-NULL meaning for the others
+    seeded = [r for r in viewer.manifest.runs if r.project == "vision" and "seed" in r.summary]
+    assert {e.id for e in runs.filter(F("summary.seed") >= 0)} >= {
+        r.run_id for r in seeded if not r.live
+    }

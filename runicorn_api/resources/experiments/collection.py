@@ -19,7 +19,7 @@ from ...filters import Expr, F
 from ...models.experiment import Experiment
 from ...models.metrics import RunMetrics
 from .._runs import RunLookup
-from .query import RunFilters, and_, keyword_filter, sort_experiments
+from .query import RunFilters, and_, check_keys, keyword_filter, sort_experiments
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -240,19 +240,24 @@ class ExperimentCollection(Collection[Experiment]):
     def _produce(self) -> Iterator[Experiment]:
         where = self._where
         needs = where is not None and needs_details(where.keys)
+        listed: list[Experiment] = []
         kept: list[Experiment] = []
         for page in self._source_pages():
             items = page.items
             if needs:
                 self._runs.load_details(items)
-            matched = [e for e in items if where is None or where(e)]
-            if not self._order:
-                yield from matched
-            kept.extend(matched)
+            listed.extend(items)
+            kept.extend(e for e in items if where is None or where(e))
+        # A key no listed run has is a typo until F(key).exists() says otherwise: an
+        # empty answer would hide it. (The viewer sends one page, so nothing waits.)
+        if where is not None:
+            check_keys(listed, where.keys - where.optional, "filter")
         if self._order:
             if needs_details(self._order):
                 self._runs.load_details(kept)
-            yield from sort_experiments(kept, self._order)
+            check_keys(kept, (k.lstrip("-") for k in self._order), "order_by")
+            kept = sort_experiments(kept, self._order)
+        yield from kept
 
     def _frame(self, items: list[Experiment], columns: Sequence[str] | None) -> Frame:
         return experiments_frame(items, columns, self._runs.load_details)

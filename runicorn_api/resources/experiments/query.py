@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
@@ -12,7 +13,7 @@ from ..._validation import strings
 from ...filters import MISSING, Expr, F, resolve, to_utc
 from ...models.experiment import Experiment, RunStatus
 
-__all__ = ["RunFilters", "and_", "keyword_filter", "sort_experiments"]
+__all__ = ["RunFilters", "and_", "check_keys", "keyword_filter", "sort_experiments"]
 
 
 class RunFilters(TypedDict, total=False):
@@ -126,6 +127,51 @@ def sort_experiments(items: list[Experiment], keys: Sequence[str]) -> list[Exper
             ) from None
         items = present + absent
     return items
+
+
+def check_keys(items: Sequence[Experiment], keys: Iterable[str], what: str) -> None:
+    """Refuse a key that none of ``items`` has (a typo, most likely), naming the closest
+    keys they do have; nothing is checked when there are no items.
+
+    Raises:
+        InvalidArgumentError: ``what`` (``filter`` or ``order_by``) names such a key.
+    """
+    unknown = [
+        k
+        for k in sorted(set(keys))
+        if items
+        and all(resolve(i, k) is MISSING for i in items)
+        # a field empty in every run (0.5.x serves no config) shows no keys to go by
+        and not all(resolve(i, k.partition(".")[0]) in (None, {}, []) for i in items)
+    ]
+    if not unknown:
+        return
+    known = _known_keys(items)
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        hints.append(f"{key!r}{hint}")
+    raise InvalidArgumentError(
+        f"{what}: no run of the {len(items)} listed has the key {'; '.join(hints)}. "
+        "Use F(key).exists() to ask for a key that runs may lack.",
+        checked_after="listing the runs",
+    )
+
+
+def _known_keys(items: Sequence[Experiment]) -> list[str]:
+    """The keys the items have: their fields and details, and one level into each
+    dict-valued or model-valued one (``summary.seed``, ``best_metric.value``)."""
+    known: set[str] = set()
+    for item in items:
+        for name in (*type(item).model_fields, "summary", "config", "duration", "updated_at"):
+            known.add(name)
+            value = resolve(item, name)
+            if isinstance(value, dict):
+                known.update(f"{name}.{k}" for k in value if isinstance(k, str))
+            elif hasattr(type(value), "model_fields"):
+                known.update(f"{name}.{k}" for k in type(value).model_fields)
+    return sorted(known)
 
 
 def and_(left: Expr | None, right: Expr | None) -> Expr | None:
