@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 
 from ._client import RunicornClient
 from ._common.deps import available, install_hint
-from ._exceptions import APIConnectionError, MissingDependencyError, RunicornAPIError
+from ._exceptions import (
+    APIConnectionError,
+    InvalidArgumentError,
+    MissingDependencyError,
+    RunicornAPIError,
+)
 from ._options import ClientOptions, ConnectOptions
 
 if TYPE_CHECKING:
@@ -35,6 +40,48 @@ def free_port() -> int:
         return port
 
 
+def check_storage(folder: Path, *, create: bool) -> None:
+    """Refuse a storage folder that is missing (unless ``create``: then make it) or that
+    is the inside of a storage, where the viewer would quietly serve no run."""
+    if not folder.exists():
+        if create:
+            folder.mkdir(parents=True)
+            return
+        raise InvalidArgumentError(
+            f"The storage folder {folder} does not exist. Pass the folder runicorn writes "
+            "to (runicorn.init(storage=...), or $RUNICORN_DIR), or create=True to start an "
+            "empty storage there."
+        )
+    if not folder.is_dir():
+        raise InvalidArgumentError(f"The storage {folder} is not a folder.")
+    if (folder / "meta.json").is_file():
+        runs = next((p for p in folder.parents if p.name == "runs"), None)
+        hint = (
+            f"; its storage is most likely {runs.parent} (0.7.x: <storage>/runs/<path>/<id>) "
+            f"or {runs.parent.parent.parent} (0.5.x: <storage>/<project>/<name>/runs/<id>)"
+            if runs is not None
+            else ""
+        )
+        raise InvalidArgumentError(
+            f"{folder} is a run folder (it holds meta.json), not a storage folder{hint}."
+        )
+    if folder.name == "runs" and not (folder / "runs").is_dir() and _holds_runs(folder, 3):
+        raise InvalidArgumentError(
+            f"{folder} is the runs/ folder inside a storage, not the storage itself: "
+            f"pass {folder.parent}."
+        )
+
+
+def _holds_runs(folder: Path, depth: int) -> bool:
+    """Whether a run folder (one with a ``meta.json``) lies within ``depth`` levels."""
+    level = [folder]
+    for _ in range(depth):
+        level = [c for p in level for c in p.iterdir() if c.is_dir() and not c.is_symlink()]
+        if any((c / "meta.json").is_file() for c in level):
+            return True
+    return False
+
+
 class LocalViewer:
     """A ``python -m runicorn viewer`` subprocess that this process started and owns.
 
@@ -44,12 +91,19 @@ class LocalViewer:
     folders it made are removed by :meth:`stop`.
 
     Args:
-        storage: The storage folder to serve; a new empty temporary one if ``None``.
+        storage: The storage folder to serve (it must exist, unless ``create``); a new
+            empty temporary one if ``None``.
         python: The interpreter whose ``runicorn`` runs the viewer; this one by default
             (install ``runicorn-api[viewer]``).
         port: The port; a free one if ``None``.
         home: A folder to use as ``HOME`` (its ``.config`` as ``XDG_CONFIG_HOME``).
         env: Extra environment variables for the viewer (e.g. a ``PATH``).
+        create: Make ``storage`` (and its parents) if it does not exist.
+
+    Raises:
+        InvalidArgumentError: ``storage`` does not exist (and ``create`` is false), is
+            not a folder, or is the inside of a storage (its ``runs/`` folder, or a run
+            folder); the message names the folder to pass instead.
     """
 
     def __init__(
@@ -60,7 +114,10 @@ class LocalViewer:
         port: int | None = None,
         home: str | os.PathLike[str] | None = None,
         env: Mapping[str, str] | None = None,
+        create: bool = False,
     ) -> None:
+        if storage is not None:
+            check_storage(Path(storage), create=create)
         if python is None and not available("runicorn"):
             raise MissingDependencyError(
                 f"runicorn_api.local() needs the runicorn viewer: {install_hint('runicorn')}, "
@@ -254,6 +311,7 @@ def local(
     home: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
     startup_timeout: float = 60.0,
+    create: bool = False,
     **options: Unpack[ConnectOptions],
 ) -> RunicornClient:
     """Start a viewer on ``storage`` and return a client connected to it.
@@ -265,7 +323,9 @@ def local(
     viewer is a subprocess on a free 127.0.0.1 port; closing the client (or leaving its
     ``with`` block) stops it. See :class:`LocalViewer` for the arguments, and
     :class:`~runicorn_api._options.ConnectOptions` for ``options``; they are checked
-    before the viewer starts.
+    before the viewer starts. ``storage`` must exist: ``create=True`` makes a new, empty
+    one, and a folder inside a storage (its ``runs/``, a run folder) is refused with the
+    folder to pass instead.
 
     Example::
 
@@ -273,7 +333,7 @@ def local(
             print(client.list_projects())
     """
     ClientOptions.of(**options)  # refuse a bad option before making any folder
-    viewer = LocalViewer(storage, python=python, port=port, home=home, env=env)
+    viewer = LocalViewer(storage, python=python, port=port, home=home, env=env, create=create)
     try:
         return viewer.start(startup_timeout=startup_timeout, **options)
     except BaseException:
