@@ -40,8 +40,11 @@ SUITE = [
 ]
 """The offline tier and the features the design card names (collections, metrics,
 frames in pandas and polars, datasets, plots, notebook reprs, the CLI)."""
-NOT_HERE = ["tests/viewer/test_cli.py::test_local_serves_until_interrupted"]
-"""Needs runicorn installed beside the SDK (``runicorn-api local``), which these venvs
+NOT_HERE = [
+    "tests/viewer/test_cli.py::test_local_serves_until_interrupted",
+    "tests/viewer/test_cli.py::test_local_stops_its_viewer_on_sigterm_and_sighup",
+]
+"""Need runicorn installed beside the SDK (``runicorn-api local``), which these venvs
 leave out: the viewers run from their own pinned venvs, and runicorn's fastapi asks for
 typing-extensions>=4.8, above the SDK's own lower bound. The main suite runs it."""
 

@@ -70,6 +70,8 @@ def image_events(folder: Path) -> list[dict[str, Any]]:
             if not rel or not isinstance(rel, str):
                 continue
             what = f"the image {rel!r} of {folder}"
+            if os.path.isdir(contained(folder, rel, what=what)):
+                continue  # a folder is no image: skipped, as a missing file is
             try:
                 _, info = regular_file(folder, rel, what=what)
             except FileNotFoundError:

@@ -242,3 +242,18 @@ def test_an_artifact_path_outside_the_storage_is_refused(
         client.artifacts.download("weights", dest)
     assert sorted(p.name for p in dest.iterdir()) == ["kept.txt"]
     assert (dest / "kept.txt").read_text() == "mine"
+
+
+def test_an_image_event_naming_a_folder_is_skipped(storage: Path, scripted: HostileViewer) -> None:
+    run = storage / "runs" / "p" / RUN
+    (run / "media").mkdir()
+    (run / "media" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 8)
+    lines = [
+        {"ts": 2.0, "type": "image", "data": {"key": "x", "step": 1, "path": "media"}},
+        {"ts": 3.0, "type": "image", "data": {"key": "x", "step": 2, "path": "media/a.png"}},
+    ]
+    with (run / "events.jsonl").open("a") as events:
+        events.writelines(json.dumps(line) + "\n" for line in lines)
+    with api.connect(scripted.url, max_retries=0) as client:
+        images = client.images.list(RUN)
+    assert [(i.step, i.size) for i in images] == [(2, 16)]  # as the viewer lists files only
