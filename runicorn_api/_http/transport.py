@@ -271,8 +271,7 @@ class Transport:
             CALL_DEADLINE.reset(token)
         if response.status_code >= 400:
             data = self._receive(response, wait, cap=_ERROR_BODY_CAP, cut=True)
-            # requests' own accessors (.json(), .text) then serve the bytes read here.
-            response._content = bytes(data)
+            _keep_body(response, bytes(data))
             raise status_error(response, self.server, cut=len(data) >= _ERROR_BODY_CAP)
         if expect == "stream":
             return response
@@ -285,7 +284,7 @@ class Transport:
         data = self._receive(response, wait, cap=self.max_response_bytes)
         if expect == "buffer":
             return Body(data, response.headers)
-        response._content = data  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
+        _keep_body(response, data)
         if expect == "response":
             return response  # its headers; the body was read (to its cap) and let go
         if expect == "bytes":
@@ -478,3 +477,10 @@ class Transport:
     def close(self) -> None:
         if self._owns_session:
             self.session.close()
+
+
+def _keep_body(response: requests.Response, data: bytes | bytearray) -> None:
+    """Let ``response.content``, ``.text`` and ``.json()`` serve the body read here (within
+    its cap and deadline), so the ``response`` an error carries stays usable. requests has
+    no public way to hand a response the body that was read from its stream."""
+    response._content = data  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]

@@ -410,17 +410,9 @@ class RunMetrics(RunicornModel):
     def __getitem__(self, key: str) -> MetricSeries: ...
     # -- end of generated access --
     def __getitem__(self, key: str) -> Any:
-        if key in self.columns:
-            return self.series[key]
-        try:
-            return super().__getitem__(key)
-        except KeyError:
-            # A misspelled metric is the likely mistake: name the run's metrics, not the
-            # attributes that dict-style access also reaches.
-            raise KeyError(
-                f"Run {self.run_id} has no metric {key!r}; its metrics: "
-                f"{', '.join(self.columns) or 'none'}"
-            ) from None
+        if key in self.columns or key in self._mapping_keys():  # else a misspelled metric
+            return self.series[key] if key in self.columns else super().__getitem__(key)
+        raise KeyError(f"Run {self.run_id} has no metric {key!r}; its metrics: {self.names}")
 
     def __contains__(self, key: object) -> bool:
         return key in self.columns or super().__contains__(key)
