@@ -17,12 +17,12 @@ pure-Python path, so the result never depends on which path ran.
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import pydantic_core
 
 from .._common.deps import available
+from .._common.jsontext import parse_json
 from .._exceptions import ResponseValidationError
 from .._http.errors import int_header
 from ..models._base import reading
@@ -113,12 +113,17 @@ def _layout(buf: bytearray) -> tuple[list[Any], int, int, dict[str, Any]] | None
     key = '{"columns":'
     if not head.startswith(key):
         return None
-    try:
-        declared, end = json.JSONDecoder().raw_decode(head, len(key))
-    except (ValueError, RecursionError):  # deep nesting: the pure-Python path refuses it
-        return None
     marker = ',"rows":['
-    if not isinstance(declared, list) or head[end : end + len(marker)] != marker:
+    # A quote inside a JSON string is escaped, so the marker's first unescaped
+    # occurrence follows the columns' closing bracket.
+    end = head.find("]" + marker, len(key)) + 1
+    if end <= 0:
+        return None
+    try:
+        declared = parse_json(head[len(key) : end])
+    except ValueError:
+        return None
+    if not isinstance(declared, list):
         return None
     # The column names are ASCII-safe here only if the decoded prefix kept its length.
     rows_start = len(head[: end + len(marker)].encode("utf-8"))
@@ -126,8 +131,8 @@ def _layout(buf: bytearray) -> tuple[list[Any], int, int, dict[str, Any]] | None
     if tail_at < 0:
         return None
     try:
-        tail = json.loads(b"{" + bytes(buf[tail_at + 2 :]))
-    except (ValueError, RecursionError):
+        tail = parse_json(b"{" + bytes(buf[tail_at + 2 :]))
+    except ValueError:
         return None
     return declared, rows_start, tail_at, tail if isinstance(tail, dict) else {}
 

@@ -17,7 +17,6 @@ reports them. Otherwise the client asks the viewer, silently and correctly.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._common.contain import contained, open_regular, regular_file
+from .._common.jsontext import parse_json
 from .._exceptions import InvalidArgumentError, UnsafePathError, UnsupportedFeatureError
 from .._types import DIRECT_READS, DirectReads
 
@@ -176,8 +176,8 @@ class StorageAccess:
                 known = self._proofs.get(where)
                 if known is not None and known[0] == key:
                     return known[1]
-                meta = json.loads(handle.read(_META_CAP + 1)[:_META_CAP])
-        except (OSError, ValueError, RecursionError) as err:
+                meta = parse_json(handle.read(_META_CAP + 1)[:_META_CAP])
+        except (OSError, ValueError) as err:
             return f"its meta.json is not readable here ({type(err).__name__})"
         problem = _compare(folder, meta, where)
         self._proofs[where] = (key, problem)

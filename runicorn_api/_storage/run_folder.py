@@ -9,12 +9,12 @@ the folder, or :class:`~runicorn_api.UnsafePathError` (a link out, a FIFO, a dev
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from .._common.contain import contained, open_if_file, regular_file
+from .._common.jsontext import parse_json
 
 __all__ = ["FileTail", "image_events", "read_json", "read_lines"]
 
@@ -36,8 +36,8 @@ def read_json(folder: Path, name: str) -> dict[str, Any]:
     if len(raw) > _JSON_CAP:
         return {}
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
+        data = parse_json(raw)
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -60,8 +60,8 @@ def image_events(folder: Path) -> list[dict[str, Any]]:
             if b'"image"' not in raw:  # most lines are metrics; skip them unparsed
                 continue
             try:
-                event = json.loads(raw.decode("utf-8", errors="ignore"))
-            except (ValueError, RecursionError):
+                event = parse_json(raw.decode("utf-8", errors="ignore"))
+            except ValueError:
                 continue
             data = event.get("data") if isinstance(event, dict) else None
             if not isinstance(data, dict) or event.get("type") != "image":

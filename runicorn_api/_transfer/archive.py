@@ -19,6 +19,7 @@ from typing import Any
 
 from .._client import RunicornClient
 from .._common.contain import open_regular, regular_files
+from .._common.jsontext import parse_json
 from .._exceptions import UnsupportedFeatureError
 from ..models.experiment import Experiment
 from .snapshot import RunSnapshot
@@ -70,7 +71,7 @@ def from_folder(
             continue
         if rel == "meta.json":
             with open_regular(folder, rel, what=f"run {experiment.id}") as handle:
-                meta = json.loads(handle.read())
+                meta = parse_json(handle.read())
             if isinstance(meta, dict) and "path" not in meta:
                 meta["path"] = experiment.path
                 meta.setdefault("alias", experiment.alias)

@@ -5,10 +5,15 @@ parser recurse; each ends in a typed error, quickly.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -129,6 +134,26 @@ def _deep(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
+@contextlib.contextmanager
+def _no_recursion_error() -> Iterator[None]:
+    """Fail if a RecursionError is raised anywhere in this thread, even one caught: a
+    parser that recurses on Python's stack leaves no room for the finalizers the
+    garbage collector may run at that depth (their failures surface later)."""
+    seen: list[str] = []
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "exception" and issubclass(arg[0], RecursionError):
+            seen.append(f"{frame.f_code.co_filename}:{frame.f_lineno}")
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        yield
+    finally:
+        sys.settrace(None)
+    assert not seen, f"RecursionError raised at {seen[0]}"
+
+
 def test_hostile_json_raises_typed_errors() -> None:
     viewer = HostileViewer()
     viewer.on("GET", "/api/runs", lambda h: send_json(h, _deep(100_000)))
@@ -137,7 +162,7 @@ def test_hostile_json_raises_typed_errors() -> None:
     viewer.on("GET", f"/api/runs/{RUN}", lambda h: send_json(h, _deep(100_000), 404))
     huge = b'{"paths": [1' + b"0" * 100_000 + b"]}"
     viewer.on("GET", "/api/paths", lambda h: send_json(h, huge))
-    with viewer.running() as url, _client(url, timeout=5) as client:
+    with viewer.running() as url, _client(url, timeout=5) as client, _no_recursion_error():
         with pytest.raises(api.ResponseValidationError, match="recursion"):
             client.list_experiments()
         with pytest.raises(api.ResponseValidationError):
@@ -146,6 +171,19 @@ def test_hostile_json_raises_typed_errors() -> None:
             client.get_experiment(RUN)
         with pytest.raises(api.ResponseValidationError):
             client.list_projects()  # a 100,000-digit number where a path goes
+
+
+def test_deep_json_in_a_storage_folder_reads_as_unreadable(tmp_path: Path) -> None:
+    from runicorn_api._storage.run_folder import image_events, read_json
+
+    deep = _deep(100_000)
+    (tmp_path / "meta.json").write_bytes(deep)
+    image = b'{"type":"image","data":{"path":"a.png","x":' + deep + b"}}"
+    (tmp_path / "events.jsonl").write_bytes(image + b"\n")
+    (tmp_path / "a.png").write_bytes(b"png")
+    with _no_recursion_error():
+        assert read_json(tmp_path, "meta.json") == {}
+        assert image_events(tmp_path) == []
 
 
 @pytest.mark.parametrize("header", ["12abc", "1e3", "9" * 50, ""])

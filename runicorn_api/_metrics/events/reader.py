@@ -4,7 +4,6 @@ are consumed. Files never read are parsed several per polars call (:meth:`Events
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections import OrderedDict
@@ -13,6 +12,7 @@ from typing import BinaryIO
 
 from ..._common.contain import open_if_file
 from ..._common.deps import available
+from ..._common.jsontext import parse_json
 from ..._exceptions import UnsafePathError
 from ...models.metrics import RunMetrics
 from .fast import FastRows, NeedPython, Part, parse
@@ -141,8 +141,8 @@ def _whole_line(tail: bytes) -> bool:
     if not tail.strip():
         return False
     try:
-        json.loads(tail)
-    except (ValueError, RecursionError):
+        parse_json(tail)
+    except ValueError:
         return False
     return True
 

@@ -3,10 +3,10 @@ the fast path must match (see :mod:`.fast`) and the reader of any file it cannot
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
+from ..._common.jsontext import parse_json
 from ...models.metrics import RunMetrics
 from ..table import from_rows
 
@@ -34,8 +34,8 @@ class ViewerRows:
 
     def _line(self, line: str) -> None:
         try:
-            event = json.loads(line)
-        except (ValueError, RecursionError):  # deep nesting: unparsable, as a bad line
+            event = parse_json(line)
+        except ValueError:  # deep nesting too: unparsable, as a bad line
             return
         if not isinstance(event, dict) or event.get("type") != "metrics":
             return

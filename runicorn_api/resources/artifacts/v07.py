@@ -3,7 +3,6 @@ for every run, concurrently; see :mod:`runicorn_api._generations.assets`)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +17,7 @@ from ..._common.downloads import (
     unzip_checked,
     updater,
 )
+from ..._common.jsontext import parse_json
 from ..._common.progress import ProgressOption, open_bar
 from ..._exceptions import DownloadError, NotFoundError, UnsupportedFeatureError
 from ..._generations.assets import build_index
@@ -236,7 +236,7 @@ class V07Assets(ArtifactBackend):
             str(artifact.metadata.get("manifest_path") or ""), f"{artifact.id}: its file list"
         )
         with open_regular(manifest_path.parent, manifest_path, what=artifact.id) as handle:
-            manifest = json.loads(handle.read())
+            manifest = parse_json(handle.read())
         # <storage>/archive/manifests/<kind>/<xx>/<fingerprint>.json → <storage>/archive/blobs
         return manifest, manifest_path.parents[3] / "blobs"
 
