@@ -25,15 +25,14 @@ from ._storage.access import StorageAccess
 from ._types import NOT_GIVEN, DirectReads, Timeout, ViewerProcess
 from .cache import MetricsCache
 from .models.archives import ImportResult
-from .models.experiment import Experiment
+from .models.experiment import Experiment, Project
+from .models.gpu import GPUInfo
 from .models.machine import StorageStats
 from .models.metrics import RunMetrics
 from .models.paths import PathListing
 from .models.remote import RemoteSession
-from .models.runs import Project
 from .models.server import ServerInfo
-from .models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
-from .models.telemetry import StatusCheck
+from .models.system import ConfigUpdate, Health, StatusCheck, ViewerConfig
 from .resources._runs import RunLookup
 from .resources.artifacts import ArtifactsResource
 from .resources.diagnostics import DiagnosticsResource

@@ -6,7 +6,8 @@ Markdown knows neither, so the pages showed them as typed. This extension rewrit
 each role into the object's name as code, linked where the name is one the reference
 renders (an optional autorefs link: a name the pages do not show stays plain code), and
 a ``:calls:`` field, on a line of its own or after a summary, into a bold "Calls:".
-The source docstrings stay as they are.
+The source docstrings stay as they are. A model's bases leave out its generated
+``<Model>Keys`` class, which only types its dict-style access.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ class SphinxRoles(griffe.Extension):
         for obj in _objects(pkg):
             if obj.docstring is not None:
                 obj.docstring.value = rewrite(obj, obj.docstring.value)
+            if isinstance(obj, griffe.Class):  # a model's generated keys class types only
+                obj.bases = [b for b in obj.bases if KEYS not in _path(b)]
+
+
+KEYS = "runicorn_api.models._keys."
+
+
+def _path(base: str | griffe.Expr) -> str:
+    return str(getattr(base, "canonical_path", base))
 
 
 def _objects(obj: griffe.Object) -> list[griffe.Object]:

@@ -18,12 +18,21 @@ from .artifact import (
 )
 from .contents import Environment, EnvironmentDiff, Progress
 from .diagnostics import DiagnosticsSource, DiagnosticsSources
-from .experiment import BestMetric, Experiment, RunStatus
+from .experiment import BestMetric, Experiment, Project, RunStatus
+from .gpu import GPUCollectorConfig, GPUDevice, GPUHistory, GPUInfo
 from .lineage import Lineage, LineageEdge, LineageNode
-from .machine import PathTree, StorageStats, SystemMonitor
+from .machine import StorageStats, SystemMonitor, Temperatures, TemperatureSensor
 from .media import RunImage
 from .metrics import MetricSeries, RunMetrics
-from .paths import ExportedRun, PathCreated, PathDeletion, PathExport, PathListing, PathStats
+from .paths import (
+    ExportedRun,
+    PathCreated,
+    PathDeletion,
+    PathExport,
+    PathListing,
+    PathStats,
+    PathTree,
+)
 from .points import MetricPoint
 from .registry import (
     STAGES,
@@ -46,27 +55,18 @@ from .remote import (
     RemoteSession,
     RemoteStatus,
 )
-from .runs import Project
 from .server import FEATURES, ServerInfo
 from .ssh import SavedSSHConnection
 from .system import (
     ConfigUpdate,
-    GPUDevice,
-    GPUInfo,
     Health,
     HealthCache,
-    StorageBackend,
-    ViewerConfig,
-)
-from .telemetry import (
-    GPUCollectorConfig,
-    GPUHistory,
     MetricsCacheStats,
     StatusCheck,
+    StorageBackend,
     StorageCandidate,
     StorageCandidates,
-    Temperatures,
-    TemperatureSensor,
+    ViewerConfig,
 )
 from .transfer import CopyReport, RunCopy
 

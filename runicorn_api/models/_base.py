@@ -86,6 +86,11 @@ class RunicornModel(BaseModel):
         return keys
 
     def __getitem__(self, key: str) -> Any:
+        # Typed per model by its keys class (models/_keys.pyi); a model with other keys
+        # (a series' indexes, a run's metric names) overrides _item.
+        return self._item(key)
+
+    def _item(self, key: Any) -> Any:
         if isinstance(key, str) and key in self._mapping_keys():
             return getattr(self, self._mapping_overrides.get(key, key))
         raise KeyError(

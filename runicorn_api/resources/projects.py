@@ -9,9 +9,8 @@ from .._core import ClientCore
 from .._exceptions import InvalidArgumentError, ResponseValidationError
 from .._generations.base import RunsRequest
 from .._types import NOT_GIVEN, Timeout
-from ..models.experiment import RunStatus
-from ..models.machine import PathTree
-from ..models.runs import Project
+from ..models.experiment import Project, RunStatus
+from ..models.paths import PathTree
 from ._base import Resource
 from ._runs import RunLookup
 

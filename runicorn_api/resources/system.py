@@ -9,15 +9,15 @@ from typing import Any
 from .._exceptions import InvalidArgumentError, RunicornAPIError, UnsupportedFeatureError
 from .._types import NOT_GIVEN, Timeout
 from .._validation import check_bool, check_int
-from ..models.machine import StorageStats, SystemMonitor
-from ..models.system import ConfigUpdate, GPUInfo, Health, ViewerConfig
-from ..models.telemetry import (
-    GPUCollectorConfig,
-    GPUHistory,
+from ..models.gpu import GPUCollectorConfig, GPUHistory, GPUInfo
+from ..models.machine import StorageStats, SystemMonitor, Temperatures
+from ..models.system import (
+    ConfigUpdate,
+    Health,
     MetricsCacheStats,
     StatusCheck,
     StorageCandidates,
-    Temperatures,
+    ViewerConfig,
 )
 from ._base import Resource
 
