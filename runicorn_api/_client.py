@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 import requests
+from requests.adapters import BaseAdapter
 
 from ._actions import ClientActions
 from ._core import ClientCore
@@ -66,6 +67,9 @@ class RunicornClient:
             method takes ``timeout=`` to override it for one call.
         max_retries: Retries of idempotent requests on 429/5xx and connection errors.
         session: A :class:`requests.Session` to use (its adapters are replaced).
+        transport: A :mod:`requests` adapter that carries every request instead of a
+            connection pool, such as :class:`~runicorn_api.testing.MockTransport` in tests
+            (retries are the pool's, so they do not apply).
         **options: ``strict``, ``retry_deadline``, ``max_workers``, ``cache_dir``,
             ``direct_reads``, and for a viewer behind a proxy ``auth``, ``headers``,
             ``verify`` and ``cert``; see :class:`~runicorn_api._options.MoreOptions`.
@@ -87,9 +91,15 @@ class RunicornClient:
         max_retries: int = 3,
         *,
         session: requests.Session | None = None,
+        transport: BaseAdapter | None = None,
         **options: Unpack[MoreOptions],
     ) -> None:
         url = resolve_base_url(base_url)
+        if transport is not None and not isinstance(transport, BaseAdapter):
+            raise InvalidArgumentTypeError(
+                f"transport must be a requests adapter (requests.adapters.BaseAdapter, "
+                f"such as runicorn_api.testing.MockTransport), got {transport!r}"
+            )
         self.options: ClientOptions = ClientOptions.of(
             timeout=timeout, max_retries=max_retries, **options
         )
@@ -101,7 +111,7 @@ class RunicornClient:
         self.remote_session: RemoteSession | None = None
         """The remote viewer this client reaches through an SSH tunnel
         (see ``client.remote.open``)."""
-        transport = Transport(
+        http = Transport(
             url,
             timeout=self.options.timeout,
             retry=RetryPolicy(max_retries=max_retries, deadline=self.options.retry_deadline),
@@ -111,22 +121,23 @@ class RunicornClient:
             verify=self.options.verify,
             cert=self.options.cert,
             max_response_bytes=self.options.max_response_bytes,
+            adapter=transport,
         )
-        self._transport = transport
+        self._transport = http
         try:
-            health = handshake(transport, strict=self.options.strict)
+            health = handshake(http, strict=self.options.strict)
             # A viewer that reports no usable version is taken as the newest generation.
             version = str(health.version) if health.version is not None else "unknown"
             adapter: Adapter = adapter_for(version, direct_reads=self.options.direct_reads)
-            transport.name_server(str(adapter.server))
+            http.name_server(str(adapter.server))
             cache = (
                 MetricsCache(self.options.cache_dir) if self.options.cache_dir is not None else None
             )
         except BaseException:
-            transport.close()
+            http.close()
             raise
         self._core = ClientCore(
-            transport=transport,
+            transport=http,
             adapter=adapter,
             storage=StorageAccess(self.options.direct_reads, str(adapter.server)),
             options=self.options,
@@ -459,7 +470,9 @@ def connect(
     base_url: str | None = None,
     timeout: float | None = 30,
     max_retries: int = 3,
+    *,
+    transport: BaseAdapter | None = None,
     **options: Unpack[MoreOptions],
 ) -> RunicornClient:
     """Connect to a running viewer; see :class:`RunicornClient`."""
-    return RunicornClient(base_url, timeout, max_retries, **options)
+    return RunicornClient(base_url, timeout, max_retries, transport=transport, **options)

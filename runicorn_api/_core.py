@@ -8,18 +8,22 @@ fake core.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Literal, TypedDict, TypeVar, overload
 
-from ._types import NOT_GIVEN, NotGiven, Timeout
+from typing_extensions import Unpack
+
+from ._types import NOT_GIVEN, Timeout
 from .models._base import validate_model
 from .routes import find, require
 
 if TYPE_CHECKING:
+    import requests
+
     from ._generations import Adapter
-    from ._http.transport import Transport
+    from ._http.transport import Body, Transport
     from ._options import ClientOptions
     from ._storage.access import StorageAccess
     from .cache import MetricsCache
@@ -27,11 +31,39 @@ if TYPE_CHECKING:
     from .models.experiment import RunActions
     from .models.server import ServerInfo
 
-__all__ = ["ClientCore"]
+__all__ = ["CallOptions", "ClientCore", "ListOf", "RawOptions"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 M = TypeVar("M", bound="RunicornModel")
+
+
+@dataclass(frozen=True)
+class ListOf(Generic[M]):
+    """``cast_to`` for an answer that is a JSON list of ``model``: the body itself, or
+    the list under ``key`` of an object body (``{"sessions": [...]}``; absent: none)."""
+
+    model: type[M]
+    key: str | None = None
+
+
+class RawOptions(TypedDict, total=False):
+    """What :meth:`ClientCore.raw` passes on to the transport."""
+
+    params: dict[str, Any] | None
+    json_body: Any
+    timeout: Timeout
+
+
+class CallOptions(TypedDict, total=False):
+    """What :meth:`ClientCore.get` and its siblings pass on to :meth:`ClientCore.call`."""
+
+    params: dict[str, Any] | None
+    json_body: Any
+    files: dict[str, Any] | None
+    form: dict[str, str] | None
+    timeout: Timeout
+    link: object
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,28 +92,135 @@ class ClientCore:
         """The connected viewer's version, generation and features."""
         return self.adapter.server
 
-    def request(
+    def call(
         self,
         method: str,
         path: str,
+        cast_to: type[M] | ListOf[M] | None = None,
         *,
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         files: dict[str, Any] | None = None,
         form: dict[str, str] | None = None,
         timeout: Timeout = NOT_GIVEN,
+        link: object = None,
     ) -> Any:
-        """One call through the transport; its parsed JSON (``files``/``form``: a
-        multipart body)."""
-        return self.transport.request(
-            method,
-            path,
-            params=params,
-            json_body=json_body,
-            files=files,
-            form=form,
+        """One call; its JSON validated into ``cast_to`` (a model, or :class:`ListOf` a
+        model), or the parsed JSON as it came when ``cast_to`` is ``None``. A validation
+        error names the call (``method path``). ``files``/``form`` make a multipart body.
+        Typed per use by :meth:`get`, :meth:`post`, :meth:`patch` and :meth:`delete`."""
+        data = self.transport.request(
+            method, path, params=params, json_body=json_body, files=files, form=form,
             timeout=timeout,
-        )
+        )  # fmt: skip
+        if cast_to is None:
+            return data
+        context = f"{method.upper()} {path}"
+        if isinstance(cast_to, ListOf):
+            if cast_to.key is not None and isinstance(data, dict):
+                data = data.get(cast_to.key, [])
+            if not isinstance(data, list):
+                return [self.model(cast_to.model, data, context=context)]  # raises: not a list
+            return [self.model(cast_to.model, item, context=context, link=link) for item in data]
+        return self.model(cast_to, data, context=context, link=link)
+
+    @overload
+    def get(self, path: str, cast_to: type[M], **kw: Unpack[CallOptions]) -> M: ...
+    @overload
+    def get(self, path: str, cast_to: ListOf[M], **kw: Unpack[CallOptions]) -> list[M]: ...
+    @overload
+    def get(self, path: str, cast_to: None = None, **kw: Unpack[CallOptions]) -> Any: ...
+    def get(self, path: str, cast_to: Any = None, **kw: Unpack[CallOptions]) -> Any:
+        """``GET path``, validated into ``cast_to`` (see :meth:`call`)."""
+        return self.call("GET", path, cast_to, **kw)
+
+    @overload
+    def post(self, path: str, cast_to: type[M], **kw: Unpack[CallOptions]) -> M: ...
+    @overload
+    def post(self, path: str, cast_to: ListOf[M], **kw: Unpack[CallOptions]) -> list[M]: ...
+    @overload
+    def post(self, path: str, cast_to: None = None, **kw: Unpack[CallOptions]) -> Any: ...
+    def post(self, path: str, cast_to: Any = None, **kw: Unpack[CallOptions]) -> Any:
+        """``POST path``, validated into ``cast_to`` (see :meth:`call`)."""
+        return self.call("POST", path, cast_to, **kw)
+
+    @overload
+    def patch(self, path: str, cast_to: type[M], **kw: Unpack[CallOptions]) -> M: ...
+    @overload
+    def patch(self, path: str, cast_to: None = None, **kw: Unpack[CallOptions]) -> Any: ...
+    def patch(self, path: str, cast_to: Any = None, **kw: Unpack[CallOptions]) -> Any:
+        """``PATCH path``, validated into ``cast_to`` (see :meth:`call`)."""
+        return self.call("PATCH", path, cast_to, **kw)
+
+    @overload
+    def delete(self, path: str, cast_to: type[M], **kw: Unpack[CallOptions]) -> M: ...
+    @overload
+    def delete(self, path: str, cast_to: None = None, **kw: Unpack[CallOptions]) -> Any: ...
+    def delete(self, path: str, cast_to: Any = None, **kw: Unpack[CallOptions]) -> Any:
+        """``DELETE path``, validated into ``cast_to`` (see :meth:`call`)."""
+        return self.call("DELETE", path, cast_to, **kw)
+
+    @overload
+    def raw(
+        self, method: str, path: str, *, expect: Literal["bytes"], **kw: Unpack[RawOptions]
+    ) -> bytes: ...
+    @overload
+    def raw(
+        self, method: str, path: str, *, expect: Literal["buffer"], **kw: Unpack[RawOptions]
+    ) -> Body: ...
+    @overload
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: Literal["response", "stream"],
+        **kw: Unpack[RawOptions],
+    ) -> requests.Response: ...
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: Literal["bytes", "buffer", "response", "stream"],
+        **kw: Unpack[RawOptions],
+    ) -> Any:
+        """One call whose answer is not a model: its ``bytes``, its JSON ``buffer`` (for
+        the metrics decoder), the ``response`` (headers; the body read) or the open
+        ``stream``."""
+        return self.transport.request(method, path, expect=expect, **kw)
+
+    def download(
+        self,
+        path: str,
+        sink: BinaryIO,
+        *,
+        method: Literal["GET", "POST"] = "GET",
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: Timeout = NOT_GIVEN,
+        on_chunk: Callable[[int], None] | None = None,
+        max_bytes: int | None = None,
+    ) -> tuple[int, Mapping[str, str]]:
+        """A file answer streamed into ``sink`` (at most ``max_bytes``); the bytes
+        written and the answer's headers."""
+        return self.transport.download(
+            path, sink, method=method, params=params, json_body=json_body, timeout=timeout,
+            on_chunk=on_chunk, max_bytes=max_bytes,
+        )  # fmt: skip
+
+    def content_length(self, path: str, *, params: dict[str, Any] | None = None) -> int | None:
+        """The ``Content-Length`` a ``GET path`` announces; its body is not read."""
+        return self.transport.content_length(path, params=params)
+
+    def websocket(self, path: str, *, timeout: Timeout = NOT_GIVEN) -> Any:
+        """An open WebSocket to ``path`` (same-origin redirects only)."""
+        return self.transport.websocket(path, timeout=self.timeout_for(timeout))
+
+    @property
+    def base_url(self) -> str:
+        """The viewer's base URL."""
+        return self.transport.base_url
 
     def serves(self, method: str, path: str) -> bool:
         """Whether the viewer's generation serves ``method path`` (a template of
@@ -93,9 +232,9 @@ class ClientCore:
         generation does not serve ``method path`` (a template of :data:`~runicorn_api.ROUTES`)."""
         require(method, path, self.adapter.generation, self.adapter.version)
 
-    def wait(self, timeout: Timeout) -> float | None:
-        """Seconds a call may wait: ``timeout``, or the client's default if not given."""
-        return self.options.timeout if isinstance(timeout, NotGiven) else timeout
+    def timeout_for(self, timeout: Timeout) -> float | None:
+        """Seconds a call may take: ``timeout``, or the client's default if not given."""
+        return self.transport.timeout_for(timeout)
 
     def concurrently(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """``[fn(item) for item in items]`` on a pool of the client's ``max_workers``

@@ -139,9 +139,9 @@ def check_path(name: str, value: object, *, creating: bool = False) -> str:
     path = value.strip().strip("/")
     if not path:
         raise InvalidArgumentError(f"{name} must be a non-empty path such as 'vision/resnet'")
-    if creating and (".." in path or not _SAFE_PATH.match(path)):
+    if creating and (".." in path or "//" in path or not _SAFE_PATH.match(path)):
         raise InvalidArgumentError(
             f"{name} {value!r} is not a path the viewer creates: use letters, digits, "
-            "'_', '-', '.', spaces and '/', and no '..'"
+            "'_', '-', '.', spaces and single '/', and no '..'"
         )
     return path

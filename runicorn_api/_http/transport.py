@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, Literal, overload
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 
 from .._exceptions import (
     APIConnectionError,
@@ -87,6 +87,7 @@ class Transport:
         verify: Verify = True,
         cert: Cert | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        adapter: BaseAdapter | None = None,
     ) -> None:
         base_url, credentials = split_credentials(base_url)
         if credentials is not None and auth is not None:
@@ -119,7 +120,8 @@ class Transport:
                 (str(cert[0]), str(cert[1])) if isinstance(cert, tuple) else str(cert)
             )
         self.stats: TransportStats = TransportStats()
-        adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(self.stats), pool_maxsize=16)
+        if adapter is None:
+            adapter = HTTPAdapter(max_retries=self.retry.to_urllib3(self.stats), pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"Accept": "application/json"})
@@ -132,6 +134,10 @@ class Transport:
         """Call the viewer ``label`` (e.g. ``"runicorn 0.7.2"``) in error messages from
         now on: its version is only known once ``GET /api/health`` has answered."""
         self.server = label
+
+    def timeout_for(self, timeout: Timeout) -> float | None:
+        """Seconds a call may take: ``timeout``, or the client's default if not given."""
+        return self.timeout if isinstance(timeout, NotGiven) else timeout
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -220,7 +226,7 @@ class Transport:
         url = self.url(path)
         self.stats.add(calls=1)
         clean = None if params is None else {k: v for k, v in params.items() if v is not None}
-        wait = self.timeout if isinstance(timeout, NotGiven) else timeout
+        wait = self.timeout_for(timeout)
         token = CALL_DEADLINE.set(time.monotonic() + self.retry.deadline)
         try:
             # Always streamed: the body is read here, against a cap and a deadline.

@@ -11,7 +11,7 @@ the cache checks an entry against; :class:`CachedSource` puts the cache in front
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 from urllib.parse import quote
 
 from .._http.errors import int_header
@@ -23,7 +23,9 @@ from .body import decode_body
 from .events import EventsFiles
 
 if TYPE_CHECKING:
-    from .._http.transport import Transport
+    import requests
+
+    from .._http.transport import Body
 
 __all__ = ["CachedSource", "MetricsSource", "StorageSource", "ViewerSource"]
 
@@ -40,11 +42,36 @@ class MetricsSource(Protocol):
         ...
 
 
+class RawCalls(Protocol):
+    """What a :class:`ViewerSource` calls: the client core's ``raw()``."""
+
+    @overload
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: Literal["buffer"],
+        params: dict[str, Any] | None = ...,
+        timeout: Timeout = ...,
+    ) -> Body: ...
+    @overload
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: Literal["response"],
+        params: dict[str, Any] | None = ...,
+        timeout: Timeout = ...,
+    ) -> requests.Response: ...
+
+
 class ViewerSource:
     """The viewer over HTTP."""
 
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+    def __init__(self, calls: RawCalls) -> None:
+        self._calls = calls
 
     def read(
         self,
@@ -55,7 +82,7 @@ class ViewerSource:
         route: Literal["metrics", "metrics_step"] = "metrics",
     ) -> RunMetrics:
         """:calls: ``GET /api/runs/{run_id}/metrics[?downsample=N]`` (or ``/metrics_step``)"""
-        body = self._transport.request(
+        body = self._calls.raw(
             "GET",
             f"/api/runs/{quote(run_id)}/{route}",
             params={"downsample": downsample},
@@ -66,7 +93,7 @@ class ViewerSource:
 
     def stamp(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> CacheStamp | None:
         """:calls: ``GET /api/runs/{run_id}/metrics?downsample=100`` (its headers only)"""
-        response = self._transport.request(
+        response = self._calls.raw(
             "GET",
             f"/api/runs/{quote(run_id)}/metrics",
             params={"downsample": 100},

@@ -1,6 +1,6 @@
 """The base of every resource: a group of endpoints over a :class:`ClientCore`.
 
-A resource sees its client's core (transport, adapter, storage policy, options) and the
+A resource sees its client's core (calls, adapter, storage policy, options) and the
 sibling resources it is given by name, never the client itself.
 """
 
@@ -31,10 +31,13 @@ class Resource:
 
     def __init__(self, core: ClientCore) -> None:
         self._core = core
-        # A resource's view of HTTP and validation is the core's, bound here once (as
-        # openai-python's resources bind their client's get/post).
-        self._request = core.request
-        self._model = core.model
+        # A resource's one way into HTTP is the core's, bound here once (as openai-python's
+        # resources bind their client's get/post): a route and the model it answers with.
+        self._get = core.get
+        self._post = core.post
+        self._patch = core.patch
+        self._delete = core.delete
+        self._model = core.model  # for a body that must be reshaped before validation
 
     @property
     def _adapter(self) -> Adapter:
@@ -51,7 +54,7 @@ class Resource:
         ids = id_list(run_ids)
         results: dict[str, Any] = {}
         for start in range(0, len(ids), BATCH):
-            data = self._request("POST", path, json_body={"run_ids": ids[start : start + BATCH]})
+            data = self._post(path, json_body={"run_ids": ids[start : start + BATCH]})
             part = self._model(
                 BatchResult, data if isinstance(data, dict) else {}, context=f"POST {path}"
             )
@@ -80,7 +83,7 @@ class Resource:
             return file_in_place(
                 dest,
                 default_name,
-                lambda sink: self._core.transport.download(
+                lambda sink: self._core.download(
                     path,
                     sink,
                     method=method,

@@ -38,7 +38,7 @@ class RunLookup(Resource):
 
     def _fetch(self, run_id: str, timeout: Timeout) -> Any:
         check_run_id(run_id)
-        return self._request("GET", f"/api/runs/{quote(run_id)}", timeout=timeout)
+        return self._get(f"/api/runs/{quote(run_id)}", timeout=timeout)
 
     def get(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Experiment:
         """One run, with its details loaded.
@@ -49,7 +49,7 @@ class RunLookup(Resource):
         detail = self.detail(run_id, timeout=timeout)
         with reading("GET /api/runs/{id}", detail):
             listing = self._adapter.sibling_request(detail)
-        siblings = self._request("GET", listing.path, params=listing.params, timeout=timeout)
+        siblings = self._get(listing.path, params=listing.params, timeout=timeout)
         if not isinstance(siblings, list):
             siblings = []  # the listing only adds tags and times; the detail is the run
         raw = next((i for i in siblings if isinstance(i, dict) and i.get("id") == run_id), {})
@@ -89,7 +89,7 @@ class RunLookup(Resource):
         self, request: RunsRequest, *, timeout: Timeout = NOT_GIVEN
     ) -> Iterator[Page[Experiment]]:
         """The runs of one listing, as pages (today the viewer sends a single page)."""
-        data = self._request("GET", request.path, params=request.params, timeout=timeout)
+        data = self._get(request.path, params=request.params, timeout=timeout)
         if not isinstance(data, list):
             raise ResponseValidationError(
                 f"GET {request.path} answered {type(data).__name__}, expected a JSON array",

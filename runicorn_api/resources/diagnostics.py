@@ -32,8 +32,7 @@ class DiagnosticsResource(Resource):
         :calls: ``GET /api/diagnostics/sources``
         """
         self._core.require_route("GET", "/api/diagnostics/sources")
-        data = self._request("GET", "/api/diagnostics/sources", timeout=timeout)
-        return self._model(DiagnosticsSources, data, context="GET /api/diagnostics/sources")
+        return self._get("/api/diagnostics/sources", DiagnosticsSources, timeout=timeout)
 
     def logs(
         self,
@@ -56,7 +55,7 @@ class DiagnosticsResource(Resource):
         check_int("lines", lines, minimum=1, maximum=MAX_LINES)
         check_bool("full", full)
         name = self._source(source, timeout)
-        body = self._core.transport.request(
+        body = self._core.raw(
             "GET",
             "/api/diagnostics/logs",
             params={"source": name, "lines": lines, "download": "true" if full else "false"},
@@ -83,9 +82,7 @@ class DiagnosticsResource(Resource):
         check_timeout(timeout)
         name = self._source(source, NOT_GIVEN)
         query = urlencode({"source": name, "lines": lines})
-        socket = self._core.transport.websocket(
-            f"/api/diagnostics/logs/ws?{query}", timeout=self._core.wait(NOT_GIVEN)
-        )
+        socket = self._core.websocket(f"/api/diagnostics/logs/ws?{query}")
         return Follower(_lines(socket, name, timeout), on_close=socket.close)
 
     def _source(self, source: str | None, timeout: Timeout) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from .._exceptions import APIStatusError, InvalidArgumentError
 from .._types import NOT_GIVEN, Timeout
 from .._validation import check_run_id
-from ..export import REPORT_FORMATS, render, rows_csv, run_report
+from ..export import REPORT_FORMATS, check_format, render, rows_csv, run_report
 from ._base import Resource
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class ExportsResource(Resource):
             ``POST /api/runs/export``
         """
         check_run_id(run_id)
+        check_format(format)
         if include_media:
             self._adapter.require("export_zip")  # names the formats 0.5.x can export
             return self._experiments.export_zip(run_id)
@@ -82,9 +83,7 @@ class ExportsResource(Resource):
     ) -> bytes | None:
         """The viewer's own export, or ``None`` where it answers 501 (not available)."""
         try:
-            return self._core.transport.request(
-                "GET", path, params=params, timeout=timeout, expect="bytes"
-            )
+            return self._core.raw("GET", path, params=params, timeout=timeout, expect="bytes")
         except APIStatusError as err:
             if err.status_code == 501:
                 return None

@@ -80,7 +80,7 @@ class ImagesResource(Resource):
             items = [{**item, "source": "storage"} for item in image_events(folder)]
         else:
             self._adapter.require("images")
-            data = self._request("GET", f"/api/runs/{quote(run_id)}/images", timeout=timeout)
+            data = self._get(f"/api/runs/{quote(run_id)}/images", timeout=timeout)
             got = data.get("images") if isinstance(data, dict) else None
             if not isinstance(got, list):
                 raise ResponseValidationError(
@@ -196,7 +196,7 @@ class ImagesResource(Resource):
                     on_chunk(copied)
                 return
         self._adapter.require("images")
-        self._core.transport.download(
+        self._core.download(
             f"/api/runs/{quote(image.run_id)}/assets/download",
             sink,
             params={"path": image.path},
@@ -209,7 +209,7 @@ class ImagesResource(Resource):
         """:calls: ``GET /api/runs/{run_id}/assets/download?path=...`` (headers only)"""
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
             return None
-        return self._core.transport.content_length(
+        return self._core.content_length(
             f"/api/runs/{quote(run_id)}/assets/download", params={"path": item["path"]}
         )
 

@@ -93,16 +93,14 @@ class ImportsResource(Resource):
                 preview=preview,
             )
         form = {"mode": mode, "preview_token": preview.token or ""}
-        data = self._request("POST", "/api/import/archive", form=form, timeout=_wait(timeout))
-        result = self._model(ImportResult, data, context="POST /api/import/archive")
+        result = self._post("/api/import/archive", ImportResult, form=form, timeout=_wait(timeout))
         result.preview = preview
         return result
 
     def _upload(self, path: str, file: Path, form: dict[str, str], timeout: Timeout) -> Any:
         try:
             with open(file, "rb") as handle:
-                return self._request(
-                    "POST",
+                return self._post(
                     path,
                     files={"file": (file.name, handle, "application/octet-stream")},
                     form=form or None,

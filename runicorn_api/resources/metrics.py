@@ -43,7 +43,7 @@ class MetricsResource(Resource):
     def __init__(self, core: ClientCore, runs: RunLookup) -> None:
         super().__init__(core)
         self._runs = runs
-        self._viewer = ViewerSource(core.transport)
+        self._viewer = ViewerSource(core)
         self._files = EventsFiles()
 
     def get(

@@ -47,8 +47,7 @@ class PathsResource(Resource):
         check_bool("include_stats", include_stats)
         if self._core.server.supports("paths"):
             params = {"include_stats": "true"} if include_stats else None
-            data = self._request("GET", "/api/paths", params=params, timeout=timeout)
-            return self._model(PathListing, data, context="GET /api/paths")
+            return self._get("/api/paths", PathListing, params=params, timeout=timeout)
         counts: dict[str, dict[str, int]] = {}
         for page in self._runs.pages(RunsRequest("/api/runs"), timeout=timeout):
             for run in page.items:
@@ -88,10 +87,9 @@ class PathsResource(Resource):
         """
         self._core.require_route("POST", "/api/paths/create")
         clean = check_path("path", path, creating=True)
-        data = self._request(
-            "POST", "/api/paths/create", json_body={"path": clean}, timeout=timeout
+        return self._post(
+            "/api/paths/create", PathCreated, json_body={"path": clean}, timeout=timeout
         )
-        return self._model(PathCreated, data, context="POST /api/paths/create")
 
     def delete(
         self, path: str, *, exact: bool = False, timeout: Timeout = NOT_GIVEN
@@ -108,13 +106,12 @@ class PathsResource(Resource):
         self._core.require_route("POST", "/api/paths/soft-delete")
         clean = check_path("path", path)
         check_bool("exact", exact)
-        data = self._request(
-            "POST",
+        result = self._post(
             "/api/paths/soft-delete",
+            PathDeletion,
             json_body={"path": clean, "exact": exact},
             timeout=timeout,
         )
-        result = self._model(PathDeletion, data, context="POST /api/paths/soft-delete")
         if result.errors:
             raise RunicornAPIError(
                 f"Deleting the path {clean!r} moved {result.deleted_count} runs to the recycle "
@@ -175,8 +172,7 @@ class PathsResource(Resource):
         if format == "json":
             if dest is not None:
                 raise InvalidArgumentError("format='json' returns a model; pass no dest")
-            data = self._request("GET", "/api/paths/export", params=params, timeout=timeout)
-            return self._model(PathExport, data, context="GET /api/paths/export")
+            return self._get("/api/paths/export", PathExport, params=params, timeout=timeout)
         if format != "zip":
             raise InvalidArgumentError(f"format must be 'zip' or 'json', got {format!r}")
         if dest is None:

@@ -30,8 +30,7 @@ class ProjectsResource(Resource):
         :calls: ``GET /api/paths/tree``
         """
         self._adapter.require("paths")
-        data = self._request("GET", "/api/paths/tree", timeout=timeout)
-        return self._model(PathTree, data, context="GET /api/paths/tree")
+        return self._get("/api/paths/tree", PathTree, timeout=timeout)
 
     def names(self, project: str, *, timeout: Timeout = NOT_GIVEN) -> builtins.list[str]:
         """The experiment names under a project (0.5.x), or the path segments under a
@@ -42,7 +41,7 @@ class ProjectsResource(Resource):
         if not isinstance(project, str) or not project.strip("/"):
             raise InvalidArgumentError(f"project must be a non-empty name, got {project!r}")
         path = f"/api/projects/{quote(project.strip('/'), safe='')}/names"
-        data = self._request("GET", path, timeout=timeout)
+        data = self._get(path, timeout=timeout)
         names = data.get("names") if isinstance(data, dict) else None
         if not isinstance(names, builtins.list) or not all(isinstance(n, str) for n in names):
             raise ResponseValidationError(f"GET {path}: no 'names' list of strings", body=data)
@@ -69,7 +68,7 @@ class ProjectsResource(Resource):
         return [Project(name=name, **counts) for name, counts in sorted(totals.items())]
 
     def _from_paths(self, timeout: Timeout) -> builtins.list[Project]:
-        data = self._request("GET", "/api/paths", params={"include_stats": "true"}, timeout=timeout)
+        data = self._get("/api/paths", params={"include_stats": "true"}, timeout=timeout)
         stats = data.get("stats") if isinstance(data, dict) else None
         if not isinstance(stats, dict):
             raise ResponseValidationError("GET /api/paths: no 'stats' object", body=data)

@@ -17,7 +17,7 @@ class RecycleBinResource(Resource):
 
     def list(self, *, timeout: Timeout = NOT_GIVEN) -> list[DeletedRun]:
         """:calls: ``GET /api/recycle-bin``"""
-        data = self._request("GET", "/api/recycle-bin", timeout=timeout)
+        data = self._get("/api/recycle-bin", timeout=timeout)
         items = data.get("deleted_runs", []) if isinstance(data, dict) else data
         out = []
         for raw in items if isinstance(items, list) else []:
@@ -42,7 +42,7 @@ class RecycleBinResource(Resource):
         """
         if confirm is not True:
             raise InvalidArgumentError("empty() deletes runs permanently; pass confirm=True")
-        data = self._request("POST", "/api/recycle-bin/empty", json_body={"confirm": True})
+        data = self._post("/api/recycle-bin/empty", json_body={"confirm": True})
         return self._model(
             BatchResult,
             data if isinstance(data, dict) else {},

@@ -30,16 +30,14 @@ class SystemResource(Resource):
 
     def health(self, *, timeout: Timeout = NOT_GIVEN) -> Health:
         """:calls: ``GET /api/health``"""
-        data = self._request("GET", "/api/health", timeout=timeout)
-        return self._model(Health, data, context="GET /api/health")
+        return self._get("/api/health", Health, timeout=timeout)
 
     def monitor(self, *, timeout: Timeout = NOT_GIVEN) -> SystemMonitor:
         """The viewer machine's CPU, memory and disk now.
 
         :calls: ``GET /api/system/monitor``
         """
-        data = self._request("GET", "/api/system/monitor", timeout=timeout)
-        return self._model(SystemMonitor, data, context="GET /api/system/monitor")
+        return self._get("/api/system/monitor", SystemMonitor, timeout=timeout)
 
     def storage_stats(self, *, timeout: Timeout = NOT_GIVEN) -> StorageStats:
         """Disk usage of the viewer's storage root, by part (0.7.x).
@@ -47,13 +45,11 @@ class SystemResource(Resource):
         :calls: ``GET /api/storage/stats``
         """
         self._adapter.require("storage_stats")
-        data = self._request("GET", "/api/storage/stats", timeout=timeout)
-        return self._model(StorageStats, data, context="GET /api/storage/stats")
+        return self._get("/api/storage/stats", StorageStats, timeout=timeout)
 
     def config(self, *, timeout: Timeout = NOT_GIVEN) -> ViewerConfig:
         """:calls: ``GET /api/config``"""
-        data = self._request("GET", "/api/config", timeout=timeout)
-        return self._model(ViewerConfig, data, context="GET /api/config")
+        return self._get("/api/config", ViewerConfig, timeout=timeout)
 
     def update_config(
         self, config: Mapping[str, Any], *, timeout: Timeout = NOT_GIVEN
@@ -83,15 +79,13 @@ class SystemResource(Resource):
         path = config[next(iter(config))]
         if not isinstance(path, str) or not path.strip():
             raise InvalidArgumentError(f"The storage root must be a non-empty string, got {path!r}")
-        data = self._request(
-            "POST", "/api/config/user_root_dir", json_body={"path": path}, timeout=timeout
+        return self._post(
+            "/api/config/user_root_dir", ConfigUpdate, json_body={"path": path}, timeout=timeout
         )
-        return self._model(ConfigUpdate, data, context="POST /api/config/user_root_dir")
 
     def gpu(self, *, timeout: Timeout = NOT_GIVEN) -> GPUInfo:
         """:calls: ``GET /api/gpu/telemetry``"""
-        data = self._request("GET", "/api/gpu/telemetry", timeout=timeout)
-        return self._model(GPUInfo, data, context="GET /api/gpu/telemetry")
+        return self._get("/api/gpu/telemetry", GPUInfo, timeout=timeout)
 
     def gpu_history(self, *, timeout: Timeout = NOT_GIVEN) -> GPUHistory:
         """The GPU samples the viewer's background collector kept (0.7.x).
@@ -99,8 +93,7 @@ class SystemResource(Resource):
         :calls: ``GET /api/gpu/telemetry/history``
         """
         self._core.require_route("GET", "/api/gpu/telemetry/history")
-        data = self._request("GET", "/api/gpu/telemetry/history", timeout=timeout)
-        return self._model(GPUHistory, data, context="GET /api/gpu/telemetry/history")
+        return self._get("/api/gpu/telemetry/history", GPUHistory, timeout=timeout)
 
     def gpu_config(self, *, timeout: Timeout = NOT_GIVEN) -> GPUCollectorConfig:
         """The GPU background collector's settings (0.7.x).
@@ -108,8 +101,7 @@ class SystemResource(Resource):
         :calls: ``GET /api/gpu/telemetry/config``
         """
         self._core.require_route("GET", "/api/gpu/telemetry/config")
-        data = self._request("GET", "/api/gpu/telemetry/config", timeout=timeout)
-        return self._model(GPUCollectorConfig, data, context="GET /api/gpu/telemetry/config")
+        return self._get("/api/gpu/telemetry/config", GPUCollectorConfig, timeout=timeout)
 
     def set_gpu_config(
         self,
@@ -143,7 +135,7 @@ class SystemResource(Resource):
             raise InvalidArgumentError(
                 "set_gpu_config needs enabled=, interval_sec= or max_duration_h="
             )
-        data = self._request("POST", "/api/gpu/telemetry/config", json_body=body, timeout=timeout)
+        data = self._post("/api/gpu/telemetry/config", json_body=body, timeout=timeout)
         if isinstance(data, dict) and data.get("ok") is False:
             raise RunicornAPIError(
                 f"The viewer did not change its GPU collector: {data.get('error')}", body=data
@@ -155,16 +147,14 @@ class SystemResource(Resource):
 
         :calls: ``GET /api/system/temperatures``
         """
-        data = self._request("GET", "/api/system/temperatures", timeout=timeout)
-        return self._model(Temperatures, data, context="GET /api/system/temperatures")
+        return self._get("/api/system/temperatures", Temperatures, timeout=timeout)
 
     def metrics_cache_stats(self, *, timeout: Timeout = NOT_GIVEN) -> MetricsCacheStats:
         """The viewer's cache of parsed metrics files: size, hits and misses.
 
         :calls: ``GET /api/metrics/cache/stats``
         """
-        data = self._request("GET", "/api/metrics/cache/stats", timeout=timeout)
-        return self._model(MetricsCacheStats, data, context="GET /api/metrics/cache/stats")
+        return self._get("/api/metrics/cache/stats", MetricsCacheStats, timeout=timeout)
 
     def check_status(self, *, timeout: Timeout = NOT_GIVEN) -> StatusCheck:
         """Have the viewer look at every ``running`` run now and mark those whose process
@@ -172,8 +162,7 @@ class SystemResource(Resource):
 
         :calls: ``POST /api/status/check``
         """
-        data = self._request("POST", "/api/status/check", timeout=timeout)
-        return self._model(StatusCheck, data, context="POST /api/status/check")
+        return self._post("/api/status/check", StatusCheck, timeout=timeout)
 
     def storage_candidates(
         self, scan_root: str | None = None, max_depth: int = 3, *, timeout: Timeout = NOT_GIVEN
@@ -187,10 +176,9 @@ class SystemResource(Resource):
         check_int("max_depth", max_depth, minimum=1, maximum=8)
         if scan_root is not None and (not isinstance(scan_root, str) or not scan_root):
             raise InvalidArgumentError(f"scan_root must be a folder path, got {scan_root!r}")
-        data = self._request(
-            "GET",
+        return self._get(
             "/api/config/storage-candidates",
+            StorageCandidates,
             params={"scan_root": scan_root, "max_depth": max_depth},
             timeout=timeout,
         )
-        return self._model(StorageCandidates, data, context="GET /api/config/storage-candidates")

@@ -1,4 +1,5 @@
-"""Real Runicorn viewers for tests: pinned versions, deterministic data, a manifest.
+"""Test helpers: real Runicorn viewers (pinned versions, deterministic data, a manifest)
+and a mock transport that answers from a function (:mod:`.mock`).
 
 Our own test suite runs on this, and so can yours: it installs a pinned ``runicorn`` in
 a cached venv, writes a data set with that version's own SDK, and starts the viewer with
@@ -13,6 +14,7 @@ written, never from the client under test.
 
 from .envs import DEFAULT_VERSIONS, viewer_python
 from .manifest import Manifest, RunRecord
+from .mock import MockRequest, MockResponse, MockTransport
 from .specs import dataset_specs
 from .storage_data import LiveRun, set_tags, write_dataset
 
@@ -20,6 +22,9 @@ __all__ = [
     "DEFAULT_VERSIONS",
     "LiveRun",
     "Manifest",
+    "MockRequest",
+    "MockResponse",
+    "MockTransport",
     "RunRecord",
     "dataset_specs",
     "set_tags",

@@ -79,7 +79,7 @@ class ArtifactBackend(Resource):
         """
         if self._root_known or not self._core.storage.allowed:
             return self._root
-        config: Any = self._request("GET", "/api/config")
+        config: Any = self._get("/api/config")
         named = (
             config.get("storage") or config.get("user_root_dir")
             if isinstance(config, dict)

@@ -14,7 +14,8 @@ from ...models.artifact import Artifact, ArtifactVersion
 __all__ = ["ARTIFACT_COLUMNS", "ArtifactCollection", "parse_spec", "pick_version"]
 
 V = TypeVar("V", bound=ArtifactVersion)
-_SPEC = re.compile(r"^(?P<name>[^:/\\]+)(?::(?P<ref>[^:/\\]+))?$")
+_SPEC = re.compile(r"^(?P<name>[^:/\\\s][^:/\\]*)(?::(?P<ref>[^:/\\\s]+))?$")
+"""``name[:ref]``: no separators, and neither part blank or starting with a space."""
 
 ARTIFACT_COLUMNS: dict[str, Logical] = {
     "id": "str",

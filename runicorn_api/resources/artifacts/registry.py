@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from ..._core import ListOf
 from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ...models.artifact import Artifact
 from ...models.registry import (
@@ -85,12 +86,11 @@ class ModelRegistry(Resource):
         version = self._version(artifact)
         check_transition(version, stage)
         body = {"to_stage": stage, "notes": notes, "evaluator_run_id": evaluator_run_id}
-        data = self._request(
-            "POST",
+        return self._post(
             f"/api/artifacts/{quote(version.name)}/v{version.version}/promote",
+            Promotion,
             json_body=body,
         )
-        return self._model(Promotion, data, context="promote")
 
     def evaluate(
         self,
@@ -134,12 +134,11 @@ class ModelRegistry(Resource):
             "status": status,
             "notes": notes,
         }
-        data = self._request(
-            "POST",
+        return self._post(
             f"/api/artifacts/{quote(version.name)}/v{version.version}/evaluate",
+            EvaluationReceipt,
             json_body=body,
         )
-        return self._model(EvaluationReceipt, data, context="evaluate")
 
     def evaluations(self, name: str, *, version: int | None = None) -> list[Evaluation]:
         """Recorded evaluations of a model, newest first.
@@ -147,12 +146,11 @@ class ModelRegistry(Resource):
         :calls: ``GET /api/artifacts/{name}/evaluations[?version=N]``
         """
         self._adapter.require("model_registry")
-        data = self._request(
-            "GET",
+        return self._get(
             f"/api/artifacts/{quote(_name(name))}/evaluations",
+            ListOf(Evaluation),
             params={"version": _opt_version(version)},
         )
-        return self._models(Evaluation, data, context="evaluations")
 
     def training_metrics(self, name: str, *, version: int | None = None) -> TrainingMetrics | None:
         """The run that created a version (the latest by default): its summary and status;
@@ -161,8 +159,7 @@ class ModelRegistry(Resource):
         :calls: ``GET /api/artifacts/{name}/training-metrics[?version=N]``
         """
         self._adapter.require("model_registry")
-        data = self._request(
-            "GET",
+        data = self._get(
             f"/api/artifacts/{quote(_name(name))}/training-metrics",
             params={"version": _opt_version(version)},
         )
@@ -176,12 +173,11 @@ class ModelRegistry(Resource):
         :calls: ``GET /api/artifacts/{name}/performance-history[?metric_name=]``
         """
         self._adapter.require("model_registry")
-        data = self._request(
-            "GET",
+        return self._get(
             f"/api/artifacts/{quote(_name(name))}/performance-history",
+            ListOf(VersionPerformance),
             params={"metric_name": metric_name},
         )
-        return self._models(VersionPerformance, data, context="performance-history")
 
     def stats(self) -> ArtifactStats:
         """Sizes and deduplication of the artifact store.
@@ -189,8 +185,7 @@ class ModelRegistry(Resource):
         :calls: ``GET /api/artifacts/stats``
         """
         self._adapter.require("model_registry")
-        data = self._request("GET", "/api/artifacts/stats")
-        return self._model(ArtifactStats, data, context="artifact stats")
+        return self._get("/api/artifacts/stats", ArtifactStats)
 
     def delete_version(self, artifact_id: str, *, permanent: bool = False) -> VersionDeletion:
         """Delete a version (soft by default). runicorn 0.5.3 answers success for a soft
@@ -203,12 +198,11 @@ class ModelRegistry(Resource):
         if not isinstance(permanent, bool):
             raise InvalidArgumentTypeError(f"permanent must be a bool, got {permanent!r}")
         version = self.get_artifact(artifact_id)
-        data = self._request(
-            "DELETE",
+        return self._delete(
             f"/api/artifacts/{quote(version.name)}/v{version.version}",
+            VersionDeletion,
             params={"type": version.type, "permanent": "true" if permanent else None},
         )
-        return self._model(VersionDeletion, data, context="delete version")
 
 
 def _name(name: object) -> str:

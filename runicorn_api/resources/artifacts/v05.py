@@ -34,7 +34,7 @@ class V05Artifacts(ArtifactBackend):
         summary = next((a for a in self._listing() if a.get("name") == name), None)
         if summary is None:
             raise NotFoundError(f"Artifact not found: {name}", status_code=404)
-        raw = self._request("GET", f"/api/artifacts/{quote(name)}/versions")
+        raw = self._get(f"/api/artifacts/{quote(name)}/versions")
         alias_map: dict[str, Any] = summary.get("aliases") or {}
         versions = []
         for item in raw if isinstance(raw, list) else []:
@@ -53,7 +53,7 @@ class V05Artifacts(ArtifactBackend):
         users and stage)"""
         name = version.name
         try:
-            data = self._request("GET", f"/api/artifacts/{quote(name)}/v{version.version}")
+            data = self._get(f"/api/artifacts/{quote(name)}/v{version.version}")
         except ServerError:
             # runicorn 0.5.3 answers 500 for the detail of a version once it has been
             # promoted (its metadata model lacks lifecycle_stage): the listing serves.
@@ -66,21 +66,18 @@ class V05Artifacts(ArtifactBackend):
 
     def files(self, artifact: Artifact) -> list[ArtifactFile]:
         """:calls: ``GET /api/artifacts/{name}/v{n}/files``"""
-        data = self._request(
-            "GET", f"/api/artifacts/{quote(artifact.name)}/v{artifact.version}/files"
-        )
+        data = self._get(f"/api/artifacts/{quote(artifact.name)}/v{artifact.version}/files")
         files = data.get("files", []) if isinstance(data, dict) else []
         return [self._model(ArtifactFile, f, context="files") for f in files]
 
     def lineage(self, version: ArtifactVersion) -> Lineage:
         """:calls: ``GET /api/artifacts/{name}/v{n}/lineage``"""
         path = f"/api/artifacts/{quote(version.name)}/v{version.version}/lineage"
-        data = self._request("GET", path)
-        return self._model(Lineage, data, context="GET .../lineage")
+        return self._get(path, Lineage)
 
     def for_run(self, run_id: str) -> RunArtifacts:
         """:calls: ``GET /api/runs/{run_id}/artifacts``"""
-        data = self._request("GET", f"/api/runs/{quote(run_id)}/artifacts")
+        data = self._get(f"/api/runs/{quote(run_id)}/artifacts")
         lists = {
             k: [
                 self._model(Artifact, _artifact_fields(a), context="run artifacts")
@@ -91,7 +88,7 @@ class V05Artifacts(ArtifactBackend):
         return RunArtifacts(run_id=run_id, **lists)
 
     def _listing(self, type: str | None = None) -> list[dict[str, Any]]:
-        data = self._request("GET", "/api/artifacts", params={"type": type})
+        data = self._get("/api/artifacts", params={"type": type})
         return [a for a in data if isinstance(a, dict)] if isinstance(data, list) else []
 
     def _stage(self, version: Artifact) -> str | None:

@@ -158,7 +158,7 @@ class V07Assets(ArtifactBackend):
             body = stage / "body"
             try:
                 with open(body, "wb") as sink:
-                    self._core.transport.download(
+                    self._core.download(
                         f"/api/runs/{quote(artifact.created_by_run)}/assets/download",
                         sink,
                         params={"path": source},
@@ -188,7 +188,7 @@ class V07Assets(ArtifactBackend):
         runs = self._runs_by_age()
 
         def fetch(run_id: str) -> dict[str, Any]:
-            data = self._request("GET", f"/api/runs/{quote(run_id)}/assets")
+            data = self._get(f"/api/runs/{quote(run_id)}/assets")
             assets = data.get("assets") if isinstance(data, dict) else None
             return assets if isinstance(assets, dict) else {}
 
@@ -226,7 +226,7 @@ class V07Assets(ArtifactBackend):
 
         :calls: ``GET /api/runs/{run_id}/assets/download?path=...`` (headers only)
         """
-        return self._core.transport.content_length(
+        return self._core.content_length(
             f"/api/runs/{quote(version['created_by_run'])}/assets/download",
             params={"path": version["metadata"]["archive_path"]},
         )

@@ -116,8 +116,7 @@ class ExperimentsResource(LogsMixin, ArchiveMixin):
         """
         check_run_id(run_id)
         path = f"/api/environment/{quote(run_id)}"
-        data = self._request("GET", path, timeout=timeout)
-        return self._model(Environment, data, context="GET /api/environment/{run_id}")
+        return self._get(path, Environment, timeout=timeout)
 
     def progress(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Progress:
         """The viewer's progress report for a run (0.5.x and 0.7.x viewers report
@@ -126,8 +125,7 @@ class ExperimentsResource(LogsMixin, ArchiveMixin):
         :calls: ``GET /api/runs/{run_id}/progress``
         """
         check_run_id(run_id)
-        data = self._request("GET", f"/api/runs/{quote(run_id)}/progress", timeout=timeout)
-        return self._model(Progress, data, context="GET /api/runs/{id}/progress")
+        return self._get(f"/api/runs/{quote(run_id)}/progress", Progress, timeout=timeout)
 
     # -- writes --------------------------------------------------------------------
 
@@ -160,7 +158,7 @@ class ExperimentsResource(LogsMixin, ArchiveMixin):
         if not body:
             raise InvalidArgumentError("update() needs tags= and/or alias=")
         self._check_patchable(run_id)
-        self._request("PATCH", f"/api/runs/{quote(run_id)}", json_body=body)
+        self._patch(f"/api/runs/{quote(run_id)}", json_body=body)
         return self.get(run_id)
 
     @overload
@@ -223,14 +221,11 @@ class ExperimentsResource(LogsMixin, ArchiveMixin):
         :calls: ``POST /api/runs/move`` (0.7.x)
         """
         self._adapter.require("move")
-        if not isinstance(target_path, str) or not target_path.strip("/"):
+        target = target_path.strip().strip("/") if isinstance(target_path, str) else ""
+        if not target:
             raise InvalidArgumentError(f"target_path must be a non-empty path, got {target_path!r}")
         ids = id_list(run_ids)
-        data = self._request(
-            "POST",
-            "/api/runs/move",
-            json_body={"run_ids": ids, "target_path": target_path.strip("/")},
-        )
+        data = self._post("/api/runs/move", json_body={"run_ids": ids, "target_path": target})
         result = self._model(BatchResult, _move_results(data), context="POST /api/runs/move")
         result.raise_for_failures("move")
         return result
@@ -255,7 +250,12 @@ class ExperimentsResource(LogsMixin, ArchiveMixin):
 def _move_results(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         return {"results": {}}
-    results = {m.get("run_id"): {"success": True, **m} for m in data.get("moved") or []}
+    results = {
+        m.get("run_id") if isinstance(m, dict) else str(m): (
+            {"success": True, **m} if isinstance(m, dict) else {"success": True}
+        )
+        for m in data.get("moved") or []
+    }
     for f in data.get("failed") or []:
         run_id = f.get("run_id") if isinstance(f, dict) else str(f)
         results[run_id] = {

@@ -65,7 +65,7 @@ class ArchiveMixin(Resource):
         """
         self._core.require_route("POST", "/api/runs/export")
         check_run_id(run_id)
-        return self._core.transport.request(
+        return self._core.raw(
             "POST", "/api/runs/export", json_body={"run_ids": [run_id]}, expect="bytes"
         )
 
@@ -78,8 +78,7 @@ class ArchiveMixin(Resource):
         self._core.require_route("GET", "/api/runs/{run_id}/assets/refs")
         check_run_id(run_id)
         path = f"/api/runs/{quote(run_id)}/assets/refs"
-        data = self._request("GET", path, timeout=timeout)
-        return self._model(AssetRefs, data, context=f"GET {path}")
+        return self._get(path, AssetRefs, timeout=timeout)
 
     def _delete_permanently(
         self, run_ids: str | Iterable[str], *, dry_run: bool, confirm: bool
@@ -100,12 +99,11 @@ class ArchiveMixin(Resource):
         merged = PermanentDeletion(dry_run=dry_run, total_runs=len(ids))
         for start in range(0, len(ids), PERMANENT_BATCH):
             batch = ids[start : start + PERMANENT_BATCH]
-            data = self._request(
-                "POST",
+            part = self._post(
                 "/api/runs/permanent-delete",
+                PermanentDeletion,
                 json_body={"run_ids": batch, "dry_run": dry_run},
             )
-            part = self._model(PermanentDeletion, data, context="POST /api/runs/permanent-delete")
             merged.results.update(part.results)
             merged.deleted_count += part.deleted_count
             merged.total_blobs_deleted += part.total_blobs_deleted

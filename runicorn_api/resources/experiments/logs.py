@@ -39,7 +39,7 @@ class LogsMixin(Resource):
             return RunLog(run_id=run_id, lines=read_lines(folder, "logs.txt"), source="storage")
         stream = self._log_stream(run_id, timeout)
         try:
-            lines = stream.burst(self._core.wait(timeout))
+            lines = stream.burst(self._core.timeout_for(timeout))
         finally:
             stream.close()
         return RunLog(run_id=run_id, lines=lines, source="viewer", truncated=stream.truncated)
@@ -82,7 +82,7 @@ class LogsMixin(Resource):
             return Follower(follow(from_file, running, timeout=timeout, poll=poll))
         stream = self._log_stream(run_id, NOT_GIVEN)
         try:
-            first = stream.burst(self._core.wait(NOT_GIVEN))  # what is already written
+            first = stream.burst(self._core.timeout_for(NOT_GIVEN))  # what is already written
         except BaseException:
             stream.close()
             raise
@@ -102,7 +102,5 @@ class LogsMixin(Resource):
 
     def _log_stream(self, run_id: str, timeout: Timeout) -> ViewerStream:
         check_run_id(run_id)
-        socket = self._core.transport.websocket(
-            f"/api/runs/{quote(run_id)}/logs/ws", timeout=self._core.wait(timeout)
-        )
+        socket = self._core.websocket(f"/api/runs/{quote(run_id)}/logs/ws", timeout=timeout)
         return ViewerStream(socket, run_id)

@@ -13,13 +13,14 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from ..._core import ListOf
 from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..._types import NOT_GIVEN, Timeout
 from ..._validation import check_host_port
 from ...models.remote import HostKey, KnownHost, RemoteConnection, RemoteResult, RemoteStatus
 from .errors import HostKeyConfirmationRequired, HostKeyMismatchError
 from .host import HostMixin
-from .logins import listed, slow
+from .logins import slow
 from .saved import SavedMixin
 from .viewers import ViewersMixin
 
@@ -90,9 +91,10 @@ class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
             fingerprint_of(host_key_fingerprint)
         timeout = slow(timeout)
         try:
-            data = self._remote(
-                "POST", "/api/remote/connect", login, body=login.body(), timeout=timeout
-            )
+            connection: RemoteConnection = self._remote(
+                "POST", "/api/remote/connect", login, RemoteConnection, body=login.body(),
+                timeout=timeout,
+            )  # fmt: skip
         except HostKeyConfirmationRequired as err:
             if host_key_fingerprint is None:
                 raise
@@ -112,10 +114,10 @@ class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
                     status_code=err.status_code,
                 ) from None
             self.accept_host_key(offered, timeout=timeout)
-            data = self._remote(
-                "POST", "/api/remote/connect", login, body=login.body(), timeout=timeout
-            )
-        connection = self._model(RemoteConnection, data, context="POST /api/remote/connect")
+            connection = self._remote(
+                "POST", "/api/remote/connect", login, RemoteConnection, body=login.body(),
+                timeout=timeout,
+            )  # fmt: skip
         self._logins[connection.connection_id] = login
         return connection
 
@@ -159,9 +161,8 @@ class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
 
         :calls: ``GET /api/remote/sessions``
         """
-        data = self._request("GET", "/api/remote/sessions", timeout=timeout)
-        return self._models(
-            RemoteConnection, listed(data, "sessions"), context="GET /api/remote/sessions"
+        return self._get(
+            "/api/remote/sessions", ListOf(RemoteConnection, key="sessions"), timeout=timeout
         )
 
     def get_remote_status(self, *, timeout: Timeout = NOT_GIVEN) -> RemoteStatus:
@@ -169,8 +170,7 @@ class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
 
         :calls: ``GET /api/remote/status``
         """
-        data = self._request("GET", "/api/remote/status", timeout=timeout)
-        return self._model(RemoteStatus, data, context="GET /api/remote/status")
+        return self._get("/api/remote/status", RemoteStatus, timeout=timeout)
 
     # -- host keys (0.7.x) ---------------------------------------------------------------
 
@@ -196,13 +196,12 @@ class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
                     "host_key needs host, port, key_type, public_key and fingerprint_sha256: "
                     + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
                 ) from None
-        data = self._request(
-            "POST",
+        return self._post(
             "/api/remote/known-hosts/accept",
+            RemoteResult,
             json_body=host_key.accept_body(),
             timeout=timeout,
         )
-        return self._model(RemoteResult, data, context="POST /api/remote/known-hosts/accept")
 
     def confirm_host_key(
         self,
@@ -236,9 +235,8 @@ class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
         :calls: ``GET /api/remote/known-hosts/list``
         """
         self._adapter.require("host_keys")
-        data = self._request("GET", "/api/remote/known-hosts/list", timeout=timeout)
-        return self._models(
-            KnownHost, listed(data, "entries"), context="GET /api/remote/known-hosts/list"
+        return self._get(
+            "/api/remote/known-hosts/list", ListOf(KnownHost, key="entries"), timeout=timeout
         )
 
     def remove_host_key(
@@ -253,10 +251,9 @@ class RemoteResource(ViewersMixin[C], HostMixin, SavedMixin):
         if not isinstance(key_type, str) or not key_type:
             raise InvalidArgumentError("key_type must be a non-empty string, e.g. 'ssh-ed25519'")
         body = {"host": host, "port": port, "key_type": key_type}
-        data = self._request(
-            "POST", "/api/remote/known-hosts/remove", json_body=body, timeout=timeout
+        return self._post(
+            "/api/remote/known-hosts/remove", RemoteResult, json_body=body, timeout=timeout
         )
-        return self._model(RemoteResult, data, context="POST /api/remote/known-hosts/remove")
 
 
 def fingerprint_of(value: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._core import ListOf
 from ..._exceptions import InvalidArgumentError
 from ..._types import NOT_GIVEN, Timeout
 from ...models._base import RunicornModel
 from ...models.remote import CondaEnv, RemoteDirectory, RemoteResult
-from .logins import RemoteBase, listed, slow
+from .logins import RemoteBase, slow
 
 __all__ = ["HostMixin"]
 
@@ -130,9 +131,10 @@ class HostMixin(RemoteBase):
 
         :calls: ``GET /api/remote/connections/saved``
         """
-        data = self._request("GET", "/api/remote/connections/saved", timeout=timeout)
-        return self._models(
-            RemoteResult, listed(data, "connections"), context="GET /api/remote/connections/saved"
+        return self._get(
+            "/api/remote/connections/saved",
+            ListOf(RemoteResult, key="connections"),
+            timeout=timeout,
         )
 
     def _on_host(
@@ -150,7 +152,5 @@ class HostMixin(RemoteBase):
         login = self._login(connection_id)
         query = {"connection_id": login.connection_id}
         query.update({k: v for k, v in params.items() if v is not None})
-        data = self._remote("GET", route, login, params=query, timeout=slow(timeout))
-        if items is not None:
-            return self._models(model, listed(data, items), context=f"GET {route}")
-        return self._model(model, data, context=f"GET {route}")
+        cast_to = model if items is None else ListOf(model, key=items)
+        return self._remote("GET", route, login, cast_to, params=query, timeout=slow(timeout))

@@ -142,15 +142,17 @@ class RemoteBase(Resource):
         method: str,
         path: str,
         login: Login,
+        cast_to: Any = None,
         *,
         body: Any = None,
         params: dict[str, Any] | None = None,
         timeout: Timeout,
     ) -> Any:
-        """A request whose SSH failures are refined into typed errors naming the login."""
+        """A call (validated into ``cast_to``, see :meth:`ClientCore.call`) whose SSH
+        failures are refined into typed errors naming the login."""
         try:
-            return self._core.transport.request(
-                method, path, params=params, json_body=body, timeout=timeout
+            return self._core.call(
+                method, path, cast_to, params=params, json_body=body, timeout=timeout
             )
         except APIStatusError as err:
             refined = remote_error(
@@ -168,8 +170,3 @@ class RemoteBase(Resource):
 def slow(timeout: Timeout) -> Timeout:
     """``timeout``, or :data:`SLOW` when not given."""
     return SLOW if timeout is NOT_GIVEN else timeout
-
-
-def listed(data: Any, key: str) -> Any:
-    """The list under ``key`` of a body (or the body, when it is a list)."""
-    return data.get(key, []) if isinstance(data, dict) else data

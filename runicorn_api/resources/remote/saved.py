@@ -11,12 +11,13 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
+from ..._core import ListOf
 from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..._types import NOT_GIVEN, Timeout
 from ..._validation import check_bool, check_host_port
 from ...models.remote import RemoteResult
 from ...models.ssh import SavedSSHConnection
-from .logins import RemoteBase, listed
+from .logins import RemoteBase
 
 __all__ = ["SavedMixin"]
 
@@ -29,11 +30,10 @@ class SavedMixin(RemoteBase):
 
         :calls: ``GET /api/config/ssh_connections``
         """
-        data = self._request("GET", "/api/config/ssh_connections", timeout=timeout)
-        return self._models(
-            SavedSSHConnection,
-            listed(data, "connections"),
-            context="GET /api/config/ssh_connections",
+        return self._get(
+            "/api/config/ssh_connections",
+            ListOf(SavedSSHConnection, key="connections"),
+            timeout=timeout,
         )
 
     def ssh_connection(self, key: str, *, timeout: Timeout = NOT_GIVEN) -> SavedSSHConnection:
@@ -45,7 +45,7 @@ class SavedMixin(RemoteBase):
             NotFoundError: No connection is saved under ``key``.
         """
         path = f"/api/config/ssh_connections/{_key(key)}/details"
-        data = self._request("GET", path, timeout=timeout)
+        data = self._get(path, timeout=timeout)
         body = data.get("connection", data) if isinstance(data, dict) else data
         return self._model(SavedSSHConnection, body, context=f"GET {path}")
 
@@ -113,7 +113,7 @@ class SavedMixin(RemoteBase):
             **({"private_key_path": private_key_path} if private_key_path else {}),
             **secrets,
         }
-        data = self._request("POST", "/api/config/ssh_connections", json_body=body, timeout=timeout)
+        data = self._post("/api/config/ssh_connections", json_body=body, timeout=timeout)
         self._model(RemoteResult, data, context="POST /api/config/ssh_connections")
         return self.ssh_connection(f"{host}:{port}@{username}", timeout=timeout)
 
@@ -123,8 +123,7 @@ class SavedMixin(RemoteBase):
         :calls: ``DELETE /api/config/ssh_connections/{key}``
         """
         path = f"/api/config/ssh_connections/{_key(key)}"
-        data = self._request("DELETE", path, timeout=timeout)
-        return self._model(RemoteResult, data, context=f"DELETE {path}")
+        return self._delete(path, RemoteResult, timeout=timeout)
 
 
 def _key(key: object) -> str:

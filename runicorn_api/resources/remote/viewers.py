@@ -8,13 +8,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from ..._core import ClientCore
+from ..._core import ClientCore, ListOf
 from ..._exceptions import APIStatusError, InvalidArgumentError
 from ..._options import MoreOptions
 from ..._types import NOT_GIVEN, Timeout
 from ..._validation import check_port
 from ...models.remote import RemoteResult, RemoteSession
-from .logins import RemoteBase, listed, slow
+from .logins import RemoteBase, slow
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -84,19 +84,23 @@ class ViewersMixin(RemoteBase, Generic[C]):
             "remote_port": remote_port,
             "conda_env": conda_env,
         }
-        data = self._remote(
-            "POST", "/api/remote/viewer/start", login, body=body, timeout=slow(timeout)
+        session: RemoteSession = self._remote(
+            "POST",
+            "/api/remote/viewer/start",
+            login,
+            RemoteSession,
+            body=body,
+            timeout=slow(timeout),
         )
-        return self._model(RemoteSession, data, context="POST /api/remote/viewer/start")
+        return session
 
     def list_viewer_sessions(self, *, timeout: Timeout = NOT_GIVEN) -> list[RemoteSession]:
         """The remote viewers the viewer runs.
 
         :calls: ``GET /api/remote/viewer/sessions``
         """
-        data = self._request("GET", "/api/remote/viewer/sessions", timeout=timeout)
-        return self._models(
-            RemoteSession, listed(data, "sessions"), context="GET /api/remote/viewer/sessions"
+        return self._get(
+            "/api/remote/viewer/sessions", ListOf(RemoteSession, key="sessions"), timeout=timeout
         )
 
     def viewer_status(self, session_id: str, *, timeout: Timeout = NOT_GIVEN) -> RemoteSession:
@@ -105,8 +109,7 @@ class ViewersMixin(RemoteBase, Generic[C]):
         :calls: ``GET /api/remote/viewer/status/{session_id}``
         """
         path = f"/api/remote/viewer/status/{session_id_of(session_id)}"
-        data = self._request("GET", path, timeout=timeout)
-        return self._model(RemoteSession, data, context=f"GET {path}")
+        return self._get(path, RemoteSession, timeout=timeout)
 
     def stop_viewer(self, session_id: str, *, timeout: Timeout = NOT_GIVEN) -> RemoteResult:
         """Stop a remote viewer and its tunnel.
@@ -114,8 +117,7 @@ class ViewersMixin(RemoteBase, Generic[C]):
         :calls: ``POST /api/remote/viewer/stop {"session_id"}``
         """
         body = {"session_id": session_id_of(session_id)}
-        data = self._request("POST", "/api/remote/viewer/stop", json_body=body, timeout=timeout)
-        return self._model(RemoteResult, data, context="POST /api/remote/viewer/stop")
+        return self._post("/api/remote/viewer/stop", RemoteResult, json_body=body, timeout=timeout)
 
     def open(
         self,
@@ -156,7 +158,7 @@ class ViewersMixin(RemoteBase, Generic[C]):
         session = reused or self.start_viewer(
             login.connection_id, remote_root, local_port, remote_port, conda_env, timeout=timeout
         )
-        viewer_host = urlsplit(self._core.transport.base_url).hostname or "127.0.0.1"
+        viewer_host = urlsplit(self._core.base_url).hostname or "127.0.0.1"
         if ":" in viewer_host:
             viewer_host = f"[{viewer_host}]"
         stop = None if reused is not None else partial(self._stop_quietly, session.session_id)
