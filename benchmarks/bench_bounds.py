@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import runicorn_api as api
 from runicorn_api.testing import viewer_python
-from runicorn_api.testing.dataset import specs_for, write_runs
+from runicorn_api.testing.copies import specs_for, write_runs
 
 MEASURE = r"""
 import json, resource, sys, time

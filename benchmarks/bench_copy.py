@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import runicorn_api as api
 import runicorn_api.utils
 from runicorn_api.testing import viewer_python
-from runicorn_api.testing.dataset import specs_for, write_runs
+from runicorn_api.testing.copies import specs_for, write_runs
 
 
 def _write(version: str, root: Path, steps: int) -> tuple[Path, str]:

@@ -40,7 +40,7 @@ import requests
 
 import runicorn_api as api
 from runicorn_api.testing import RunRecord, viewer_python
-from runicorn_api.testing.dataset import benchmark_specs, write_runs
+from runicorn_api.testing.copies import benchmark_specs, write_runs
 
 VERSION = "0.7.2"
 

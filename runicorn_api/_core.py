@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ._storage.access import StorageAccess
     from .cache import MetricsCache
     from .models._base import RunicornModel
-    from .models.experiment import RunActions
+    from .models.experiment import RunHome
     from .models.server import ServerInfo
 
 __all__ = ["CallOptions", "ClientCore", "ListOf", "RawOptions"]
@@ -76,8 +76,8 @@ class ClientCore:
         storage: The policy for reading the viewer's storage folder directly.
         options: The client's validated knobs (timeout, strict, max_workers, ...).
         metrics_cache: The on-disk cache of finished runs' metrics, if configured.
-        actions: What a fetched :class:`~runicorn_api.Experiment` calls for its own
-            methods (``exp.metrics()``, ``exp.logs()``, ...).
+        home: The client's resources, where a fetched :class:`~runicorn_api.Experiment`
+            acts for its own methods (``exp.metrics()`` is ``client.metrics.get``).
     """
 
     transport: Transport
@@ -85,7 +85,7 @@ class ClientCore:
     storage: StorageAccess
     options: ClientOptions
     metrics_cache: MetricsCache | None
-    actions: RunActions
+    home: RunHome
 
     @property
     def server(self) -> ServerInfo:

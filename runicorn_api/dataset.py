@@ -37,7 +37,7 @@ from ._common.deps import require
 from ._common.progress import ProgressOption, check_progress
 from ._exceptions import InvalidArgumentError, UnsupportedFeatureError
 from ._frames.experiments import DETAIL_KEYS, EXPERIMENT_COLUMNS
-from ._frames.metrics import metrics_frame
+from ._frames.metric_tables import metrics_frame
 from .cache import CacheStamp
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from ._common.deps import require
 from ._common.progress import ProgressOption
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ._frames.experiments import experiments_frame, needs_details
-from ._frames.metrics import metrics_frame
-from .export import check_format, metrics_csv, render, safe_filename, write_inside
+from ._frames.metric_tables import metrics_frame
 from .filters import MISSING, resolve
+from .formats import check_format, metrics_csv, render, safe_filename, write_inside
 from .models.contents import EnvironmentDiff
 from .models.metrics import RunMetrics
 from .models.transfer import CopyReport
@@ -96,8 +96,8 @@ def experiments_to_dataframe(
     Details (summary, config, ...) are fetched in bulk when the columns need them.
     """
     items = list(experiments)
-    actions = items[0].link.actions if items else None
-    frame = experiments_frame(items, columns, actions.load_details if actions else None)
+    home = items[0].link.home if items else None
+    frame = experiments_frame(items, columns, home.experiments.load_details if home else None)
     return frame.to_polars() if library == "polars" else frame.to_pandas()
 
 
@@ -291,16 +291,16 @@ def aggregate_runs(
     items = list(experiments)
     if not items:
         raise InvalidArgumentError("aggregate_runs needs at least one experiment")
-    actions = items[0].link.actions
-    if actions is None:
+    home = items[0].link.home
+    if home is None:
         raise InvalidArgumentError("the experiments were not fetched through a client")
     if by is not None and needs_details([by]):
-        actions.load_details(items)
+        home.experiments.load_details(items)
     groups = {}
     for exp in items:
         value = resolve(exp, by) if by is not None else "all"
         groups[exp.id] = "<missing>" if value is MISSING or value is None else str(value)
-    runs = actions.metrics_of([e.id for e in items], [metric_name])
+    runs = home.metrics.many([e.id for e in items], [metric_name]).to_list()
     pl = require("polars") if library == "polars" else None
     if pl is not None:
         long = metrics_frame(runs).to_polars()

@@ -7,7 +7,7 @@ input), ``security/`` (hostile viewers and storage folders: ``SECURITY.md``),
 in ``support/``. Tests that use a viewer fixture are marked ``viewer``.
 
 For each version the harness installs ``runicorn==<version>`` in a cached venv, writes
-the data set with that version's SDK (see :mod:`runicorn_api.testing.dataset`), and starts
+the data set with that version's SDK (see :mod:`runicorn_api.testing.copies`), and starts
 the viewer with :func:`runicorn_api.local` on a free 127.0.0.1 port, with ``HOME``,
 ``XDG_CONFIG_HOME`` and ``RUNICORN_DIR`` inside a temporary folder that is removed at the
 end. ``RUNICORN_VERSIONS=0.7.2`` narrows the versions.
@@ -26,7 +26,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api.testing import DEFAULT_VERSIONS, set_tags, viewer_python
-from runicorn_api.testing.dataset import write_dataset
+from runicorn_api.testing.copies import write_dataset
 from tests.support.viewers import Prepared, ViewerEnv
 
 VIEWER_FIXTURES = frozenset({"prepared", "viewer", "client"})

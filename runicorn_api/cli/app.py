@@ -15,8 +15,8 @@ import click
 
 import runicorn_api as api
 
-from .._frames.metrics import metrics_frame
-from ..export import metrics_csv, metrics_parquet
+from .._frames.metric_tables import metrics_frame
+from ..formats import metrics_csv, metrics_parquet
 from ..utils import copy_runs
 from .output import clean, emit, for_people, plain
 from .progress import rich_bar

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import Field, PrivateAttr
 
+from .._common.moved import moved
 from .._types import JSON, NOT_GIVEN, NotGiven
 from ._base import LinkedModel, RunicornModel
 from ._keys import BestMetricKeys, ExperimentKeys, ProjectKeys
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from .metrics import RunMetrics
     from .runs import BatchResult
 
-__all__ = ["BestMetric", "Experiment", "Project", "RunActions", "RunLink", "RunStatus"]
+__all__ = ["BestMetric", "Experiment", "Project", "RunHome", "RunLink", "RunStatus"]
 
 
 class RunStatus(str, Enum):
@@ -43,52 +45,96 @@ class BestMetric(BestMetricKeys, RunicornModel):
     """``"max"`` or ``"min"``; only the 0.7.x run detail reports it."""
 
 
-class RunActions(Protocol):
-    """What an :class:`Experiment` fetched through a client calls for its own methods:
-    the client's interface for one run, implemented by the client."""
+class _Experiments(Protocol):
+    """``client.experiments`` as a run calls it."""
 
-    def get(self, run_id: str) -> Experiment: ...
+    def get(self, run_id: str, /) -> Experiment: ...
     def update(
         self,
         run_id: str,
+        /,
         *,
-        tags: list[str] | None = None,
+        tags: Sequence[str] | NotGiven = NOT_GIVEN,
         alias: str | NotGiven | None = NOT_GIVEN,
     ) -> Experiment: ...
-    def delete(self, run_id: str) -> BatchResult: ...
-    def restore(self, run_id: str) -> BatchResult: ...
-    def move(self, run_id: str, path: str) -> BatchResult: ...
-    def artifacts(self, run_id: str) -> RunArtifacts: ...
-    def logs(self, run_id: str) -> RunLog: ...
-    def images(self, run_id: str, key: str | None) -> list[RunImage]: ...
-    def environment(self, run_id: str) -> Environment: ...
-    def metrics(
+    def delete(self, run_ids: str, /) -> BatchResult: ...
+    def move(self, run_ids: str, target_path: str, /) -> BatchResult: ...
+    def logs(self, run_id: str, /) -> RunLog: ...
+    def environment(self, run_id: str, /) -> Environment: ...
+    def load_details(self, items: Sequence[Experiment], /) -> None: ...
+
+
+class _ManyMetrics(Protocol):
+    def to_list(self) -> builtins.list[RunMetrics]: ...
+
+
+class _Metrics(Protocol):
+    """``client.metrics`` as a run calls it."""
+
+    def get(
         self,
         run_id: str,
-        metric_names: list[str] | None,
-        limit: int | None,
+        metric_names: Sequence[str] | None = None,
+        limit: int | None = None,
+        /,
         *,
-        downsample: int | None,
-        start: int | None,
-        end: int | None,
+        downsample: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
     ) -> RunMetrics: ...
-    def metrics_of(self, run_ids: list[str], metric_names: list[str]) -> list[RunMetrics]: ...
-    def load_details(self, items: Sequence[Experiment]) -> None: ...
+    def many(
+        self, runs: Sequence[str], metric_names: Sequence[str] | None = None, /
+    ) -> _ManyMetrics: ...
+
+
+class _Images(Protocol):
+    """``client.images`` as a run calls it."""
+
+    def list(self, run_id: str, /, *, key: str | None = None) -> builtins.list[RunImage]: ...
+
+
+class _Artifacts(Protocol):
+    def for_run(self, run_id: str, /) -> RunArtifacts: ...
+
+
+class _RecycleBin(Protocol):
+    def restore(self, run_ids: str, /) -> BatchResult: ...
+
+
+class RunHome(Protocol):
+    """Where a fetched :class:`Experiment` acts: the resources of the client that fetched
+    it (the client itself), each reached directly (``exp.metrics()`` calls
+    ``client.metrics.get``)."""
+
+    @property
+    def experiments(self) -> _Experiments: ...
+    @property
+    def metrics(self) -> _Metrics: ...
+    @property
+    def images(self) -> _Images: ...
+    @property
+    def artifacts(self) -> _Artifacts: ...
+    @property
+    def recycle_bin(self) -> _RecycleBin: ...
 
 
 class RunLink:
-    """What ties an :class:`Experiment` to the client that fetched it: the client's
-    :class:`RunActions`, and the run's detail-only fields once loaded (``details``).
+    """What ties an :class:`Experiment` to the client that fetched it: that client's
+    resources (:class:`RunHome`), and the run's detail-only fields once loaded
+    (``details``).
 
     An internal interface of the SDK's resources; an Experiment built by hand has a link
-    with no actions.
+    with no home.
     """
 
-    __slots__ = ("actions", "details")
+    __slots__ = ("details", "home")
 
-    def __init__(self, actions: RunActions | None) -> None:
-        self.actions: RunActions | None = actions
+    def __init__(self, home: RunHome | None) -> None:
+        self.home: RunHome | None = home
         self.details: dict[str, JSON] | None = None
+
+
+__getattr__ = moved(__name__, {"RunActions": "runicorn_api.models.experiment.RunHome"})
 
 
 class Experiment(ExperimentKeys, LinkedModel):
@@ -160,9 +206,9 @@ class Experiment(ExperimentKeys, LinkedModel):
     def _detail(self, key: str) -> Any:
         link = self.link
         if link.details is None:
-            if link.actions is None:
+            if link.home is None:
                 return None
-            link.actions.load_details([self])
+            link.home.experiments.load_details([self])
         return (link.details or {}).get(key)
 
     @property
@@ -213,20 +259,20 @@ class Experiment(ExperimentKeys, LinkedModel):
 
     # -- actions through the client that fetched the run --------------------------------
 
-    def _api(self) -> RunActions:
-        actions = self.link.actions
-        if actions is None:
+    def _home(self) -> RunHome:
+        home = self.link.home
+        if home is None:
             raise RuntimeError(
                 "This Experiment was not fetched through a client; use client.experiments"
             )
-        return actions
+        return home
 
     def refresh(self) -> Experiment:
         """Re-read the run from the viewer, in place; returns it.
 
         :calls: ``GET /api/runs/{id}`` and the run's listing
         """
-        fresh = self._api().get(self.id)
+        fresh = self._home().experiments.get(self.id)
         for name in type(self).model_fields:
             setattr(self, name, getattr(fresh, name))
         self.link.details = fresh.link.details
@@ -234,25 +280,25 @@ class Experiment(ExperimentKeys, LinkedModel):
 
     def set_tags(self, tags: list[str]) -> Experiment:
         """Replace the tags. :calls: ``PATCH /api/runs/{id}`` (0.7.x)"""
-        self._api().update(self.id, tags=tags)
+        self._home().experiments.update(self.id, tags=tags)
         return self.refresh()
 
     def set_alias(self, alias: str | None) -> Experiment:
         """Set (or with ``None`` clear) the alias. :calls: ``PATCH /api/runs/{id}`` (0.7.x)"""
-        self._api().update(self.id, alias=alias)
+        self._home().experiments.update(self.id, alias=alias)
         return self.refresh()
 
     def delete(self) -> BatchResult:
         """Move the run to the recycle bin. :calls: ``POST /api/runs/soft-delete``"""
-        return self._api().delete(self.id)
+        return self._home().experiments.delete(self.id)
 
     def restore(self) -> BatchResult:
         """Bring the run back from the recycle bin. :calls: ``POST /api/recycle-bin/restore``"""
-        return self._api().restore(self.id)
+        return self._home().recycle_bin.restore(self.id)
 
     def move_to(self, path: str) -> Experiment:
         """Move the run to another path. :calls: ``POST /api/runs/move`` (0.7.x)"""
-        self._api().move(self.id, path)
+        self._home().experiments.move(self.id, path)
         return self.refresh()
 
     def artifacts(self) -> RunArtifacts:
@@ -260,28 +306,28 @@ class Experiment(ExperimentKeys, LinkedModel):
 
         :calls: ``GET /api/runs/{id}/artifacts`` (0.5.x) or the 0.7.x asset index
         """
-        return self._api().artifacts(self.id)
+        return self._home().artifacts.for_run(self.id)
 
     def logs(self) -> RunLog:
         """The run's console log (a RunLog).
 
         :calls: see ``client.experiments.logs`` (the run folder, or the viewer's WebSocket)
         """
-        return self._api().logs(self.id)
+        return self._home().experiments.logs(self.id)
 
     def images(self, key: str | None = None) -> list[RunImage]:
         """The images the run logged (a list of RunImage).
 
         :calls: see ``client.images.list`` (the run folder, or ``GET /api/runs/{id}/images``)
         """
-        return self._api().images(self.id, key)
+        return self._home().images.list(self.id, key=key)
 
     def environment(self) -> Environment:
         """What the run captured of its environment (an Environment).
 
         :calls: ``GET /api/environment/{id}``
         """
-        return self._api().environment(self.id)
+        return self._home().experiments.environment(self.id)
 
     def metrics(
         self,
@@ -293,7 +339,7 @@ class Experiment(ExperimentKeys, LinkedModel):
         end: int | None = None,
     ) -> RunMetrics:
         """The run's metrics. :calls: ``GET /api/runs/{id}/metrics``"""
-        return self._api().metrics(
+        return self._home().metrics.get(
             self.id, metric_names, limit, downsample=downsample, start=start, end=end
         )
 

@@ -353,13 +353,13 @@ class RunMetrics(RunMetricsKeys, RunicornModel):
 
     def to_pandas(self, *, wide: bool = False) -> pandas.DataFrame:
         """A pandas DataFrame: long (run_id, step, metric, value, timestamp) or wide."""
-        from .._frames.metrics import metrics_frame
+        from .._frames.metric_tables import metrics_frame
 
         return metrics_frame([self], wide=wide).to_pandas()
 
     def to_polars(self, *, wide: bool = False) -> polars.DataFrame:
         """A polars DataFrame with the same columns and types as :meth:`to_pandas`."""
-        from .._frames.metrics import metrics_frame
+        from .._frames.metric_tables import metrics_frame
 
         return metrics_frame([self], wide=wide).to_polars()
 

@@ -111,7 +111,7 @@ class RunLookup(Resource):
             )
         with reading(context, raw):
             data = self._adapter.normalize_run(raw)
-        return self._model(Experiment, data, context=context, link=RunLink(self._core.actions))
+        return self._model(Experiment, data, context=context, link=RunLink(self._core.home))
 
     def load_details(self, items: Sequence[Experiment]) -> None:
         """Fetch summary, config, duration and updated_at of the runs that lack them.

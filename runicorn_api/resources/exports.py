@@ -9,7 +9,7 @@ from urllib.parse import quote
 from .._exceptions import APIStatusError, InvalidArgumentError
 from .._types import NOT_GIVEN, Timeout
 from .._validation import check_run_id
-from ..export import REPORT_FORMATS, check_format, render, rows_csv, run_report
+from ..formats import REPORT_FORMATS, check_format, render, rows_csv, run_report
 from ._base import Resource
 
 if TYPE_CHECKING:

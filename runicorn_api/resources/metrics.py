@@ -1,5 +1,5 @@
 """Metrics of runs: the resource picks a source (the run folder or the viewer, with the
-cache in front) and narrows the answer; decoding lives in :mod:`runicorn_api._metrics`."""
+cache in front) and narrows the answer; decoding lives in :mod:`runicorn_api._reading`."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from .._common.follow import Follower, follow
 from .._common.progress import ProgressOption, check_progress, open_bar
 from .._core import ClientCore
 from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError
-from .._frames.metrics import metrics_frame
-from .._metrics.events import EventsFiles
-from .._metrics.sources import CachedSource, StorageSource, ViewerSource
-from .._metrics.table import check_metric_args, narrow
+from .._frames.metric_tables import metrics_frame
+from .._reading.events import EventsFiles
+from .._reading.sources import CachedSource, StorageSource, ViewerSource
+from .._reading.table import check_metric_args, narrow
 from .._storage.access import RunLocation, location_of
 from .._types import NOT_GIVEN, Timeout
 from .._validation import check_run_id, check_seconds, check_timeout
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["MetricsCollection", "MetricsResource"]
 
 RunRef = str | RunLocation
-_WINDOW = 64  # runs primed and read together in a multi-run read (the readers kept)
+_RUNS_PER_WINDOW = 64  # runs primed and read together in a multi-run read (the readers kept)
 
 
 class MetricsResource(Resource):
@@ -286,8 +286,8 @@ class MetricsCollection(Collection[RunMetrics]):
         bar = open_bar(self._progress, len(refs), unit="run", desc="metrics")
         try:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(refs))) as pool:
-                for start in range(0, len(refs), _WINDOW):
-                    window = refs[start : start + _WINDOW]
+                for start in range(0, len(refs), _RUNS_PER_WINDOW):
+                    window = refs[start : start + _RUNS_PER_WINDOW]
                     for result in self._read_window(window, pool):
                         if bar is not None:
                             bar.update(1)

@@ -1,23 +1,7 @@
-"""The data set of the test harness, as one module (its parts: :mod:`.specs`,
-:mod:`.manifest` and :mod:`.storage_data`). Kept so that ``runicorn_api.testing.dataset``
-imports go on working."""
+"""Deprecated name of :mod:`runicorn_api.testing.copies` (it collided with
+:mod:`runicorn_api.dataset`); its names still answer here, with a
+``DeprecationWarning``, until 1.0."""
 
-from .manifest import Manifest, RunRecord, expected_rows
-from .specs import benchmark_specs, dataset_specs, generation_of, reference_files, specs_for
-from .storage_data import LiveRun, copy_storage, set_tags, write_dataset, write_runs
+from .._common.moved import moved
 
-__all__ = [
-    "LiveRun",
-    "Manifest",
-    "RunRecord",
-    "benchmark_specs",
-    "copy_storage",
-    "dataset_specs",
-    "expected_rows",
-    "generation_of",
-    "reference_files",
-    "set_tags",
-    "specs_for",
-    "write_dataset",
-    "write_runs",
-]
+__getattr__ = moved(__name__, "runicorn_api.testing.copies")

@@ -18,7 +18,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api.testing import RunRecord
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.client07_doc import Section, find_doc, sections
 from tests.support.examples import run_example
 from tests.support.viewers import ViewerEnv

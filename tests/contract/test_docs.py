@@ -31,7 +31,7 @@ from pytest_examples import CodeExample, EvalExample, find_examples
 import runicorn_api as api
 from runicorn_api import utils
 from runicorn_api.filters import F
-from runicorn_api.testing.dataset import copy_storage
+from runicorn_api.testing.copies import copy_storage
 from tests.support.viewers import ViewerEnv
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from runicorn_api.testing import RunRecord
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.examples import run_example
 from tests.support.viewers import ViewerEnv
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import runicorn_api as api
-from runicorn_api.testing.dataset import expected_rows, specs_for, write_runs
+from runicorn_api.testing.copies import expected_rows, specs_for, write_runs
 from tests.support.reliability import report
 from tests.support.viewers import ViewerEnv
 

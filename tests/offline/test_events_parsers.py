@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runicorn_api._metrics.events.fast import FastRows, NeedPython
-from runicorn_api._metrics.events.reader import EventsFile, EventsFiles
-from runicorn_api._metrics.events.reference import ViewerRows
+from runicorn_api._reading.events.fast import FastRows, NeedPython
+from runicorn_api._reading.events.reader import EventsFile, EventsFiles
+from runicorn_api._reading.events.reference import ViewerRows
 from runicorn_api.models.metrics import RunMetrics
 
 pytest.importorskip("polars")

@@ -14,7 +14,7 @@ from runicorn_api.resources.experiments import ExperimentsResource
 from runicorn_api.resources.metrics import MetricsResource
 from runicorn_api.resources.projects import ProjectsResource
 from runicorn_api.resources.recycle_bin import RecycleBinResource
-from tests.support.fake_core import RecordingActions, fake_core, run_item
+from tests.support.fake_core import RecordingHome, fake_core, run_item
 
 RUNS = [
     run_item("20250101_000000_aaaaaa", "vision/resnet", created=1.7e9 + 2),
@@ -52,13 +52,13 @@ def test_list_applies_limit_and_offset_here() -> None:
         resource.list(offset=-1)
 
 
-def test_get_links_the_run_to_the_core_actions_and_loads_its_details() -> None:
+def test_get_links_the_run_to_the_client_s_resources_and_loads_its_details() -> None:
     run_id = "20250101_000000_aaaaaa"
     detail = {**RUNS[0], "summary": {"best": 1}, "duration": 5.0, "start_time": 1.7e9}
-    actions = RecordingActions()
+    home = RecordingHome()
     resource, transport, _ = experiments(
         {("GET", f"/api/runs/{run_id}"): detail, ("GET", "/api/paths/runs"): RUNS[:1]},
-        actions=actions,
+        home=home,
     )
     exp = resource.get(run_id)
     assert transport.sent() == [("GET", f"/api/runs/{run_id}"), ("GET", "/api/paths/runs")]
@@ -67,8 +67,8 @@ def test_get_links_the_run_to_the_core_actions_and_loads_its_details() -> None:
     assert len(transport.calls) == 2
     exp.metrics(["loss"])
     exp.logs()
-    assert [name for name, _ in actions.asked] == ["metrics", "logs"]
-    assert actions.asked[0][1][0] == run_id
+    assert [name for name, _ in home.asked] == ["metrics.get", "experiments.logs"]
+    assert home.asked[0][1][0] == run_id
 
 
 def test_details_load_in_bulk_once_for_a_frame_of_summaries() -> None:

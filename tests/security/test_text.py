@@ -88,7 +88,7 @@ def test_an_error_detail_reaches_stderr_inert(hostile: str) -> None:
 def test_the_markdown_report_escapes_html_and_links(hostile: str) -> None:
     with api.connect(hostile, max_retries=0, direct_reads="never") as client:
         exp = client.get_experiment(RUN)
-        from runicorn_api.export import run_report
+        from runicorn_api.formats import run_report
 
         report = run_report("markdown", exp, client.get_metrics(RUN)).decode()
     assert "<img" not in report

@@ -63,20 +63,27 @@ class FakeTransport:
 
 
 @dataclass
-class RecordingActions:
-    """The client's side of ``Experiment``'s methods, recording what they asked."""
+class RecordingHome:
+    """The client's resources as ``Experiment``'s methods reach them (``RunHome``):
+    each call is recorded as ``("<resource>.<method>", args)``."""
 
     asked: list[tuple[str, Any]] = field(default_factory=list)
     loader: Callable[[Sequence[Experiment]], None] | None = None
 
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        def act(*args: Any, **kwargs: Any) -> Any:
-            self.asked.append((name, args))
-            if name == "load_details" and self.loader is not None:
-                self.loader(*args)
-            return None
+    def __getattr__(self, resource: str) -> Any:
+        home = self
 
-        return act
+        class Resource:
+            def __getattr__(self, method: str) -> Callable[..., Any]:
+                def act(*args: Any, **kwargs: Any) -> Any:
+                    home.asked.append((f"{resource}.{method}", args))
+                    if method == "load_details" and home.loader is not None:
+                        home.loader(*args)
+                    return None
+
+                return act
+
+        return Resource()
 
 
 def fake_core(
@@ -84,7 +91,7 @@ def fake_core(
     *,
     version: str = "0.7.2",
     direct_reads: DirectReads = "never",
-    actions: Any = None,
+    home: Any = None,
     **options: Any,
 ) -> tuple[ClientCore, FakeTransport]:
     """A core for ``version``'s generation over a :class:`FakeTransport` of ``routes``."""
@@ -96,7 +103,7 @@ def fake_core(
         storage=StorageAccess(direct_reads, str(adapter.server)),
         options=ClientOptions(direct_reads=direct_reads, **options),
         metrics_cache=None,
-        actions=actions if actions is not None else RecordingActions(),
+        home=home if home is not None else RecordingHome(),
     )
     return core, transport
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import runicorn_api as api
 from runicorn_api.testing import LiveRun, Manifest
-from runicorn_api.testing.dataset import copy_storage
+from runicorn_api.testing.copies import copy_storage
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import runicorn_api as api
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv, copy_viewer, empty_viewer
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import runicorn_api as api
-from runicorn_api.testing.dataset import reference_files
+from runicorn_api.testing.copies import reference_files
 from tests.support.examples import run_example
 from tests.support.expected import Reference, expected_versions
 from tests.support.viewers import ViewerEnv

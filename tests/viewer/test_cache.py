@@ -13,7 +13,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api.cache import CacheStamp, MetricsCache
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.counting import counting
 from tests.support.reliability import report
 from tests.support.viewers import ViewerEnv

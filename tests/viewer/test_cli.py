@@ -21,7 +21,7 @@ import polars as pl
 import pytest
 
 import runicorn_api as api
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.cli import CLI, run_cli
 from tests.support.expected import expected_versions
 from tests.support.viewers import ViewerEnv

@@ -22,7 +22,7 @@ import pytest
 import runicorn_api as api
 import runicorn_api.utils
 from runicorn_api.testing import RunRecord
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.cli import run_cli
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv, copy_viewer

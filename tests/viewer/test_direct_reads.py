@@ -22,7 +22,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api.models.metrics import RunMetrics
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from runicorn_api.testing.writer import (
     DUPLICATE_EVERY,
     RAW_STEPS,

@@ -14,7 +14,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api.models._base import LINK
-from runicorn_api.testing.dataset import RunRecord
+from runicorn_api.testing.copies import RunRecord
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv
 

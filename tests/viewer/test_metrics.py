@@ -21,7 +21,7 @@ import pytest
 import runicorn_api as api
 from runicorn_api import utils
 from runicorn_api.testing import RunRecord
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.viewers import ViewerEnv
 
 METRICS = ("accuracy", "loss", "lr", "val_loss")
@@ -229,7 +229,7 @@ def test_export_files_stay_inside_their_folder(viewer: ViewerEnv, tmp_path: Path
 def test_polars_and_python_decoders_agree(viewer: ViewerEnv) -> None:
     """Both decode paths run on the same real body: polars' (a bytearray, rewritten in
     place) and the pure-Python one (without polars, or for bodies polars refuses)."""
-    from runicorn_api._metrics.body import decode_body
+    from runicorn_api._reading.body import decode_body
 
     run = viewer.manifest["bert-s1"]
     body = viewer.client.session.get(f"{viewer.base_url}/api/runs/{run.run_id}/metrics").content

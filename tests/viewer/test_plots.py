@@ -18,7 +18,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api import utils
-from runicorn_api.testing.dataset import RunRecord, expected_rows
+from runicorn_api.testing.copies import RunRecord, expected_rows
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv
 

@@ -18,7 +18,7 @@ import pytest
 import urllib3
 
 import runicorn_api as api
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.tls_proxy import TLSProxy, nginx_binary, start_tls_proxy
 from tests.support.viewers import ViewerEnv
 

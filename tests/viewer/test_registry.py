@@ -14,7 +14,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api.models import STAGES, TRANSITIONS
-from runicorn_api.testing.dataset import copy_storage
+from runicorn_api.testing.copies import copy_storage
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv
 

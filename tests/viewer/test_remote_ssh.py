@@ -26,7 +26,7 @@ import pytest
 import runicorn_api as api
 from runicorn_api._local_viewer import free_port
 from runicorn_api.testing import Manifest
-from runicorn_api.testing.dataset import expected_rows, specs_for, write_runs
+from runicorn_api.testing.copies import expected_rows, specs_for, write_runs
 from tests.support.counting import counting
 from tests.support.examples import run_example
 from tests.support.ssh_server import SSHTestServer

@@ -6,7 +6,7 @@ import re
 
 import runicorn_api as api
 from runicorn_api._common.html import sparkline
-from runicorn_api.testing.dataset import expected_rows
+from runicorn_api.testing.copies import expected_rows
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv
 

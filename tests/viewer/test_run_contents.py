@@ -18,7 +18,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api import utils
-from runicorn_api.testing.dataset import expected_rows, specs_for, write_runs
+from runicorn_api.testing.copies import expected_rows, specs_for, write_runs
 from tests.support.counting import counting
 from tests.support.viewers import ViewerEnv
 
