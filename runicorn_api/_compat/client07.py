@@ -10,6 +10,7 @@ import os
 from typing import TYPE_CHECKING, Literal
 
 from .._types import NOT_GIVEN, Timeout
+from ._resources import OnResources
 
 if TYPE_CHECKING:
     from ..models.archives import ImportResult
@@ -17,30 +18,12 @@ if TYPE_CHECKING:
     from ..models.machine import StorageStats
     from ..models.paths import PathListing
     from ..models.system import ConfigUpdate, StatusCheck
-    from ..resources.experiments import ExperimentsResource
-    from ..resources.exports import ExportsResource
-    from ..resources.imports import ImportsResource
-    from ..resources.paths import PathsResource
-    from ..resources.system import SystemResource
 
 __all__ = ["Client07API"]
 
 
-class Client07API:
+class Client07API(OnResources):
     """runicorn 0.7's ``runicorn.client`` methods, over the resources of the client."""
-
-    if TYPE_CHECKING:  # the client's resources, as these methods use them
-
-        @property
-        def system(self) -> SystemResource: ...
-        @property
-        def experiments(self) -> ExperimentsResource: ...
-        @property
-        def paths(self) -> PathsResource: ...
-        @property
-        def exports(self) -> ExportsResource: ...
-        @property
-        def imports(self) -> ImportsResource: ...
 
     def get_run(self, run_id: str, *, timeout: Timeout = NOT_GIVEN) -> Experiment:
         """One run (runicorn 0.7's client's name for ``get_experiment``).

@@ -9,36 +9,19 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._types import NOT_GIVEN, Timeout
+from ._resources import OnResources
 
 if TYPE_CHECKING:
     from ..models.experiment import Experiment, Project
     from ..models.gpu import GPUInfo
     from ..models.metrics import RunMetrics
     from ..models.system import ConfigUpdate, Health, ViewerConfig
-    from ..resources.experiments import ExperimentsResource
-    from ..resources.exports import ExportsResource
-    from ..resources.metrics import MetricsResource
-    from ..resources.projects import ProjectsResource
-    from ..resources.system import SystemResource
 
 __all__ = ["SeedAPI"]
 
 
-class SeedAPI:
+class SeedAPI(OnResources):
     """The seed document's client methods, over the resources of the client."""
-
-    if TYPE_CHECKING:  # the client's resources, as these methods use them
-
-        @property
-        def system(self) -> SystemResource: ...
-        @property
-        def experiments(self) -> ExperimentsResource: ...
-        @property
-        def projects(self) -> ProjectsResource: ...
-        @property
-        def metrics(self) -> MetricsResource: ...
-        @property
-        def exports(self) -> ExportsResource: ...
 
     def health_check(self, *, timeout: Timeout = NOT_GIVEN) -> Health:
         """:calls: ``GET /api/health``"""

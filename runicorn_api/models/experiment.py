@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -134,7 +134,9 @@ class RunLink:
         self.details: dict[str, JSON] | None = None
 
 
-__getattr__ = moved(__name__, {"RunActions": "runicorn_api.models.experiment.RunHome"})
+__getattr__: Callable[[str], Any] = moved(
+    __name__, {"RunActions": "runicorn_api.models.experiment.RunHome"}
+)
 
 
 class Experiment(ExperimentKeys, LinkedModel):

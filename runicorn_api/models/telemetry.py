@@ -5,9 +5,14 @@ viewer's own status (metrics cache, status checks, storage candidates) in
 :mod:`runicorn_api.models`. The old names still answer here, with a
 ``DeprecationWarning``, until 1.0."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from .._common.moved import moved
 
-__getattr__ = moved(
+__getattr__: Callable[[str], Any] = moved(
     __name__,
     {
         "GPUCollectorConfig": "runicorn_api.models.gpu.GPUCollectorConfig",
