@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 from .._exceptions import (
     InvalidArgumentError,
@@ -15,6 +15,7 @@ from .._exceptions import (
 )
 from .._types import NOT_GIVEN, Timeout
 from .._validation import check_bool
+from ..models._base import RunicornModel
 from ..models.archives import ImportPreview, ImportResult
 from ._base import Resource
 
@@ -23,6 +24,9 @@ __all__ = ["ImportsResource"]
 Mode = Literal["merge", "isolate"]
 _SLOW = 600.0
 """Default seconds for an upload and its extraction (the viewer answers when done)."""
+
+
+M = TypeVar("M", bound=RunicornModel)
 
 
 class ImportsResource(Resource):
@@ -37,8 +41,7 @@ class ImportsResource(Resource):
         """
         self._core.require_route("POST", "/api/import/preview")
         file = _archive(archive)
-        data = self._upload("/api/import/preview", file, {}, timeout)
-        return self._model(ImportPreview, data, context="POST /api/import/preview")
+        return self._upload("/api/import/preview", ImportPreview, file, {}, timeout)
 
     def archive(
         self,
@@ -80,8 +83,7 @@ class ImportsResource(Resource):
                     f"{self._core.server} imports archives by merging only, with no preview: "
                     f"{what} needs a 0.7.x viewer. No request was sent."
                 )
-            data = self._upload("/api/import/archive", file, {}, timeout)
-            return self._model(ImportResult, data, context="POST /api/import/archive")
+            return self._upload("/api/import/archive", ImportResult, file, {}, timeout)
         preview = self.preview(file, timeout=timeout)
         if dry_run:
             return ImportResult(
@@ -97,11 +99,16 @@ class ImportsResource(Resource):
         result.preview = preview
         return result
 
-    def _upload(self, path: str, file: Path, form: dict[str, str], timeout: Timeout) -> Any:
+    def _upload(
+        self, path: str, model: type[M], file: Path, form: dict[str, str], timeout: Timeout
+    ) -> M:
+        """``file`` posted as the multipart field ``file``, the answer validated into
+        ``model``."""
         try:
             with open(file, "rb") as handle:
                 return self._post(
                     path,
+                    model,
                     files={"file": (file.name, handle, "application/octet-stream")},
                     form=form or None,
                     timeout=_wait(timeout),

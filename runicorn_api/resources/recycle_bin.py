@@ -42,9 +42,4 @@ class RecycleBinResource(Resource):
         """
         if confirm is not True:
             raise InvalidArgumentError("empty() deletes runs permanently; pass confirm=True")
-        data = self._post("/api/recycle-bin/empty", json_body={"confirm": True})
-        return self._model(
-            BatchResult,
-            data if isinstance(data, dict) else {},
-            context="POST /api/recycle-bin/empty",
-        )
+        return self._post("/api/recycle-bin/empty", BatchResult, json_body={"confirm": True})

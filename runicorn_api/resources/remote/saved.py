@@ -113,8 +113,7 @@ class SavedMixin(RemoteBase):
             **({"private_key_path": private_key_path} if private_key_path else {}),
             **secrets,
         }
-        data = self._post("/api/config/ssh_connections", json_body=body, timeout=timeout)
-        self._model(RemoteResult, data, context="POST /api/config/ssh_connections")
+        self._post("/api/config/ssh_connections", RemoteResult, json_body=body, timeout=timeout)
         return self.ssh_connection(f"{host}:{port}@{username}", timeout=timeout)
 
     def delete_ssh_connection(self, key: str, *, timeout: Timeout = NOT_GIVEN) -> RemoteResult:
