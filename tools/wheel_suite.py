@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from lower_bounds import pins  # noqa: E402
 
-EXTRAS = "pandas,polars,progress,logs,images,plot,cli"
+EXTRAS = "pandas,polars,arrow,progress,logs,images,plot,cli"
 TEST_TOOLS = ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100", "pyarrow>=14", "duckdb>=1.0"]
 SUITE = [
     "tests/offline",

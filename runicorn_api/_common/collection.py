@@ -23,6 +23,7 @@ from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from .._validation import check_page
 
 if TYPE_CHECKING:
+    import pyarrow
     from typing_extensions import Self
 
 if TYPE_CHECKING:
@@ -211,6 +212,11 @@ class Collection(Generic[T]):
     def to_polars(self, columns: Sequence[str] | None = None) -> polars.DataFrame:
         """A polars DataFrame with the same columns and types as :meth:`to_pandas`."""
         return self._frame(self.to_list(), columns).to_polars()
+
+    def to_arrow(self, columns: Sequence[str] | None = None) -> pyarrow.Table:
+        """A :class:`pyarrow.Table` with the columns of :meth:`to_polars` (the ``arrow``
+        extra), for DuckDB, Spark, Ray or any Arrow reader."""
+        return self._frame(self.to_list(), columns).to_arrow()
 
     # -- display -------------------------------------------------------------------
 

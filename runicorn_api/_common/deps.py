@@ -19,6 +19,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     # module: (the extra that installs it, what needs it)
     "pandas": ("pandas", "pandas DataFrames"),
     "polars": ("polars", "polars DataFrames"),
+    "pyarrow": ("arrow", "Arrow tables"),
     "numpy": ("pandas", "pandas DataFrames"),
     "matplotlib.pyplot": ("plot", "Plotting"),
     "tqdm.auto": ("progress", "progress=True"),

@@ -24,10 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._common.deps import require
+from .arrow import to_arrow
 
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
 
 __all__ = ["Frame", "flatten", "infer_type"]
 
@@ -106,6 +108,10 @@ class Frame:
             }
         )
         return frame
+
+    def to_arrow(self) -> pyarrow.Table:
+        """The frame as an Arrow table (see :mod:`.arrow`)."""
+        return to_arrow(self)
 
     def to_pandas(self) -> pandas.DataFrame:
         pd = require("pandas")

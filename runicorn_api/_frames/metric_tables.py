@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .._common.deps import require
 from .._exceptions import ResponseValidationError
+from .arrow import to_arrow
 from .columns import Column
 
 
@@ -38,7 +39,7 @@ class MetricTable(Protocol):
     """What a frame reads of one run's metrics (a :class:`~runicorn_api.MetricTable`)."""
 
     @property
-    def run_id(self) -> str: ...
+    def run_id(self) -> str | None: ...
     @property
     def steps(self) -> Column: ...
     @property
@@ -52,6 +53,7 @@ class MetricTable(Protocol):
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
 
 __all__ = ["metrics_frame"]
 
@@ -68,6 +70,10 @@ class MetricsFrame:
         for run in self.runs:
             names.update(dict.fromkeys(run.columns))
         return list(names)
+
+    def to_arrow(self) -> pyarrow.Table:
+        """The frame as an Arrow table (see :mod:`.arrow`)."""
+        return to_arrow(self)
 
     def to_polars(self) -> polars.DataFrame:
         pl = require("polars")
@@ -162,7 +168,7 @@ class MetricsFrame:
             micros = pd.array(np.floor(seconds * 1e6 + 0.5), dtype="Float64").astype("Int64")
             return pd.to_datetime(micros, unit="us", utc=True).astype("datetime64[us, UTC]")
 
-        def strings(value: str, n: int) -> Any:
+        def strings(value: str | None, n: int) -> Any:
             return pd.array(np.full(n, value, dtype=object), dtype=pd.StringDtype())
 
         parts = []
@@ -211,6 +217,18 @@ class MetricsFrame:
             return none
         stacked: pandas.DataFrame = pd.concat(parts, ignore_index=True)
         return stacked
+
+
+class SeriesTable:
+    """One metric's series seen as a run with that one metric (the frame of a
+    :class:`~runicorn_api.MetricSeries`)."""
+
+    def __init__(self, run_id: str | None, name: str, series: SeriesColumns) -> None:
+        self.run_id = run_id
+        self.steps = series.steps
+        self.timestamps = series.timestamps
+        self.columns: Mapping[str, Column] = {name: series.values}
+        self.series: Mapping[str, SeriesColumns] = {name: series}
 
 
 def metrics_frame(runs: Sequence[MetricTable], *, wide: bool = False) -> MetricsFrame:

@@ -31,8 +31,11 @@ from .points import MetricPoint, points_of
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from .._frames.metric_tables import MetricsFrame
 
 __all__ = ["INDEX_COLUMNS", "MetricSeries", "MetricsSource", "RunMetrics"]
 
@@ -128,6 +131,25 @@ class MetricSeries(MetricSeriesKeys, RunicornModel):
     @property
     def null_count(self) -> int:
         return len(self.null_steps)
+
+    # -- frames: the long schema of RunMetrics.to_polars(), one metric -----------------
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """``run_id, step, metric, value, timestamp``, one row per point."""
+        return self._frame().to_pandas()
+
+    def to_polars(self) -> polars.DataFrame:
+        """The columns and types of :meth:`to_pandas`, in polars."""
+        return self._frame().to_polars()
+
+    def to_arrow(self) -> pyarrow.Table:
+        """The columns of :meth:`to_polars` as a :class:`pyarrow.Table` (``arrow`` extra)."""
+        return self._frame().to_arrow()
+
+    def _frame(self) -> MetricsFrame:
+        from .._frames.metric_tables import SeriesTable, metrics_frame
+
+        return metrics_frame([SeriesTable(self.run_id, self.name, self)])
 
     # -- summaries -----------------------------------------------------------------------
 
@@ -362,6 +384,13 @@ class RunMetrics(RunMetricsKeys, RunicornModel):
         from .._frames.metric_tables import metrics_frame
 
         return metrics_frame([self], wide=wide).to_polars()
+
+    def to_arrow(self, *, wide: bool = False) -> pyarrow.Table:
+        """A :class:`pyarrow.Table` with the columns and types of :meth:`to_polars` (the
+        ``arrow`` extra)."""
+        from .._frames.metric_tables import metrics_frame
+
+        return metrics_frame([self], wide=wide).to_arrow()
 
     def _repr_html_(self) -> str:
         """Notebooks: one row per metric with its figures and an SVG sparkline."""

@@ -30,6 +30,7 @@ from ._runs import RunLookup
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
 
 __all__ = ["MetricsCollection", "MetricsResource"]
 
@@ -339,6 +340,14 @@ class MetricsCollection(Collection[RunMetrics]):
         """Long (run_id, step, metric, value, timestamp) or wide."""
         frame = metrics_frame(self.to_list(), wide=wide).to_polars()
         return frame if columns is None else frame.select(list(columns))
+
+    def to_arrow(
+        self, columns: Sequence[str] | None = None, *, wide: bool = False
+    ) -> pyarrow.Table:
+        """A :class:`pyarrow.Table` with the columns and types of :meth:`to_polars` (the
+        ``arrow`` extra)."""
+        table = metrics_frame(self.to_list(), wide=wide).to_arrow()
+        return table if columns is None else table.select(list(columns))
 
 
 class _RunPoll:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import polars as pl
+import pyarrow as pa
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from typing_extensions import assert_type
@@ -30,6 +31,8 @@ def collections(client: api.RunicornClient) -> None:
     many = runs.metrics(["loss"])
     assert_type(many, MetricsCollection)
     assert_type(many.to_polars(), pl.DataFrame)
+    assert_type(many.to_arrow(), pa.Table)
+    assert_type(runs.to_arrow(["id"]), pa.Table)
     assert_type(many[0], api.RunMetrics)
 
 
@@ -45,6 +48,11 @@ def models(client: api.RunicornClient, exp: api.Experiment) -> None:
     metrics = exp.metrics()
     assert_type(metrics.to_polars(), pl.DataFrame)
     assert_type(metrics.to_pandas(wide=True), pd.DataFrame)
+    assert_type(metrics.to_arrow(), pa.Table)
+    series = metrics["loss"]
+    assert_type(series.to_polars(), pl.DataFrame)
+    assert_type(series.to_pandas(), pd.DataFrame)
+    assert_type(series.to_arrow(), pa.Table)
     assert_type(metrics.plot(), Figure)
     assert_type(metrics["loss"].plot(), Axes)
     assert_type(client.server.version_tuple, tuple[int, ...])

@@ -128,6 +128,32 @@ def test_pandas_and_polars_metrics_frames_are_identical(viewer: ViewerEnv) -> No
     assert wide.filter(pl.col("step") == run.nan_step)["loss"].to_list() == [None]
 
 
+@pytest.mark.parametrize("direct_reads", ["auto", "never"])
+def test_arrow_and_series_frames_hold_what_was_logged(viewer: ViewerEnv, direct_reads: str) -> None:
+    import duckdb
+
+    run = viewer.manifest["bert-s1"]
+    with api.connect(viewer.base_url, direct_reads=direct_reads) as reader:  # type: ignore[arg-type]
+        metrics = reader.get_metrics(run.run_id)
+        assert metrics.source == ("viewer" if direct_reads == "never" else "storage")
+        for metric in METRICS:
+            steps, values = expected_series(run, metric)
+            frame = metrics[metric].to_polars()
+            assert frame["step"].to_list() == steps
+            assert frame["value"].to_list() == pytest.approx(values, rel=1e-12)
+            assert frame["metric"].unique().to_list() == [metric]
+            assert pl.from_arrow(metrics[metric].to_arrow()).equals(frame)
+        assert pl.from_arrow(metrics.to_arrow()).equals(metrics.to_polars())
+        db = duckdb.connect()
+        db.register("points", metrics.to_arrow())
+        last = db.sql(
+            "select metric, arg_max(value, step) from points group by metric order by metric"
+        ).fetchall()
+    assert [m for m, _ in last] == sorted(METRICS)
+    for metric, value in last:
+        assert value == pytest.approx(expected_series(run, metric)[1][-1])
+
+
 def test_multi_run_metrics_keep_run_order(viewer: ViewerEnv) -> None:
     coll = viewer.client.experiments.filter(project="vision").order_by("created_at")
     frame = coll.metrics(["loss"], progress=True).to_polars()

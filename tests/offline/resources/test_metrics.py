@@ -157,3 +157,76 @@ def test_the_viewer_s_422_is_unprocessable(
     with pytest.raises(api.UnprocessableEntityError) as info:
         mock_client.get_metrics(recorded.run_id)
     assert "downsample" in str(info.value)
+
+
+# -- Arrow, and frames of one series -----------------------------------------------------
+
+
+def test_a_series_is_the_long_frame_of_one_metric(
+    recorded: RecordedViewer, mock_client: api.RunicornClient
+) -> None:
+    names, rows = _rows(recorded)
+    name = names[0]
+    kept = [r for r in rows if r.get(name) is not None]
+    frame = mock_client.get_metrics(recorded.run_id)[name].to_polars()
+    assert frame.columns == ["run_id", "step", "metric", "value", "timestamp"]
+    assert frame["run_id"].unique().to_list() == [recorded.run_id]
+    assert frame["metric"].unique().to_list() == [name]
+    assert frame["step"].to_list() == [r["global_step"] for r in kept]
+    assert frame["value"].to_list() == pytest.approx([r[name] for r in kept])
+    pandas_frame = mock_client.get_metrics(recorded.run_id)[name].to_pandas()
+    assert list(pandas_frame.columns) == frame.columns
+    assert pandas_frame["value"].tolist() == pytest.approx(frame["value"].to_list())
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_arrow_is_the_polars_frame(
+    recorded: RecordedViewer, mock_client: api.RunicornClient, wide: bool
+) -> None:
+    import polars as pl
+
+    metrics = mock_client.get_metrics(recorded.run_id)
+    table = metrics.to_arrow(wide=wide)
+    assert pl.from_arrow(table).equals(metrics.to_polars(wide=wide))
+    series = metrics[metrics.names[0]]
+    assert pl.from_arrow(series.to_arrow()).equals(series.to_polars())
+
+
+def test_without_polars_arrow_comes_from_pandas_with_the_same_columns(
+    recorded: RecordedViewer, mock_client: api.RunicornClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runicorn_api._common import deps
+
+    metrics = mock_client.get_metrics(recorded.run_id)
+    expected = metrics.to_polars()
+    monkeypatch.setitem(deps._AVAILABLE, "polars", False)
+    table = metrics.to_arrow()
+    assert table.column_names == expected.columns
+    assert table.column("value").to_pylist() == pytest.approx(expected["value"].to_list())
+    assert table.column("step").to_pylist() == expected["step"].to_list()
+
+
+def test_duckdb_queries_the_arrow_output_directly(
+    recorded: RecordedViewer, mock_client: api.RunicornClient
+) -> None:
+    import duckdb
+
+    listing = recorded.body("/api/runs")
+    db = duckdb.connect()
+    db.register("runs", mock_client.experiments.all().to_arrow(["id", "status"]))
+    by_status = db.sql(
+        "select status, count(*) as n from runs group by status order by status"
+    ).fetchall()
+    expected: dict[str, int] = {}
+    for item in listing:
+        expected[item["status"]] = expected.get(item["status"], 0) + 1
+    assert by_status == sorted(expected.items())
+
+    names, rows = _rows(recorded)
+    db.register("long", mock_client.metrics.many([recorded.run_id], [names[0]]).to_arrow())
+    last = db.sql(
+        "select run_id, max(step) from long where run_id = $run group by run_id",
+        params={"run": recorded.run_id},
+    ).fetchall()
+    steps = [r["global_step"] for r in rows if r.get(names[0]) is not None]
+    assert last == [(recorded.run_id, max(steps))]
