@@ -32,6 +32,7 @@ def collections(client: api.RunicornClient) -> None:
     assert_type(many, MetricsCollection)
     assert_type(many.to_polars(), pl.DataFrame)
     assert_type(many.to_arrow(), pa.Table)
+    assert_type(runs.scan_metrics(["loss"], start=10), pl.LazyFrame)
     assert_type(runs.to_arrow(["id"]), pa.Table)
     assert_type(many[0], api.RunMetrics)
 

@@ -13,6 +13,7 @@ from ..._exceptions import InvalidArgumentTypeError
 from ..._frames.experiments import experiments_frame, needs_details
 from ..._frames.frame import Frame
 from ..._generations.base import RunsRequest
+from ..._reading.table import check_metric_args
 from ..._storage.access import RunLocation, location_of
 from ..._types import NOT_GIVEN, NotGiven
 from ...filters import Expr, F
@@ -20,8 +21,10 @@ from ...models.experiment import Experiment
 from ...models.metrics import RunMetrics
 from .._runs import RunLookup
 from .query import RunFilters, and_, check_keys, keyword_filter, sort_experiments
+from .scan import BATCH_RUNS
 
 if TYPE_CHECKING:
+    import polars
     from typing_extensions import Unpack
 
     from ...dataset import DatasetWrite
@@ -175,6 +178,35 @@ class ExperimentCollection(Collection[Experiment]):
             start=start,
             end=end,
             progress=progress,
+        )
+
+    def scan_metrics(
+        self,
+        metric_names: Sequence[str] | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        batch_runs: int = BATCH_RUNS,
+    ) -> polars.LazyFrame:
+        """The long metrics table of these runs (``run_id, step, metric, value,
+        timestamp``, as ``metrics(...).to_polars()``) as a polars ``LazyFrame``, read in
+        batches of ``batch_runs`` runs by a polars IO source that takes the projection,
+        the predicate (a ``run_id`` condition skips runs unread) and ``head`` from the
+        query; memory holds about one batch. Needs polars.
+
+        :calls: the listing (once), then what :meth:`metrics` calls, per run read, at
+        each collect
+        """
+        from .scan import scan_metrics
+
+        check_metric_args(metric_names, None, None, start, end)
+        return scan_metrics(
+            lambda: [location_of(e) for e in self],
+            self._metrics,
+            metric_names,
+            start=start,
+            end=end,
+            batch_runs=batch_runs,
         )
 
     def write_dataset(
