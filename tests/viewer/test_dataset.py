@@ -63,6 +63,36 @@ def test_dataset_round_trips_through_polars_and_duckdb(
                               if r.run_id in expected_ids}  # fmt: skip
 
 
+def test_dask_reads_the_dataset_on_a_local_cluster(viewer: ViewerEnv, tmp_path: Path) -> None:
+    """Beyond one process: the dataset read back by dask.dataframe on a real
+    distributed.LocalCluster with worker processes, holding the logged values."""
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    with api.connect(viewer.base_url) as client:
+        runs = client.experiments.filter(project="vision", status="finished")
+        runs.write_dataset(tmp_path / "ds", metric_names=["loss"])
+        ids = set(runs.ids())
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as dask_client,
+    ):  # fmt: skip
+        assert len(dask_client.scheduler_info()["workers"]) == 2
+        points = dd.read_parquet(str(tmp_path / "ds" / "metrics"))
+        loss = points[points["metric"] == "loss"]
+        counts = loss.groupby("run_id")["value"].count().compute()
+        last = loss.sort_values("step").groupby("run_id")["value"].last().compute()
+    for run in viewer.manifest.runs:
+        if run.run_id not in ids:
+            continue
+        logged = [r["loss"] for r in expected_rows(run) if r["loss"] is not None]
+        assert counts[run.run_id] == len(logged)
+        assert last[run.run_id] == pytest.approx(logged[-1])
+    assert {str(i) for i in counts.index} == ids
+
+
 def test_a_second_write_rewrites_only_new_or_changed_runs(
     viewer: ViewerEnv, tmp_path: Path
 ) -> None:
