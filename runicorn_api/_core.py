@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Literal, TypedDict, Ty
 
 from typing_extensions import Unpack
 
+from ._exceptions import ResponseValidationError
 from ._types import NOT_GIVEN, Timeout
 from .models._base import validate_model
 from .routes import find, require
@@ -119,9 +120,8 @@ class ClientCore:
         if isinstance(cast_to, ListOf):
             if cast_to.key is not None and isinstance(data, dict):
                 data = data.get(cast_to.key, [])
-            if not isinstance(data, list):
-                return [self.model(cast_to.model, data, context=context)]  # raises: not a list
-            return [self.model(cast_to.model, item, context=context, link=link) for item in data]
+            where = f" under {cast_to.key!r}" if cast_to.key is not None else ""
+            return self.models(cast_to.model, data, context=f"{context}{where}", link=link)
         return self.model(cast_to, data, context=context, link=link)
 
     @overload
@@ -244,6 +244,15 @@ class ClientCore:
         workers = min(self.options.max_workers, len(items))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(fn, items))
+
+    def models(self, model: type[M], items: Any, *, context: str, link: object = None) -> list[M]:
+        """``items`` validated into a list of ``model``; anything but a list is refused."""
+        if not isinstance(items, list):
+            raise ResponseValidationError(
+                f"{context} on {self.server} answered {type(items).__name__}, not a list",
+                body=items,
+            )
+        return [self.model(model, item, context=context, link=link) for item in items]
 
     def model(self, model: type[M], data: Any, *, context: str, link: object = None) -> M:
         """``data`` validated into ``model`` in the client's strictness."""

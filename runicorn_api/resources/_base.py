@@ -37,16 +37,13 @@ class Resource:
         self._post = core.post
         self._patch = core.patch
         self._delete = core.delete
-        self._model = core.model  # for a body that must be reshaped before validation
+        # For a body that must be reshaped before validation:
+        self._model = core.model
+        self._models = core.models
 
     @property
     def _adapter(self) -> Adapter:
         return self._core.adapter
-
-    def _models(self, model: type[M], items: Any, *, context: str, link: object = None) -> list[M]:
-        if not isinstance(items, list):
-            return [self._model(model, items, context=context)]  # raises: not a list
-        return [self._model(model, item, context=context, link=link) for item in items]
 
     def _post_batches(self, path: str, run_ids: str | Iterable[str], verb: str) -> BatchResult:
         """``POST path {"run_ids": [...]}`` in batches of the viewer's largest list; the

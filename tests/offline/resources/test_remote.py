@@ -121,3 +121,13 @@ def test_disconnect_of_a_closed_connection_counts_as_done(
     result = mock_client.remote.disconnect("gpu1", username="alice")
     assert result.already_closed
     assert recorded.calls[-1].json() == {"host": "gpu1", "port": 22, "username": "alice"}
+
+
+@pytest.mark.parametrize("body", [{"sessions": {"s1": {}}}, {"sessions": "none"}, "sessions"])
+def test_a_listing_that_is_not_a_list_is_a_validation_error(
+    recorded: RecordedViewer, mock_client: api.RunicornClient, body: Any
+) -> None:
+    recorded.on("GET", "/api/remote/sessions", MockResponse(json=body))
+    with pytest.raises(api.ResponseValidationError, match="not a list") as info:
+        mock_client.remote.list_sessions()
+    assert "GET /api/remote/sessions" in str(info.value)
