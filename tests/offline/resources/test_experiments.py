@@ -83,8 +83,14 @@ def test_get_merges_the_detail_into_the_run(
     run = mock_client.get_experiment(run_id)
     assert {"id", "status"} <= set(same_values(run, detail))
     assert recorded.sent()[0] == f"/api/runs/{run_id}"
-    if recorded.generation == "0.7":
-        assert run.summary == {k: v for k, v in detail["summary"].items()} or run.summary
+    if recorded.generation == "0.7":  # the detail's summary: the user's keys, and the best metric
+        summary = detail["summary"]
+        best = {k: summary.pop(k) for k in list(summary) if k.startswith("best_metric_")}
+        assert run.summary == summary
+        assert (run.best_metric.name, run.best_metric.step, run.best_metric.mode) == (
+            best["best_metric_name"], best["best_metric_step"], best["best_metric_mode"]
+        )  # fmt: skip
+        assert run.best_metric.value == pytest.approx(best["best_metric_value"])
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "../etc", "a\\b", 12, None])
