@@ -58,9 +58,14 @@ class RecordedViewer:
         """The run whose routes were recorded."""
         return self.values["run_id"]
 
+    def recorded(self, route: str, **query: str) -> dict[str, Any]:
+        """The recorded answer to ``GET route?query``: ``status``, ``headers``, ``body``
+        (a copy)."""
+        return copy.deepcopy(self._find("GET", route, query))
+
     def body(self, route: str, **query: str) -> Any:
         """The recorded body of ``GET route?query`` (a copy)."""
-        return copy.deepcopy(self._find("GET", route, query)["body"])
+        return self.recorded(route, **query)["body"]
 
     def on(self, method: str, path: str, answer: Answer) -> None:
         """Answer ``method path`` (any query) with ``answer``: a response, or a function

@@ -19,7 +19,7 @@ def test_csv_falls_back_on_the_viewer_s_501(
     recorded: RecordedViewer, mock_client: api.RunicornClient
 ) -> None:
     run_id = recorded.run_id
-    assert recorded._find("GET", f"/api/export/{run_id}/csv", {})["status"] == 501
+    assert recorded.recorded(f"/api/export/{run_id}/csv")["status"] == 501
     body = recorded.body(f"/api/runs/{run_id}/metrics")
     rows = list(csv.reader(io.StringIO(mock_client.export_csv(run_id).decode())))
     assert rows[0][0] == "global_step"

@@ -112,7 +112,7 @@ def test_bad_arguments_are_refused_before_any_request(
 def test_the_last_step_header_is_kept(
     recorded: RecordedViewer, mock_client: api.RunicornClient
 ) -> None:
-    headers = recorded._find("GET", f"/api/runs/{recorded.run_id}/metrics", {})["headers"]
+    headers = recorded.recorded(f"/api/runs/{recorded.run_id}/metrics")["headers"]
     last = {k.lower(): v for k, v in headers.items()}["x-last-step"]
     assert mock_client.get_metrics(recorded.run_id).last_step == int(last)
 
