@@ -15,6 +15,10 @@ serves a finished run from disk while the run is unchanged. It needs polars.
 * Safe with several processes: an entry is written to a temporary file in the same
   folder and moved into place with ``os.replace``, so a reader sees the old file or
   the new one, never a torn one.
+* Per-run metric reductions (``metrics.<name>.min`` and the like, see
+  :class:`~runicorn_api.MetricSummary`) are kept beside, in ``<run_id>.summaries.json``,
+  with the stamp they were read under; a new process answers them from there while the
+  run is unchanged.
 * Only whole runs are cached: ``downsample=`` bypasses the cache, and ``metric_names``,
   ``limit``, ``start`` and ``end`` are applied to the cached rows. A run with text-valued
   keys is not cached.
@@ -28,12 +32,14 @@ import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from ._common.deps import require
+from ._common.jsontext import parse_json
 from ._exceptions import InvalidArgumentError
 from ._frames.columns import Column
 from ._storage.access import RunLocation
-from .models.metrics import RunMetrics
+from .models.metrics import MetricSummary, RunMetrics
 
 __all__ = ["CacheStamp", "MetricsCache"]
 
@@ -176,10 +182,56 @@ class MetricsCache:
                 os.unlink(tmp)
             raise
 
+    def load_summaries(
+        self, run_id: str, stamp: list[Any], names: frozenset[str]
+    ) -> dict[str, MetricSummary] | None:
+        """The reductions of ``names`` stored for ``run_id`` under this very ``stamp``,
+        or ``None`` (absent, another stamp, or some of the names not asked then)."""
+        try:
+            data = parse_json(self._summaries_path(run_id).read_bytes())
+            if data.get("stamp") != stamp or not names <= set(data["names"]):
+                return None
+            found = data["summaries"]
+            return {n: MetricSummary.model_validate(found[n]) for n in names if n in found}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # absent, torn or corrupted: read the run again
+
+    def store_summaries(
+        self,
+        run_id: str,
+        stamp: list[Any],
+        names: frozenset[str],
+        summaries: dict[str, MetricSummary],
+    ) -> None:
+        """Keep every reduction of ``names`` (a whole-table read) under ``stamp``; a
+        name without a summary has no value."""
+        data = {
+            "format": FORMAT,
+            "stamp": stamp,
+            "names": sorted(names),
+            "summaries": {n: s.model_dump(mode="json") for n, s in summaries.items()},
+        }
+        self._replace(self._summaries_path(run_id), json.dumps(data).encode())
+
+    def _summaries_path(self, run_id: str) -> Path:
+        return self.path(run_id).with_suffix(".summaries.json")
+
+    def _replace(self, target: Path, data: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
     def clear(self) -> None:
-        for entry in self.folder.glob("*.parquet"):
-            with contextlib.suppress(FileNotFoundError):
-                entry.unlink()
+        for pattern in ("*.parquet", "*.summaries.json"):
+            for entry in self.folder.glob(pattern):
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
 
     def __contains__(self, run_id: object) -> bool:
         return isinstance(run_id, str) and self.path(run_id).exists()

@@ -10,7 +10,10 @@ Expressions combine with ``&``, ``|`` and ``~``::
 
 A key is a model attribute (``status``, ``created_at``, ``path``, ``tags``, ...) or a
 dotted path into a dict or model attribute (``summary.lr``, ``config.optimizer.name``,
-``best_metric.value``). A key an
+``best_metric.value``), or a per-run reduction of a metric,
+``metrics.<name>.<reduction>`` with ``last``, ``last_step``, ``min``, ``max`` or
+``count`` (``F("metrics.loss.min") < 0.2``), which the collection reads for the runs it
+lists (see :class:`~runicorn_api.MetricSummary`). A key an
 item lacks compares false with everything (``~`` of such a comparison is true), like a
 SQL NULL; use :meth:`F.exists` to ask for the key itself. A key that no item of the
 collection has at all is taken for a typo: iterating it raises an error naming the key
@@ -24,9 +27,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from ._common.reductions import REDUCTIONS, reduction_key
 from ._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 
-__all__ = ["MISSING", "Expr", "F", "resolve", "to_utc"]
+__all__ = ["MISSING", "Expr", "F", "reduction_key", "resolve", "to_utc"]
 
 
 class _Missing:
@@ -39,7 +43,16 @@ MISSING: Any = _Missing()
 
 
 def resolve(item: Any, key: str) -> Any:
-    """The value of ``key`` (dotted) on ``item``, or :data:`MISSING`."""
+    """The value of ``key`` (dotted) on ``item``, or :data:`MISSING`.
+
+    A reduction key (see :func:`reduction_key`) reads ``item.metric_summaries``.
+    """
+    reduced = reduction_key(key)
+    if reduced is not None:
+        summaries = getattr(item, "metric_summaries", None)
+        summary = summaries.get(reduced[0]) if isinstance(summaries, dict) else None
+        value = getattr(summary, reduced[1], None) if summary is not None else None
+        return MISSING if value is None else value
     head, _, rest = key.partition(".")
     value = getattr(item, head, MISSING)
     for part in rest.split(".") if rest else ():
@@ -148,6 +161,11 @@ class F:
     def __init__(self, key: str) -> None:
         if not isinstance(key, str) or not key or key.startswith(".") or ".." in key:
             raise InvalidArgumentError(f"Invalid field key {key!r}")
+        if key.startswith("metrics.") and reduction_key(key) is None:
+            raise InvalidArgumentError(
+                f"Invalid metric key {key!r}: use metrics.<name>.<reduction>, the reduction "
+                f"one of {', '.join(REDUCTIONS)}"
+            )
         self.key = key
 
     def __eq__(self, other: object) -> Expr:  # type: ignore[override]

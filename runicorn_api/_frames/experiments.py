@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._common.reductions import reduction_key
 from .frame import Frame, Logical, flatten, infer_type
 
 if TYPE_CHECKING:
@@ -78,4 +79,11 @@ def experiments_frame(
     for name in sorted({k for flat in extra for k in flat}):
         data[name] = [flat.get(name) for flat in extra]
         types[name] = infer_type(data[name])
+    for key in columns or ():
+        reduced = reduction_key(key)
+        if reduced is not None:
+            name, reduction = reduced
+            found = [exp.metric_summaries.get(name) for exp in items]
+            data[key] = [getattr(s, reduction) if s is not None else None for s in found]
+            types[key] = "int" if reduction in ("last_step", "count") else "float"
     return Frame(data, types).select(columns)

@@ -82,6 +82,10 @@ class MetricsFrame:
             # floor(seconds * 1e6 + 0.5) microseconds, as the pandas path computes it.
             return (seconds * 1e6 + 0.5).floor().cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
 
+        if not self.wide:
+            together = self._long_together(pl, to_time)
+            if together is not None:
+                return together
         parts = []
         for run in self.runs:
             _check_times(run, run.timestamps.to_polars().abs().max())
@@ -142,6 +146,61 @@ class MetricsFrame:
             return empty
         joined: polars.DataFrame = pl.concat(parts, how="vertical")
         return joined
+
+    def _long_together(self, pl: Any, to_time: Any) -> polars.DataFrame | None:
+        """The long frame of every run in one pass: the runs' columns stacked (not
+        copied where polars holds them), unpivoted once and put back in run order.
+        ``None`` when a run's metrics are not in the order of the first runs (they are
+        then framed run by run)."""
+        union = self.metric_names()
+        if not self.runs or not union:
+            return None
+        frames, lengths = [], []
+        for run in self.runs:
+            names = list(run.columns)
+            if names != [n for n in union if n in run.columns]:
+                return None
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "global_step": run.steps.to_polars(),
+                        "time": run.timestamps.to_polars(),
+                        **{name: run.columns[name].to_polars() for name in names},
+                    }
+                )
+            )
+            lengths.append(len(run.steps))
+        stacked = pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+        largest = stacked["time"].abs().max()
+        if largest is not None and largest == largest and float(largest) > _MAX_SECONDS:
+            for run in self.runs:  # name the run
+                _check_times(run, run.timestamps.to_polars().abs().max())
+        ids = pl.Series("run_id", [run.run_id for run in self.runs], dtype=pl.String)
+        run_of_row = pl.select(
+            pl.int_range(len(frames), dtype=pl.UInt32)
+            .repeat_by(pl.Series(lengths, dtype=pl.UInt32))
+            .explode()
+            .alias("run")
+        ).to_series()
+        long = (
+            stacked.with_columns(run_of_row)
+            .unpivot(
+                index=["run", "global_step", "time"],
+                on=union,
+                variable_name="metric",
+                value_name="value",
+            )
+            .drop_nulls("value")
+            .sort("run", maintain_order=True)
+        )
+        result: polars.DataFrame = long.select(
+            ids.gather(long["run"]).alias("run_id"),
+            pl.col("global_step").cast(pl.Int64).alias("step"),
+            pl.col("metric").cast(pl.String),
+            pl.col("value").cast(pl.Float64),
+            to_time(pl.col("time")).alias("timestamp"),
+        )
+        return result
 
     def schema(self) -> dict[str, str]:
         """Column → logical type (``str``, ``int``, ``float``, ``time``)."""

@@ -23,7 +23,7 @@ from .gpu import GPUCollectorConfig, GPUDevice, GPUHistory, GPUInfo
 from .lineage import Lineage, LineageEdge, LineageNode
 from .machine import StorageStats, SystemMonitor, Temperatures, TemperatureSensor
 from .media import RunImage
-from .metrics import MetricSeries, RunMetrics
+from .metrics import MetricSeries, MetricSummary, RunMetrics
 from .paths import (
     ExportedRun,
     PathCreated,
@@ -108,6 +108,7 @@ __all__ = [
     "LineageNode",
     "MetricPoint",
     "MetricSeries",
+    "MetricSummary",
     "MetricsCacheStats",
     "PathCreated",
     "PathDeletion",

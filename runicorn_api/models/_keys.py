@@ -202,6 +202,12 @@ class MetricSeriesKeys:
     __slots__ = ()
 
 
+class MetricSummaryKeys:
+    """The typed keys of :class:`~runicorn_api.models.MetricSummary`."""
+
+    __slots__ = ()
+
+
 class RunMetricsKeys:
     """The typed keys of :class:`~runicorn_api.models.RunMetrics`."""
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .artifact import RunArtifacts
     from .contents import Environment, RunLog
     from .media import RunImage
-    from .metrics import RunMetrics
+    from .metrics import MetricSummary, RunMetrics
     from .runs import BatchResult
 
 __all__ = ["BestMetric", "Experiment", "Project", "RunHome", "RunLink", "RunStatus"]
@@ -127,11 +127,12 @@ class RunLink:
     with no home.
     """
 
-    __slots__ = ("details", "home")
+    __slots__ = ("details", "home", "summaries")
 
     def __init__(self, home: RunHome | None) -> None:
         self.home: RunHome | None = home
         self.details: dict[str, JSON] | None = None
+        self.summaries: dict[str, MetricSummary] = {}
 
 
 __getattr__: Callable[[str], Any] = moved(
@@ -389,6 +390,14 @@ class Experiment(ExperimentKeys, LinkedModel):
     def is_done(self) -> bool:
         """Whether the run ended, in any way (finished, failed or interrupted)."""
         return self.status != RunStatus.RUNNING.value
+
+    @property
+    def metric_summaries(self) -> dict[str, MetricSummary]:
+        """Per metric name, the reductions a collection loaded for this run when it
+        filtered, sorted or converted by a key ``metrics.<name>.<reduction>`` (see
+        :class:`MetricSummary`); empty until then. A metric the run has no value of
+        is absent."""
+        return self.link.summaries
 
     @property
     def display_name(self) -> str:

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from .._common.reductions import REDUCTIONS, Reduction, reduction_key
 from .._exceptions import InvalidArgumentError
 from .._frames.columns import Column
 from .._types import JSON
 from ._base import RunicornModel
 from ._columns import ColumnField, cadence_nulls, empty_column
-from ._keys import MetricSeriesKeys, RunMetricsKeys
+from ._keys import MetricSeriesKeys, MetricSummaryKeys, RunMetricsKeys
 from .points import MetricPoint, points_of
 
 if TYPE_CHECKING:
@@ -37,7 +38,16 @@ if TYPE_CHECKING:
 
     from .._frames.metric_tables import MetricsFrame
 
-__all__ = ["INDEX_COLUMNS", "MetricSeries", "MetricsSource", "RunMetrics"]
+__all__ = [
+    "INDEX_COLUMNS",
+    "REDUCTIONS",
+    "MetricSeries",
+    "MetricSummary",
+    "MetricsSource",
+    "Reduction",
+    "RunMetrics",
+    "reduction_key",
+]
 
 # Columns of the viewer's metrics rows that are bookkeeping, not metrics.
 INDEX_COLUMNS = ("global_step", "time", "stage")
@@ -268,6 +278,41 @@ class MetricSeries(MetricSeriesKeys, RunicornModel):
     def __repr__(self) -> str:
         span = f"steps {self.steps[0]}..{self.steps[-1]}" if len(self) else "empty"
         return f"MetricSeries({self.name!r}, {len(self)} points, {span})"
+
+
+class MetricSummary(MetricSummaryKeys, RunicornModel):
+    """One metric of one run reduced to a few numbers, by the viewer's rules: the rows
+    are merged per step (the last write at a step wins) and a null (a logged NaN or
+    Inf) is no value. A metric with no value at all has no summary.
+
+    Collections fill these in for the keys ``metrics.<name>.<reduction>`` (see
+    :attr:`Experiment.metric_summaries`); ``min``, ``max`` and ``count`` are ``None``
+    where only ``last`` and ``last_step`` were asked, which need no full read.
+    """
+
+    name: str
+    last: float
+    """The value at the highest step with a value."""
+    last_step: int
+    """That step."""
+    min: float | None = None
+    max: float | None = None
+    count: int | None = None
+    """The steps with a value."""
+
+    @classmethod
+    def of(cls, series: MetricSeries) -> MetricSummary | None:
+        """The summary of a series, or ``None`` when it has no value."""
+        if not len(series):
+            return None
+        return cls(
+            name=series.name,
+            last=series.values[-1],
+            last_step=series.steps[-1],
+            min=series.min_value(),
+            max=series.max_value(),
+            count=len(series),
+        )
 
 
 class RunMetrics(RunMetricsKeys, RunicornModel):

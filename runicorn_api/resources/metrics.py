@@ -3,6 +3,7 @@ cache in front) and narrows the answer; decoding lives in :mod:`runicorn_api._re
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -10,20 +11,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .._common.collection import Collection
+from .._common.contain import open_if_file
 from .._common.follow import Follower, follow
 from .._common.progress import ProgressOption, check_progress, open_bar
 from .._core import ClientCore
 from .._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from .._frames.metric_tables import metrics_frame
 from .._reading.events import EventsFiles
+from .._reading.events.tail import last_values
 from .._reading.sources import CachedSource, StorageSource, ViewerSource
+from .._reading.summaries import SummaryMemo, from_last_values, from_sample, summarize
 from .._reading.table import check_metric_args, narrow
 from .._storage.access import RunLocation, location_of
 from .._types import NOT_GIVEN, Timeout
-from .._validation import check_run_id, check_seconds, check_timeout
+from .._validation import check_run_id, check_seconds, check_timeout, strings
 from ..cache import CacheStamp
 from ..models.experiment import Experiment
-from ..models.metrics import RunMetrics
+from ..models.metrics import MetricSummary, RunMetrics
 from ._base import Resource
 from ._runs import RunLookup
 
@@ -46,6 +50,7 @@ class MetricsResource(Resource):
         self._runs = runs
         self._viewer = ViewerSource(core)
         self._files = EventsFiles()
+        self._summaries = SummaryMemo()
 
     def get(
         self,
@@ -238,6 +243,96 @@ class MetricsResource(Resource):
         return MetricsCollection(
             refs, fetch, workers=self._core.options.max_workers, progress=progress, prime=prime
         )
+
+    def summaries(
+        self, runs: Sequence[RunLocation], metric_names: Sequence[str], *, full: bool
+    ) -> list[dict[str, MetricSummary]]:
+        """Per run, its :class:`MetricSummary` of each named metric it has a value of:
+        ``last`` and ``last_step`` only, or with ``full=True`` also ``min``, ``max`` and
+        ``count``. Kept per run while the run is unchanged, so asking again is free.
+
+        ``last`` comes from the end of ``events.jsonl`` where the folder is read
+        directly, which assumes the run's steps never go back (a line with a lower step
+        than one before it, near the end, is seen and the whole file read instead).
+
+        :calls: per run, concurrently: nothing where its folder is read directly (the
+            end of ``events.jsonl``, or all of it for ``full``); else
+            ``GET /api/runs/{id}/metrics?downsample=100``, and the whole
+            ``GET /api/runs/{id}/metrics`` where that answer does not hold the reductions
+        """
+        names = frozenset(strings(metric_names, "metric_names"))
+        sources = [self._pick(where) for where in runs]
+        cache = self._core.metrics_cache
+        # Run folders are read in this thread (a tail read costs less than a hand-off to
+        # a worker); the viewer is asked concurrently.
+        remote = [i for i, source in enumerate(sources) if isinstance(source, ViewerSource)]
+        asked = self._core.concurrently(
+            lambda i: self._cheap_summaries(runs[i], sources[i], names, full), remote
+        )
+        by_index = dict(zip(remote, asked, strict=True))
+        found = [
+            by_index[i] if i in by_index else self._cheap_summaries(where, source, names, full)
+            for i, (where, source) in enumerate(zip(runs, sources, strict=True))
+        ]
+        rest = [i for i, got in enumerate(found) if got[0] is None]
+        read = self.many([runs[i] for i in rest]).to_list() if rest else []
+        whole = dict(zip(rest, read, strict=True))
+        answers: list[dict[str, MetricSummary]] = []
+        for i, (got, stamp) in enumerate(found):
+            if got is None:
+                got = summarize(whole[i], names)
+                self._summaries.put(runs[i].run_id, stamp, names, True, got)
+                if cache is not None and stamp is not None:
+                    cache.store_summaries(runs[i].run_id, list(stamp), names, got)
+            answers.append(got)
+        return answers
+
+    def _cheap_summaries(
+        self,
+        where: RunLocation,
+        source: ViewerSource | StorageSource,
+        names: frozenset[str],
+        full: bool,
+    ) -> tuple[dict[str, MetricSummary] | None, tuple[object, ...] | None]:
+        """The reductions without reading the whole table, if they can be had so (and
+        the stamp the whole table's ones are to be kept under)."""
+        if isinstance(source, StorageSource):
+            handle = open_if_file(source.folder, "events.jsonl", what="metrics")
+            if handle is None:
+                return {}, None  # no events.jsonl: no metrics (as the viewer says)
+            with handle:
+                stat = os.fstat(handle.fileno())
+                stamp: tuple[object, ...] = ("file", stat.st_size, stat.st_mtime_ns)
+                known = self._known_summaries(where.run_id, stamp, names, full)
+                if known is not None or full:
+                    return known, stamp
+                last = last_values(handle, sorted(names))
+            got = from_last_values(last) if last is not None else None
+        else:
+            sample = source.read(where.run_id, downsample=100)
+            stamp = ("viewer", sample.total, sample.last_step)
+            known = self._known_summaries(where.run_id, stamp, names, full)
+            if known is not None:
+                return known, stamp
+            got = from_sample(sample, names)
+            if got is not None and full and any(s.count is None for s in got.values()):
+                got = None
+        if got is not None:
+            complete = all(s.count is not None for s in got.values())
+            self._summaries.put(where.run_id, stamp, names, complete, got)
+        return got, stamp
+
+    def _known_summaries(
+        self, run_id: str, stamp: tuple[object, ...], names: frozenset[str], full: bool
+    ) -> dict[str, MetricSummary] | None:
+        """What this client, or the cache folder, kept for the run under ``stamp``."""
+        known = self._summaries.get(run_id, stamp, names, full)
+        cache = self._core.metrics_cache
+        if known is None and cache is not None:
+            known = cache.load_summaries(run_id, list(stamp), names)
+            if known is not None:
+                self._summaries.put(run_id, stamp, names, True, known)
+        return known
 
     def _prime(self, refs: Sequence[RunRef]) -> list[bool]:
         """Parse the run folders of ``refs`` that are read directly, several at a time;

@@ -22,3 +22,15 @@ def counting(client: api.RunicornClient) -> Iterator[list[str]]:
         yield sent
     finally:
         client.session.hooks["response"].remove(hook)
+
+
+def metric_requests(client: api.RunicornClient) -> list[str]:
+    """The URLs of the ``.../metrics`` requests ``client`` sends from now on."""
+    seen: list[str] = []
+
+    def hook(response: Any, *args: Any, **kwargs: Any) -> None:
+        if response.url.split("?")[0].endswith("/metrics"):
+            seen.append(response.url)
+
+    client.session.hooks["response"].append(hook)
+    return seen

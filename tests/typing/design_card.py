@@ -35,6 +35,16 @@ def collections(client: api.RunicornClient) -> None:
     assert_type(runs.scan_metrics(["loss"], start=10), pl.LazyFrame)
     assert_type(runs.to_arrow(["id"]), pa.Table)
     assert_type(many[0], api.RunMetrics)
+    best = runs.filter(F("metrics.loss.min") < 0.2).order_by("metrics.loss.last")
+    assert_type(best, ExperimentCollection)
+    assert_type(best.to_polars(["id", "metrics.loss.last"]), pl.DataFrame)
+    summary = best[0].metric_summaries["loss"]
+    assert_type(summary, api.MetricSummary)
+    assert_type(summary.last, float)
+    assert_type(summary.last_step, int)
+    assert_type(summary.min, float | None)
+    assert_type(summary.count, int | None)
+    assert_type(summary["last"], float)
 
 
 def models(client: api.RunicornClient, exp: api.Experiment) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 import pytest
-import requests
 
 import runicorn_api as api
 from runicorn_api.testing.copies import expected_rows
+from tests.support.counting import metric_requests
 from tests.support.viewers import ViewerEnv
 
 METRICS = ("accuracy", "loss", "lr", "val_loss")
@@ -24,17 +24,6 @@ METRICS = ("accuracy", "loss", "lr", "val_loss")
 def reader(viewer: ViewerEnv, request: pytest.FixtureRequest) -> Iterator[api.RunicornClient]:
     with api.connect(viewer.base_url, direct_reads=request.param) as client:
         yield client
-
-
-def _metric_requests(client: api.RunicornClient) -> list[str]:
-    seen: list[str] = []
-
-    def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        if response.url.split("?")[0].endswith("/metrics"):
-            seen.append(response.url)
-
-    client.session.hooks["response"].append(hook)
-    return seen
 
 
 def test_a_scan_holds_the_logged_values(viewer: ViewerEnv, reader: api.RunicornClient) -> None:
@@ -55,7 +44,7 @@ def test_a_run_predicate_skips_the_other_runs_unread(viewer: ViewerEnv) -> None:
         wanted = viewer.manifest["resnet-s0"].run_id
         ids = runs.ids()
         assert len(ids) > 1
-        seen = _metric_requests(client)
+        seen = metric_requests(client)
         frame = runs.scan_metrics().filter(pl.col("run_id") == wanted).collect()
     assert frame["run_id"].unique().to_list() == [wanted]
     assert [url.split("/")[-2] for url in seen] == [wanted]
@@ -66,7 +55,7 @@ def test_head_stops_reading_early_and_projection_keeps_only_its_columns(
 ) -> None:
     with api.connect(viewer.base_url, direct_reads="never") as client:
         runs = client.experiments.all()
-        seen = _metric_requests(client)
+        seen = metric_requests(client)
         first = runs.scan_metrics(["loss"], batch_runs=2).select("step", "value").head(5).collect()
         total = len(runs)
     assert first.columns == ["step", "value"]

@@ -270,12 +270,16 @@ def _slice_parts(
     the files: a file's are the next ``kept`` of them), without a copy."""
     parts = []
     offset = 0
+    chosen: dict[tuple[str, ...], Any] = {}  # the batch's columns, per set of names
     for index, (mine, n) in enumerate(zip(names, nulls, strict=True)):
         kept = stats[index].get("kept", 0)
         if not kept:
             parts.append(Part(None, bool(n), True))
             continue
-        frame_i = rows.slice(offset, kept).select("global_step", *mine)
+        key = tuple(mine)
+        if key not in chosen:  # one query per set of names, not one per file
+            chosen[key] = rows.select("global_step", *mine)
+        frame_i = chosen[key].slice(offset, kept)
         offset += kept
         parts.append(Part(frame_i, bool(n), bool(stats[index].get("increasing", False))))
     if offset != rows.height:

@@ -10,7 +10,7 @@ from ..._common.jsontext import parse_json
 from ...models.metrics import RunMetrics
 from ..table import from_rows
 
-__all__ = ["SKIPPED_KEYS", "ViewerRows", "no_metrics"]
+__all__ = ["SKIPPED_KEYS", "ViewerRows", "metrics_event", "no_metrics"]
 
 SKIPPED_KEYS = ("global_step", "step", "epoch")
 """Keys of a metrics event that are not metrics."""
@@ -33,36 +33,13 @@ class ViewerRows:
                 self._line(line)
 
     def _line(self, line: str) -> None:
-        try:
-            event = parse_json(line)
-        except ValueError:  # deep nesting too: unparsable, as a bad line
+        event = metrics_event(line)
+        if event is None:
             return
-        if not isinstance(event, dict) or event.get("type") != "metrics":
-            return
-        data = event.get("data")
-        if not isinstance(data, dict):
-            return
-        value = data.get("global_step")
-        if value is None:
-            value = data.get("step")
-        if value is None:
-            return
-        try:
-            step = int(value)
-        except (ValueError, TypeError, OverflowError):
-            return
+        step, data = event
         row = self.step_rows.setdefault(step, {"global_step": step})
-        for key, item in data.items():
-            if key in SKIPPED_KEYS:
-                continue
-            if isinstance(item, int | float):
-                if isinstance(item, float) and (math.isnan(item) or math.isinf(item)):
-                    item = None
-                row[key] = item
-                self.columns.add(key)
-            elif isinstance(item, str) or item is None:
-                row[key] = item
-                self.columns.add(key)
+        row.update(data)
+        self.columns.update(data)
 
     def result(self, run_id: str) -> RunMetrics:
         if not self.step_rows:
@@ -84,6 +61,40 @@ class ViewerRows:
             source="storage",
             context=f"events.jsonl of {run_id}",
         )
+
+
+def metrics_event(line: str) -> tuple[int, dict[str, float | int | str | None]] | None:
+    """One stripped line → its step and the values it logs, as the viewer keeps them
+    (NaN and ±Inf as ``None``); ``None`` for a line that is not a metrics event."""
+    try:
+        event = parse_json(line)
+    except ValueError:  # deep nesting too: unparsable, as a bad line
+        return None
+    if not isinstance(event, dict) or event.get("type") != "metrics":
+        return None
+    data = event.get("data")
+    if not isinstance(data, dict):
+        return None
+    value = data.get("global_step")
+    if value is None:
+        value = data.get("step")
+    if value is None:
+        return None
+    try:
+        step = int(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    kept: dict[str, float | int | str | None] = {}
+    for key, item in data.items():
+        if key in SKIPPED_KEYS:
+            continue
+        if isinstance(item, int | float):
+            if isinstance(item, float) and (math.isnan(item) or math.isinf(item)):
+                item = None
+            kept[key] = item
+        elif isinstance(item, str) or item is None:
+            kept[key] = item
+    return step, kept
 
 
 def no_metrics(run_id: str) -> RunMetrics:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,7 +16,7 @@ from ..._generations.base import RunsRequest
 from ..._reading.table import check_metric_args
 from ..._storage.access import RunLocation, location_of
 from ..._types import NOT_GIVEN, NotGiven
-from ...filters import Expr, F
+from ...filters import Expr, F, reduction_key
 from ...models.experiment import Experiment
 from ...models.metrics import RunMetrics
 from .._runs import RunLookup
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from ..metrics import MetricsCollection, MetricsResource
 
 __all__ = ["ExperimentCollection"]
+
+_SUGGEST_FROM = 3  # runs whose metric names an unknown metric key is compared with
 
 
 class ExperimentCollection(Collection[Experiment]):
@@ -278,21 +280,49 @@ class ExperimentCollection(Collection[Experiment]):
             items = page.items
             if needs:
                 self._runs.load_details(items)
+            if where is not None:
+                self._load_summaries(items, where.keys)
             listed.extend(items)
             kept.extend(e for e in items if where is None or where(e))
         # A key no listed run has is a typo until F(key).exists() says otherwise: an
         # empty answer would hide it. (The viewer sends one page, so nothing waits.)
         if where is not None:
-            check_keys(listed, where.keys - where.optional, "filter")
+            check_keys(listed, where.keys - where.optional, "filter", self._metric_names(listed))
         if self._order:
             if needs_details(self._order):
                 self._runs.load_details(kept)
-            check_keys(kept, (k.lstrip("-") for k in self._order), "order_by")
+            keys = [k.lstrip("-") for k in self._order]
+            self._load_summaries(kept, keys)
+            check_keys(kept, keys, "order_by", self._metric_names(kept))
             kept = sort_experiments(kept, self._order)
         yield from kept
 
     def _frame(self, items: list[Experiment], columns: Sequence[str] | None) -> Frame:
+        self._load_summaries(items, columns or ())
         return experiments_frame(items, columns, self._runs.load_details)
+
+    def _metric_names(self, items: Sequence[Experiment]) -> Callable[[], list[str]]:
+        """The metric names of a few of ``items``, read when called (to suggest keys)."""
+
+        def names() -> list[str]:
+            sample = [location_of(e) for e in items[:_SUGGEST_FROM]]
+            return sorted({n for m in self._metrics.many(sample) for n in m.columns})
+
+        return names
+
+    def _load_summaries(self, items: Sequence[Experiment], keys: Iterable[str]) -> None:
+        """Fill in ``metric_summaries`` for the reduction keys among ``keys``."""
+        wanted = [r for r in map(reduction_key, keys) if r is not None]
+        if not wanted or not items:
+            return
+        names = sorted({name for name, _ in wanted})
+        full = any(reduction not in ("last", "last_step") for _, reduction in wanted)
+        found = self._metrics.summaries([location_of(e) for e in items], names, full=full)
+        for exp, summaries in zip(items, found, strict=True):
+            kept = exp.link.summaries
+            for name in names:
+                kept.pop(name, None)
+            kept.update(summaries)
 
     def _describe(self) -> str:
         parts = []

@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
 from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..._validation import strings
-from ...filters import MISSING, Expr, F, resolve, to_utc
+from ...filters import MISSING, Expr, F, reduction_key, resolve, to_utc
 from ...models.experiment import Experiment, RunStatus
+from ...models.metrics import REDUCTIONS
 
 __all__ = ["RunFilters", "and_", "check_keys", "keyword_filter", "sort_experiments"]
 
@@ -129,9 +130,15 @@ def sort_experiments(items: list[Experiment], keys: Sequence[str]) -> list[Exper
     return items
 
 
-def check_keys(items: Sequence[Experiment], keys: Iterable[str], what: str) -> None:
+def check_keys(
+    items: Sequence[Experiment],
+    keys: Iterable[str],
+    what: str,
+    metric_names: Callable[[], Iterable[str]] | None = None,
+) -> None:
     """Refuse a key that none of ``items`` has (a typo, most likely), naming the closest
-    keys they do have; nothing is checked when there are no items.
+    keys they do have; nothing is checked when there are no items. ``metric_names``
+    gives, only when a key is refused, metric names of the runs to suggest keys from.
 
     Raises:
         InvalidArgumentError: ``what`` (``filter`` or ``order_by``) names such a key.
@@ -147,6 +154,8 @@ def check_keys(items: Sequence[Experiment], keys: Iterable[str], what: str) -> N
     if not unknown:
         return
     known = _known_keys(items)
+    if metric_names is not None and any(reduction_key(k) for k in unknown):
+        known += [f"metrics.{n}.{r}" for n in metric_names() for r in REDUCTIONS]
     hints = []
     for key in unknown:
         close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)

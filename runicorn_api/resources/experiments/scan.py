@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BATCH_RUNS", "scan_metrics"]
 
-BATCH_RUNS = 32
+BATCH_RUNS = 8
 """Runs read together by default: enough to keep a thread pool busy, few enough that a
-batch of 2,000-step runs is a few MB."""
+batch of 2,000-step runs is about 3 MB (a sink of 1,000 such runs peaks at under a third
+of the memory of reading them whole; see ``benchmarks/bench_scale.py``)."""
 
 _NULL_SENSITIVE = ("null", "nan", "fill", "when", "coalesce", "horizontal", "count", "len")
 """Functions that treat an unknown (null) column as something known: a predicate using
