@@ -16,6 +16,7 @@ from ._base import LinkedModel, RunicornModel
 from ._keys import BestMetricKeys, ExperimentKeys, ProjectKeys
 
 if TYPE_CHECKING:
+    from .._storage.access import RunLocation
     from .artifact import RunArtifacts
     from .contents import Environment, RunLog
     from .media import RunImage
@@ -85,6 +86,9 @@ class _Metrics(Protocol):
     def many(
         self, runs: Sequence[str], metric_names: Sequence[str] | None = None, /
     ) -> _ManyMetrics: ...
+    def summaries(
+        self, runs: Sequence[RunLocation], metric_names: Sequence[str], /, *, full: bool
+    ) -> builtins.list[dict[str, MetricSummary]]: ...
 
 
 class _Images(Protocol):
@@ -127,12 +131,13 @@ class RunLink:
     with no home.
     """
 
-    __slots__ = ("details", "home", "summaries")
+    __slots__ = ("details", "home", "summaries", "viewer")
 
     def __init__(self, home: RunHome | None) -> None:
         self.home: RunHome | None = home
         self.details: dict[str, JSON] | None = None
         self.summaries: dict[str, MetricSummary] = {}
+        self.viewer: str | None = None
 
 
 __getattr__: Callable[[str], Any] = moved(
@@ -398,6 +403,12 @@ class Experiment(ExperimentKeys, LinkedModel):
         :class:`MetricSummary`); empty until then. A metric the run has no value of
         is absent."""
         return self.link.summaries
+
+    @property
+    def viewer(self) -> str | None:
+        """The name of the viewer this run came from, in a fleet
+        (:func:`~runicorn_api.connect_many`); ``None`` for a run of one client."""
+        return self.link.viewer
 
     @property
     def display_name(self) -> str:

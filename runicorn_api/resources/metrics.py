@@ -334,6 +334,11 @@ class MetricsResource(Resource):
                 self._summaries.put(run_id, stamp, names, True, known)
         return known
 
+    def forget(self, runs: Sequence[RunLocation]) -> None:
+        """Drop what this client keeps to read these runs' folders again incrementally
+        (a scan reads each batch once, and must not hold the last batches in memory)."""
+        self._files.forget(Path(r.run_dir) / "events.jsonl" for r in runs if r.run_dir)
+
     def _prime(self, refs: Sequence[RunRef]) -> list[bool]:
         """Parse the run folders of ``refs`` that are read directly, several at a time;
         say for each run whether reading it now costs next to nothing."""

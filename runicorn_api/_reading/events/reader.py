@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -173,6 +174,12 @@ class EventsFiles:
                 batch, size = [], 0
         if batch:
             _take_batch(batch)
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Drop the kept state of these files (a read that must not hold memory)."""
+        with self._lock:
+            for path in paths:
+                self._files.pop(path, None)
 
     def get(self, path: Path) -> EventsFile:
         with self._lock:

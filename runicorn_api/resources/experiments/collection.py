@@ -10,7 +10,7 @@ from ..._common.collection import Collection, Page
 from ..._common.follow import Follower
 from ..._common.progress import ProgressOption
 from ..._exceptions import InvalidArgumentTypeError
-from ..._frames.experiments import experiments_frame, needs_details
+from ..._frames.experiments import experiments_frame
 from ..._frames.frame import Frame
 from ..._generations.base import RunsRequest
 from ..._reading.table import check_metric_args
@@ -20,7 +20,16 @@ from ...filters import Expr, F, reduction_key
 from ...models.experiment import Experiment
 from ...models.metrics import RunMetrics
 from .._runs import RunLookup
-from .query import RunFilters, and_, check_keys, keyword_filter, sort_experiments
+from .query import (
+    RunFilters,
+    and_,
+    check_keys,
+    keyword_filter,
+    load_for_keys,
+    metric_names_of,
+    sort_experiments,
+    unknown_keys,
+)
 from .scan import BATCH_RUNS
 
 if TYPE_CHECKING:
@@ -31,8 +40,6 @@ if TYPE_CHECKING:
     from ..metrics import MetricsCollection, MetricsResource
 
 __all__ = ["ExperimentCollection"]
-
-_SUGGEST_FROM = 3  # runs whose metric names an unknown metric key is compared with
 
 
 class ExperimentCollection(Collection[Experiment]):
@@ -55,6 +62,7 @@ class ExperimentCollection(Collection[Experiment]):
         pushed: dict[str, Any] | None = None,
         order: tuple[str, ...] = (),
         push_down: bool = True,
+        strict: bool = True,
         base: ExperimentCollection | None = None,
     ) -> None:
         super().__init__()
@@ -64,6 +72,10 @@ class ExperimentCollection(Collection[Experiment]):
         self._pushed = pushed or {}
         self._order = order
         self._push_down = push_down
+        self._strict = strict
+        self.unknown_keys: dict[str, frozenset[str]] = {}
+        """With :meth:`strict_keys` off: per check (``filter``, ``order_by``), the keys
+        no listed run has, once fetched (absent when no run was listed)."""
         # A fully fetched collection this one narrows: its items are filtered here
         # instead of listing again (the result is the same; see push_down()).
         self._base = base
@@ -75,6 +87,7 @@ class ExperimentCollection(Collection[Experiment]):
         pushed: dict[str, Any] | None = None,
         order: tuple[str, ...] | None = None,
         push_down: bool | None = None,
+        strict: bool | None = None,
     ) -> ExperimentCollection:
         self._check_unsliced()
         return ExperimentCollection(
@@ -84,6 +97,7 @@ class ExperimentCollection(Collection[Experiment]):
             pushed=self._pushed if pushed is None else pushed,
             order=self._order if order is None else order,
             push_down=self._push_down if push_down is None else push_down,
+            strict=self._strict if strict is None else strict,
             base=self if self.fetched else self._base,
         )
 
@@ -126,6 +140,12 @@ class ExperimentCollection(Collection[Experiment]):
     def push_down(self, enabled: bool = True) -> ExperimentCollection:
         """Let the viewer apply the filters it can (the default), or filter all here."""
         return self._derive(push_down=enabled)
+
+    def strict_keys(self, enabled: bool = True) -> ExperimentCollection:
+        """Refuse a filter or sort key that no listed run has (the default), or, for a
+        caller that combines collections (a fleet), only note such keys in
+        :attr:`unknown_keys`."""
+        return self._derive(strict=enabled)
 
     def ids(self) -> list[str]:
         """The run ids, in order."""
@@ -273,56 +293,38 @@ class ExperimentCollection(Collection[Experiment]):
 
     def _produce(self) -> Iterator[Experiment]:
         where = self._where
-        needs = where is not None and needs_details(where.keys)
         listed: list[Experiment] = []
         kept: list[Experiment] = []
         for page in self._source_pages():
             items = page.items
-            if needs:
-                self._runs.load_details(items)
             if where is not None:
-                self._load_summaries(items, where.keys)
+                load_for_keys(items, where.keys)
             listed.extend(items)
             kept.extend(e for e in items if where is None or where(e))
         # A key no listed run has is a typo until F(key).exists() says otherwise: an
         # empty answer would hide it. (The viewer sends one page, so nothing waits.)
         if where is not None:
-            check_keys(listed, where.keys - where.optional, "filter", self._metric_names(listed))
+            self._check(listed, where.keys - where.optional, "filter")
         if self._order:
-            if needs_details(self._order):
-                self._runs.load_details(kept)
             keys = [k.lstrip("-") for k in self._order]
-            self._load_summaries(kept, keys)
-            check_keys(kept, keys, "order_by", self._metric_names(kept))
+            load_for_keys(kept, keys)
+            self._check(kept, keys, "order_by")
             kept = sort_experiments(kept, self._order)
         yield from kept
 
+    def _check(self, items: Sequence[Experiment], keys: Iterable[str], what: str) -> None:
+        if self._strict:
+            check_keys(items, keys, what, self._metric_names(items))
+        elif items:
+            self.unknown_keys[what] = frozenset(unknown_keys(items, keys))
+
     def _frame(self, items: list[Experiment], columns: Sequence[str] | None) -> Frame:
-        self._load_summaries(items, columns or ())
+        load_for_keys(items, [c for c in columns or () if reduction_key(c)])
         return experiments_frame(items, columns, self._runs.load_details)
 
     def _metric_names(self, items: Sequence[Experiment]) -> Callable[[], list[str]]:
         """The metric names of a few of ``items``, read when called (to suggest keys)."""
-
-        def names() -> list[str]:
-            sample = [location_of(e) for e in items[:_SUGGEST_FROM]]
-            return sorted({n for m in self._metrics.many(sample) for n in m.columns})
-
-        return names
-
-    def _load_summaries(self, items: Sequence[Experiment], keys: Iterable[str]) -> None:
-        """Fill in ``metric_summaries`` for the reduction keys among ``keys``."""
-        wanted = [r for r in map(reduction_key, keys) if r is not None]
-        if not wanted or not items:
-            return
-        names = sorted({name for name, _ in wanted})
-        full = any(reduction not in ("last", "last_step") for _, reduction in wanted)
-        found = self._metrics.summaries([location_of(e) for e in items], names, full=full)
-        for exp, summaries in zip(items, found, strict=True):
-            kept = exp.link.summaries
-            for name in names:
-                kept.pop(name, None)
-            kept.update(summaries)
+        return metric_names_of(self._metrics, items)
 
     def _describe(self) -> str:
         parts = []

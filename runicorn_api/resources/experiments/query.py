@@ -6,15 +6,34 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
+from ..._frames.experiments import needs_details
+from ..._storage.access import RunLocation, location_of
 from ..._validation import strings
 from ...filters import MISSING, Expr, F, reduction_key, resolve, to_utc
-from ...models.experiment import Experiment, RunStatus
-from ...models.metrics import REDUCTIONS
+from ...models.experiment import Experiment, RunHome, RunStatus
+from ...models.metrics import REDUCTIONS, RunMetrics
 
-__all__ = ["RunFilters", "and_", "check_keys", "keyword_filter", "sort_experiments"]
+
+class RunMetricsReader(Protocol):
+    """What suggesting metric keys reads: ``client.metrics.many``."""
+
+    def many(self, runs: Sequence[RunLocation], /) -> Iterable[RunMetrics]: ...
+
+
+__all__ = [
+    "RunFilters",
+    "and_",
+    "check_keys",
+    "keyword_filter",
+    "load_for_keys",
+    "metric_names_of",
+    "refuse_keys",
+    "sort_experiments",
+    "unknown_keys",
+]
 
 
 class RunFilters(TypedDict, total=False):
@@ -143,7 +162,12 @@ def check_keys(
     Raises:
         InvalidArgumentError: ``what`` (``filter`` or ``order_by``) names such a key.
     """
-    unknown = [
+    refuse_keys(items, unknown_keys(items, keys), what, metric_names)
+
+
+def unknown_keys(items: Sequence[Experiment], keys: Iterable[str]) -> list[str]:
+    """The keys none of ``items`` has (none when there are no items)."""
+    return [
         k
         for k in sorted(set(keys))
         if items
@@ -151,6 +175,18 @@ def check_keys(
         # a field empty in every run (0.5.x serves no config) shows no keys to go by
         and not all(resolve(i, k.partition(".")[0]) in (None, {}, []) for i in items)
     ]
+
+
+def refuse_keys(
+    items: Sequence[Experiment],
+    unknown: Sequence[str],
+    what: str,
+    metric_names: Callable[[], Iterable[str]] | None = None,
+    *,
+    where: str = "listed",
+) -> None:
+    """Raise the error :func:`check_keys` raises for ``unknown`` keys, if there are any,
+    suggesting the closest keys ``items`` have."""
     if not unknown:
         return
     known = _known_keys(items)
@@ -162,10 +198,54 @@ def check_keys(
         hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
         hints.append(f"{key!r}{hint}")
     raise InvalidArgumentError(
-        f"{what}: no run of the {len(items)} listed has the key {'; '.join(hints)}. "
+        f"{what}: no run of the {len(items)} {where} has the key {'; '.join(hints)}. "
         "Use F(key).exists() to ask for a key that runs may lack.",
         checked_after="listing the runs",
     )
+
+
+_SUGGEST_FROM = 3  # runs whose metric names an unknown metric key is compared with
+
+
+def metric_names_of(
+    metrics: RunMetricsReader, items: Sequence[Experiment]
+) -> Callable[[], list[str]]:
+    """The metric names of a few of ``items``, read when called (to suggest keys)."""
+
+    def names() -> list[str]:
+        sample = [location_of(e) for e in items[:_SUGGEST_FROM]]
+        return sorted({n for m in metrics.many(sample) for n in m.columns})
+
+    return names
+
+
+def load_for_keys(items: Sequence[Experiment], keys: Iterable[str]) -> None:
+    """Load what ``keys`` read of ``items``, from each run's own client: the detail-only
+    fields, and the metric reductions of ``metrics.<name>.<reduction>`` keys (into
+    ``metric_summaries``). Runs built by hand (no client) are left as they are."""
+    keys = [k.lstrip("-") for k in keys]
+    wanted = [r for r in map(reduction_key, keys) if r is not None]
+    details = needs_details(keys)
+    if not items or not (wanted or details):
+        return
+    groups: dict[int, tuple[RunHome, list[Experiment]]] = {}
+    for exp in items:
+        home = exp.link.home
+        if home is not None:
+            groups.setdefault(id(home), (home, []))[1].append(exp)
+    names = sorted({name for name, _ in wanted})
+    full = any(reduction not in ("last", "last_step") for _, reduction in wanted)
+    for home, group in groups.values():
+        if details:
+            home.experiments.load_details(group)
+        if not names:
+            continue
+        found = home.metrics.summaries([location_of(e) for e in group], names, full=full)
+        for exp, summaries in zip(group, found, strict=True):
+            kept = exp.link.summaries
+            for name in names:
+                kept.pop(name, None)
+            kept.update(summaries)
 
 
 def _known_keys(items: Sequence[Experiment]) -> list[str]:

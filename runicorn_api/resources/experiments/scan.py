@@ -78,6 +78,7 @@ def scan_metrics(
                 return
             batch = runs[first : first + batch_runs]
             read = metrics.many(batch, None, start=start, end=end).to_list()
+            metrics.forget(batch)
             frame = metrics_frame(read).to_polars()
             if names is not None:
                 frame = frame.filter(pl.col("metric").is_in(names))
