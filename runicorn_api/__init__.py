@@ -44,6 +44,7 @@ from ._http.retry import RetryPolicy
 from ._local_viewer import LocalViewer, local
 from ._types import JSON, NOT_GIVEN, NotGiven
 from ._version import __version__
+from .fleet import Fleet, FleetError, FleetWarning, connect_many
 from .models import (
     Artifact,
     ArtifactFile,
@@ -101,6 +102,9 @@ __all__ = [
     "ConnectionError",
     "DownloadError",
     "Experiment",
+    "Fleet",
+    "FleetError",
+    "FleetWarning",
     "GPUDevice",
     "GPUInfo",
     "Health",
@@ -151,5 +155,6 @@ __all__ = [
     "ViewerConfig",
     "__version__",
     "connect",
+    "connect_many",
     "local",
 ]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
+import re
 import signal
 import sys
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,7 +21,9 @@ import click
 import runicorn_api as api
 
 from .._frames.metric_tables import metrics_frame
+from ..fleet import FleetMetrics
 from ..formats import metrics_csv, metrics_parquet
+from ..resources.experiments.query import RunFilters
 from ..utils import copy_runs
 from .output import clean, emit, for_people, plain
 from .progress import rich_bar
@@ -42,6 +49,61 @@ def url_option(command: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help=f"The viewer (default {api.DEFAULT_BASE_URL}).",
     )(command)
+
+
+URLS_ENV = "RUNICORN_VIEWER_URLS"
+"""Several viewers, comma-separated (``gpu1=http://...,gpu2=http://...``), for commands
+that ask several viewers as one."""
+
+
+def urls_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--url``, repeatable: one viewer, or several (``NAME=URL`` or ``URL``) asked as one."""
+    return click.option(
+        "--url",
+        "urls",
+        multiple=True,
+        help=(
+            f"The viewer (default ${api.BASE_URL_ENV}, else {api.DEFAULT_BASE_URL}); repeat "
+            f"it, as NAME=URL or URL, to ask several viewers as one (also ${URLS_ENV}, "
+            "comma-separated). Rows then name their viewer."
+        ),
+    )(command)
+
+
+def _viewers(urls: tuple[str, ...]) -> str | dict[str, str] | list[str] | None:
+    """One URL (or ``None``: the default), or the viewers of a fleet."""
+    given = list(urls)
+    if not given:
+        given = [u for u in re.split(r"[,\s]+", os.environ.get(URLS_ENV, "")) if u]
+    if not given:
+        return None
+    if len(given) == 1 and "=" not in given[0]:
+        return given[0]
+    named = [item.partition("=") for item in given]
+    if all(sep for _, sep, _ in named):
+        fleet: dict[str, str] = {}
+        for name, _, url in named:
+            if name in fleet:
+                raise UsageProblem(f"two viewers are named {name!r}")
+            fleet[name] = url
+        return fleet
+    if any(sep for _, sep, _ in named):
+        raise UsageProblem("name every viewer (NAME=URL) or none")
+    return given
+
+
+@contextlib.contextmanager
+def _fleet_warnings() -> Iterator[None]:
+    """A viewer of a fleet that fails is one line on stderr, not a Python warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", api.FleetWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, api.FleetWarning):
+            sys.stderr.write(f"runicorn-api: warning: {clean(str(warning.message))}\n")
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)  # fmt: skip
 
 
 def format_option(*choices: str, default: str | None = None) -> Callable[..., Any]:
@@ -125,7 +187,7 @@ def projects(url: str | None, fmt: str) -> None:
 
 
 @runs.command("ls")
-@url_option
+@urls_option
 @click.option("--project", help="Only this project.")
 @click.option("--path-prefix", help="Only runs under this path (whole segments).")
 @click.option(
@@ -136,7 +198,7 @@ def projects(url: str | None, fmt: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many runs.")
 @format_option(*TABLE_FORMATS)
 def runs_ls(
-    url: str | None,
+    urls: tuple[str, ...],
     project: str | None,
     path_prefix: str | None,
     status: tuple[str, ...],
@@ -145,18 +207,26 @@ def runs_ls(
     limit: int | None,
     fmt: str,
 ) -> None:
-    """Runs, newest first, filtered as asked."""
+    """Runs, newest first, filtered as asked (of several viewers: a viewer column)."""
     after = _utc(created_after, "--created-after") if created_after else None
-    with api.connect(url) as client:
-        found = client.experiments.filter(
-            project=project,
-            path_prefix=path_prefix,
-            status=list(status) or None,
-            tags=list(tag) or None,
-            created_after=after,
-        ).order_by("-created_at")
-        rows = [_run_row(e) for e in (found[:limit] if limit else found)]
-    emit(rows, fmt, RUN_COLUMNS, title="runs")
+    chosen: RunFilters = {
+        "project": project,
+        "path_prefix": path_prefix,
+        "status": list(status) or None,
+        "tags": list(tag) or None,
+        "created_after": after,
+    }
+    target = _viewers(urls)
+    if isinstance(target, str | None):
+        with api.connect(target) as client:
+            found = client.experiments.filter(**chosen).order_by("-created_at")
+            rows = [_run_row(e) for e in (found[:limit] if limit else found)]
+        emit(rows, fmt, RUN_COLUMNS, title="runs")
+        return
+    with _fleet_warnings(), api.connect_many(target) as fleet:
+        many = fleet.experiments.filter(**chosen).order_by("-created_at")
+        rows = [{"viewer": e.viewer, **_run_row(e)} for e in (many[:limit] if limit else many)]
+    emit(rows, fmt, ["viewer", *RUN_COLUMNS], title="runs")
 
 
 def _utc(text: str, option: str) -> datetime:
@@ -197,24 +267,46 @@ def runs_show(run_id: str, url: str | None, fmt: str) -> None:
 
 @cli.command()
 @click.argument("run_ids", nargs=-1, required=True)
-@url_option
+@urls_option
 @click.option("--metric", multiple=True, help="Only this metric (repeatable).")
 @format_option("csv", "json", "parquet")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 def metrics(
-    run_ids: tuple[str, ...], url: str | None, metric: tuple[str, ...], fmt: str, out: Path | None
+    run_ids: tuple[str, ...],
+    urls: tuple[str, ...],
+    metric: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
 ) -> None:
-    """Metrics of one or more runs as a long table: run_id, step, metric, value, timestamp."""
+    """Metrics of one or more runs as a long table: run_id, step, metric, value, timestamp.
+    Of several viewers, a viewer column comes first, and a run is VIEWER:RUN_ID (or a
+    run id that one viewer has)."""
     _check_binary(fmt, out)
-    with api.connect(url) as client:
-        bar = rich_bar if _tty() and len(run_ids) > 1 else False
-        runs = client.metrics.many(list(run_ids), list(metric) or None, progress=bar).to_list()
+    target = _viewers(urls)
+    names = list(metric) or None
+    if isinstance(target, str | None):
+        with api.connect(target) as client:
+            bar = rich_bar if _tty() and len(run_ids) > 1 else False
+            runs = client.metrics.many(list(run_ids), names, progress=bar).to_list()
+        if fmt == "parquet":
+            _write_bytes(metrics_parquet(runs), out)
+        elif fmt == "csv":
+            _write_bytes(metrics_csv(runs), out)
+        else:
+            rows = [plain(r) for r in metrics_frame(runs).to_polars().iter_rows(named=True)]
+            _write_bytes((json.dumps(rows, indent=2) + "\n").encode("utf-8"), out)
+        return
+    with _fleet_warnings(), api.connect_many(target) as fleet:
+        found = [(fleet.locate(r)[0], fleet.get_metrics(r, names)) for r in run_ids]
+    frame = FleetMetrics(found).to_polars()
     if fmt == "parquet":
-        _write_bytes(metrics_parquet(runs), out)
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        _write_bytes(buffer.getvalue(), out)
     elif fmt == "csv":
-        _write_bytes(metrics_csv(runs), out)
+        _write_bytes(frame.write_csv().encode("utf-8"), out)
     else:
-        rows = [plain(r) for r in metrics_frame(runs).to_polars().iter_rows(named=True)]
+        rows = [plain(r) for r in frame.iter_rows(named=True)]
         _write_bytes((json.dumps(rows, indent=2) + "\n").encode("utf-8"), out)
 
 

@@ -31,6 +31,8 @@ EXPORTED = [
     "ResponseTooLargeError", "UnsafePathError", "UnsafeRedirectError",
     # the route table, and runicorn 0.7's own client's name for the host-key question
     "ROUTES", "Route", "HostKeyConfirmationRequiredError",
+    # per-run metric reductions, and several viewers as one
+    "MetricSummary", "Fleet", "FleetError", "FleetWarning", "connect_many",
 ]  # fmt: skip
 
 

@@ -14,8 +14,10 @@ CLI = Path(sys.executable).parent / "runicorn-api"
 
 def run_cli(*args: str, url: str | None = None, home: Path | None = None,
             timeout: float = 120, columns: int | None = None,
+            env: dict[str, str] | None = None,
             ) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k != api.BASE_URL_ENV}
+    base = {k: v for k, v in os.environ.items() if k != api.BASE_URL_ENV}
+    env = {**base, **(env or {})}
     if columns is not None:
         env["COLUMNS"] = str(columns)
     if url is not None:

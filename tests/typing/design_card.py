@@ -95,3 +95,20 @@ def behind_a_proxy() -> None:
                          verify="/etc/ssl/ca.pem", headers={"X-Team": "a"},
                          cert=("c.pem", "k.pem"))  # fmt: skip
     assert_type(client, api.RunicornClient)
+
+
+def fleet(client: api.RunicornClient) -> None:
+    with api.connect_many({"gpu1": "http://gpu1:23300", "laptop": client}) as many:
+        assert_type(many, api.Fleet)
+        runs = many.experiments.filter(project="sweep").order_by("-metrics.acc.max")
+        assert_type(runs[:5].to_polars(["viewer", "id"]), pl.DataFrame)
+        assert_type(runs.ids(), list[str])
+        assert_type(runs[0].viewer, str | None)
+        assert_type(runs.metrics(["loss"]).to_arrow(), pa.Table)
+        assert_type(many.get_metrics("gpu1:20250101_000000_abcdef"), api.RunMetrics)
+        assert_type(many.list_experiments(project="sweep"), list[api.Experiment])
+        assert_type(many.errors, dict[str, Exception])
+    try:
+        api.connect_many(["http://a:23300"], on_error="raise")
+    except api.FleetError as err:
+        assert_type(err.errors, dict[str, Exception])
