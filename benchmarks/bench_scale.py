@@ -254,6 +254,8 @@ def main() -> None:
             ("wide", args.small_runs, args.small_steps, args.runs + 1, False),
         )
         for number, (project, runs, steps, first, http) in enumerate(sets, 1):
+            if runs <= 0:
+                continue  # a data set left out (--small-runs 0)
             home = root / project
             started = time.perf_counter()
             storage = write_storage(home, project, runs, steps, first=first)

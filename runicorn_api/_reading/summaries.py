@@ -33,9 +33,10 @@ def summarize(metrics: RunMetrics, names: Iterable[str]) -> Summaries:
 
 
 def from_last_values(last: dict[str, tuple[int, float]]) -> Summaries:
-    """``last`` and ``last_step`` from a tail read (see :mod:`.events.tail`)."""
+    """``last`` and ``last_step`` from a tail read (see :mod:`.events.tail`), whose
+    values are already an int step and a float (so they are not validated again)."""
     return {
-        name: MetricSummary(name=name, last=value, last_step=step)
+        name: MetricSummary.model_construct(name=name, last=value, last_step=step)
         for name, (step, value) in last.items()
     }
 

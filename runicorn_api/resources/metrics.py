@@ -260,7 +260,10 @@ class MetricsResource(Resource):
             ``GET /api/runs/{id}/metrics?downsample=100``, and the whole
             ``GET /api/runs/{id}/metrics`` where that answer does not hold the reductions
         """
+        runs = _locations(runs, "summaries")
         names = frozenset(strings(metric_names, "metric_names"))
+        if not isinstance(full, bool):
+            raise InvalidArgumentTypeError(f"full must be True or False, got {full!r}")
         sources = [self._pick(where) for where in runs]
         cache = self._core.metrics_cache
         # Run folders are read in this thread (a tail read costs less than a hand-off to
@@ -337,7 +340,8 @@ class MetricsResource(Resource):
     def forget(self, runs: Sequence[RunLocation]) -> None:
         """Drop what this client keeps to read these runs' folders again incrementally
         (a scan reads each batch once, and must not hold the last batches in memory)."""
-        self._files.forget(Path(r.run_dir) / "events.jsonl" for r in runs if r.run_dir)
+        chosen = _locations(runs, "forget")
+        self._files.forget(Path(r.run_dir) / "events.jsonl" for r in chosen if r.run_dir)
 
     def _prime(self, refs: Sequence[RunRef]) -> list[bool]:
         """Parse the run folders of ``refs`` that are read directly, several at a time;
@@ -355,6 +359,17 @@ class MetricsResource(Resource):
         if self._core.metrics_cache is not None:
             return [False] * len(refs)  # each run is checked against, or stored in, the cache
         return [p is not None and self._files.get(p).parsed for p in paths]
+
+
+def _locations(runs: object, what: str) -> list[RunLocation]:
+    """``runs`` as a list of :class:`RunLocation` (what an experiment collection passes)."""
+    if isinstance(runs, str | bytes) or not isinstance(runs, Sequence):
+        raise InvalidArgumentTypeError(f"{what} takes a sequence of run locations, got {runs!r}")
+    chosen = list(runs)
+    for item in chosen:
+        if not isinstance(item, RunLocation):
+            raise InvalidArgumentTypeError(f"{what} takes run locations, got {item!r}")
+    return chosen
 
 
 class MetricsCollection(Collection[RunMetrics]):

@@ -13,7 +13,7 @@ from ..._frames.experiments import needs_details
 from ..._storage.access import RunLocation, location_of
 from ..._validation import strings
 from ...filters import MISSING, Expr, F, reduction_key, resolve, to_utc
-from ...models.experiment import Experiment, RunHome, RunStatus
+from ...models.experiment import Experiment, RunHome, RunLink, RunStatus
 from ...models.metrics import REDUCTIONS, RunMetrics
 
 
@@ -228,21 +228,21 @@ def load_for_keys(items: Sequence[Experiment], keys: Iterable[str]) -> None:
     details = needs_details(keys)
     if not items or not (wanted or details):
         return
-    groups: dict[int, tuple[RunHome, list[Experiment]]] = {}
+    groups: dict[int, tuple[RunHome, list[tuple[Experiment, RunLink]]]] = {}
     for exp in items:
-        home = exp.link.home
-        if home is not None:
-            groups.setdefault(id(home), (home, []))[1].append(exp)
+        link = exp.link
+        if link.home is not None:
+            groups.setdefault(id(link.home), (link.home, []))[1].append((exp, link))
     names = sorted({name for name, _ in wanted})
     full = any(reduction not in ("last", "last_step") for _, reduction in wanted)
     for home, group in groups.values():
         if details:
-            home.experiments.load_details(group)
+            home.experiments.load_details([exp for exp, _ in group])
         if not names:
             continue
-        found = home.metrics.summaries([location_of(e) for e in group], names, full=full)
-        for exp, summaries in zip(group, found, strict=True):
-            kept = exp.link.summaries
+        found = home.metrics.summaries([location_of(e) for e, _ in group], names, full=full)
+        for (_, link), summaries in zip(group, found, strict=True):
+            kept = link.summaries
             for name in names:
                 kept.pop(name, None)
             kept.update(summaries)
