@@ -100,6 +100,25 @@ def file_kind(mode: int) -> str:
     return "a special file"
 
 
+def _plain_regular(
+    root: str | os.PathLike[str], path: str | os.PathLike[str]
+) -> tuple[str, os.stat_result] | None:
+    """A plain name in the folder that is a regular file there (not a link): it is
+    inside the folder, whatever links lead to the folder itself, so no path needs
+    resolving. The hot path (meta.json and events.jsonl of every run read); ``None``
+    for anything else, which the caller resolves and checks in full.
+
+    Raises:
+        FileNotFoundError: It does not exist.
+    """
+    raw = os.fspath(path)
+    if raw in ("", ".", "..") or "/" in raw or "\x00" in raw:
+        return None
+    candidate = os.path.join(root, raw)
+    info = os.lstat(candidate)
+    return (candidate, info) if stat.S_ISREG(info.st_mode) else None
+
+
 def regular_file(
     root: str | os.PathLike[str],
     path: str | os.PathLike[str],
@@ -113,15 +132,9 @@ def regular_file(
         FileNotFoundError: It does not exist (callers treat a missing file as absent).
         UnsafePathError: It leaves ``root``, or is not a regular file.
     """
-    raw = os.fspath(path)
-    if raw not in ("", ".", "..") and "/" not in raw and "\x00" not in raw:
-        # A plain name in the folder: a regular file there (not a link) is inside it,
-        # whatever links lead to the folder itself; no path needs resolving. This is
-        # the hot path (meta.json and events.jsonl of every run read).
-        candidate = os.path.join(root, raw)
-        info = os.lstat(candidate)
-        if stat.S_ISREG(info.st_mode):
-            return Path(candidate), info
+    plain = _plain_regular(root, path)
+    if plain is not None:
+        return Path(plain[0]), plain[1]
     real = contained(root, path, what=what, error=error)
     info = os.stat(real)
     if not stat.S_ISREG(info.st_mode):
@@ -150,7 +163,8 @@ def open_regular(
         FileNotFoundError: It does not exist.
         UnsafePathError: It leaves ``root``, or is not a regular file.
     """
-    real, _ = regular_file(root, path, what=what, error=error)
+    plain = _plain_regular(root, path)
+    real = plain[0] if plain is not None else regular_file(root, path, what=what, error=error)[0]
     try:
         fd = os.open(real, _OPEN_FLAGS)
     except OSError as err:

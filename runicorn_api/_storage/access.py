@@ -160,7 +160,7 @@ class StorageAccess:
         """``None`` if the folder is the viewer's, else why not."""
         if not where.run_dir:
             return "the viewer reports no run_dir"
-        folder = Path(where.run_dir)
+        folder = where.run_dir  # a str (a Path per run read costs more than a syscall)
         try:
             handle = open_regular(folder, "meta.json", what=f"run {where.run_id}")
         except FileNotFoundError:
@@ -187,7 +187,7 @@ class StorageAccess:
         return f"<StorageAccess direct_reads={self.mode!r}>"
 
 
-def _compare(folder: Path, meta: Any, where: RunLocation) -> str | None:
+def _compare(folder: str, meta: Any, where: RunLocation) -> str | None:
     """``None`` if ``meta`` (the folder's meta.json) names the run the viewer describes."""
     if not isinstance(meta, dict) or meta.get("id") != where.run_id:
         return f"{folder}/meta.json names another run than the viewer's"
