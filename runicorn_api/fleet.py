@@ -227,7 +227,10 @@ class Fleet:
 
     @property
     def experiments(self) -> FleetRuns:
-        """Every run of every viewer, as one lazy collection (see :class:`FleetRuns`)."""
+        """Every run of every viewer, as one lazy collection (see :class:`FleetRuns`).
+
+        :calls: nothing until the collection is used
+        """
         return FleetRuns(
             self, {n: c.experiments.all().strict_keys(False) for n, c in self.clients.items()}
         )
@@ -420,7 +423,12 @@ class FleetRuns(Collection[Experiment]):
     ``exclude``, ``order_by``, slices, ``len``, ``ids``, ``metrics`` and frames work as on
     one viewer's collection, each viewer asked concurrently with the filters it can
     apply. Runs come viewer by viewer unless ordered; each knows its ``viewer``, and
-    frames have a ``viewer`` column first."""
+    frames have a ``viewer`` column first.
+
+    :calls: nothing until used; then each viewer's listing (``GET /api/runs``, or the
+        narrower listing it serves for the filters), concurrently, and what the keys
+        need per viewer (run details, metric reductions)
+    """
 
     _noun = "experiment"
 
