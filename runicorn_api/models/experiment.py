@@ -16,7 +16,6 @@ from ._base import LinkedModel, RunicornModel
 from ._keys import BestMetricKeys, ExperimentKeys, ProjectKeys
 
 if TYPE_CHECKING:
-    from .._storage.access import RunLocation
     from .artifact import RunArtifacts
     from .contents import Environment, RunLog
     from .media import RunImage
@@ -87,7 +86,7 @@ class _Metrics(Protocol):
         self, runs: Sequence[str], metric_names: Sequence[str] | None = None, /
     ) -> _ManyMetrics: ...
     def summaries(
-        self, runs: Sequence[RunLocation], metric_names: Sequence[str], /, *, full: bool
+        self, runs: Sequence[Experiment], metric_names: Sequence[str], /, *, full: bool
     ) -> builtins.list[dict[str, MetricSummary]]: ...
 
 

@@ -245,7 +245,7 @@ class MetricsResource(Resource):
         )
 
     def summaries(
-        self, runs: Sequence[RunLocation], metric_names: Sequence[str], *, full: bool
+        self, runs: Sequence[Experiment], metric_names: Sequence[str], *, full: bool
     ) -> list[dict[str, MetricSummary]]:
         """Per run, its :class:`MetricSummary` of each named metric it has a value of:
         ``last`` and ``last_step`` only, or with ``full=True`` also ``min``, ``max`` and
@@ -260,33 +260,37 @@ class MetricsResource(Resource):
             ``GET /api/runs/{id}/metrics?downsample=100``, and the whole
             ``GET /api/runs/{id}/metrics`` where that answer does not hold the reductions
         """
-        runs = _locations(runs, "summaries")
+        if isinstance(runs, str | bytes) or not isinstance(runs, Sequence):
+            raise InvalidArgumentTypeError(f"summaries takes a sequence of runs, got {runs!r}")
+        if not all(isinstance(e, Experiment) for e in runs):
+            raise InvalidArgumentTypeError("summaries takes Experiment objects")
+        places = [location_of(e) for e in runs]
         names = frozenset(strings(metric_names, "metric_names"))
         if not isinstance(full, bool):
             raise InvalidArgumentTypeError(f"full must be True or False, got {full!r}")
-        sources = [self._pick(where) for where in runs]
+        sources = [self._pick(place) for place in places]
         cache = self._core.metrics_cache
         # Run folders are read in this thread (a tail read costs less than a hand-off to
         # a worker); the viewer is asked concurrently.
         remote = [i for i, source in enumerate(sources) if isinstance(source, ViewerSource)]
         asked = self._core.concurrently(
-            lambda i: self._cheap_summaries(runs[i], sources[i], names, full), remote
+            lambda i: self._cheap_summaries(places[i], sources[i], names, full), remote
         )
         by_index = dict(zip(remote, asked, strict=True))
         found = [
-            by_index[i] if i in by_index else self._cheap_summaries(where, source, names, full)
-            for i, (where, source) in enumerate(zip(runs, sources, strict=True))
+            by_index[i] if i in by_index else self._cheap_summaries(place, source, names, full)
+            for i, (place, source) in enumerate(zip(places, sources, strict=True))
         ]
         rest = [i for i, got in enumerate(found) if got[0] is None]
-        read = self.many([runs[i] for i in rest]).to_list() if rest else []
+        read = self.many([places[i] for i in rest]).to_list() if rest else []
         whole = dict(zip(rest, read, strict=True))
         answers: list[dict[str, MetricSummary]] = []
         for i, (got, stamp) in enumerate(found):
             if got is None:
                 got = summarize(whole[i], names)
-                self._summaries.put(runs[i].run_id, stamp, names, True, got)
+                self._summaries.put(places[i].run_id, stamp, names, True, got)
                 if cache is not None and stamp is not None:
-                    cache.store_summaries(runs[i].run_id, list(stamp), names, got)
+                    cache.store_summaries(places[i].run_id, list(stamp), names, got)
             answers.append(got)
         return answers
 
@@ -340,8 +344,11 @@ class MetricsResource(Resource):
     def forget(self, runs: Sequence[RunLocation]) -> None:
         """Drop what this client keeps to read these runs' folders again incrementally
         (a scan reads each batch once, and must not hold the last batches in memory)."""
-        chosen = _locations(runs, "forget")
-        self._files.forget(Path(r.run_dir) / "events.jsonl" for r in chosen if r.run_dir)
+        if not isinstance(runs, Sequence) or isinstance(runs, str | bytes):
+            raise InvalidArgumentTypeError(f"forget takes run locations, got {runs!r}")
+        if not all(isinstance(r, RunLocation) for r in runs):
+            raise InvalidArgumentTypeError(f"forget takes run locations, got {runs!r}")
+        self._files.forget(Path(r.run_dir) / "events.jsonl" for r in runs if r.run_dir)
 
     def _prime(self, refs: Sequence[RunRef]) -> list[bool]:
         """Parse the run folders of ``refs`` that are read directly, several at a time;
@@ -359,17 +366,6 @@ class MetricsResource(Resource):
         if self._core.metrics_cache is not None:
             return [False] * len(refs)  # each run is checked against, or stored in, the cache
         return [p is not None and self._files.get(p).parsed for p in paths]
-
-
-def _locations(runs: object, what: str) -> list[RunLocation]:
-    """``runs`` as a list of :class:`RunLocation` (what an experiment collection passes)."""
-    if isinstance(runs, str | bytes) or not isinstance(runs, Sequence):
-        raise InvalidArgumentTypeError(f"{what} takes a sequence of run locations, got {runs!r}")
-    chosen = list(runs)
-    for item in chosen:
-        if not isinstance(item, RunLocation):
-            raise InvalidArgumentTypeError(f"{what} takes run locations, got {item!r}")
-    return chosen
 
 
 class MetricsCollection(Collection[RunMetrics]):

@@ -240,7 +240,7 @@ def load_for_keys(items: Sequence[Experiment], keys: Iterable[str]) -> None:
             home.experiments.load_details([exp for exp, _ in group])
         if not names:
             continue
-        found = home.metrics.summaries([location_of(e) for e, _ in group], names, full=full)
+        found = home.metrics.summaries([e for e, _ in group], names, full=full)
         for (_, link), summaries in zip(group, found, strict=True):
             kept = link.summaries
             for name in names:

@@ -1,20 +1,5 @@
-"""Several viewers as one: :func:`connect_many` and :class:`Fleet`.
-
-Runicorn is local-first: a lab that trains on several machines has a viewer on each. A
-fleet asks all of them at once (concurrently, each with the filters it can apply
-itself) and answers as one collection, in which every run knows its viewer::
-
-    with api.connect_many({"gpu1": "http://gpu1:23300", "gpu2": "http://gpu2:23300"}) as fleet:
-        best = fleet.experiments.filter(project="sweep").order_by("-metrics.acc.max")[:5]
-        print(best.to_polars(["viewer", "id", "metrics.acc.max"]))
-
-* Runs are told apart by viewer and id: the same run id on two viewers (a copied run)
-  is two runs. A run is named ``"viewer:run_id"`` where one name must say both.
-* A viewer that does not answer is never silently missing: with ``on_error="warn"``
-  (the default) the answer holds the others' results and a :class:`FleetWarning` names
-  each failed viewer and why (kept in :attr:`Fleet.errors`); with ``on_error="raise"``
-  a :class:`FleetError` names them and carries the others' results.
-"""
+"""A fleet of viewers: opening it (:func:`connect_many`), asking every viewer
+(:meth:`Fleet.gather`), and the seed's methods across viewers."""
 
 from __future__ import annotations
 
@@ -25,35 +10,24 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from ._client import RunicornClient, connect
-from ._common.collection import Collection
-from ._exceptions import (
+from .._client import RunicornClient, connect
+from .._exceptions import (
     InvalidArgumentError,
     InvalidArgumentTypeError,
     NotFoundError,
     RunicornAPIError,
 )
-from ._frames.experiments import experiments_frame
-from ._frames.frame import Frame
-from ._frames.metric_tables import metrics_frame
-from ._storage.access import location_of
-from ._validation import check_run_id
-from .filters import Expr, F
-from .models.experiment import Experiment, Project
-from .models.metrics import RunMetrics
-from .resources.experiments.collection import ExperimentCollection
-from .resources.experiments.query import load_for_keys, refuse_keys, sort_experiments
+from .._validation import check_run_id
+from ..models.experiment import Experiment, Project
+from ..models.metrics import RunMetrics
+from .runs import FleetRuns
 
 if TYPE_CHECKING:
-    import pandas
-    import polars
-    import pyarrow
     from typing_extensions import Unpack
 
-    from ._options import MoreOptions
-    from .resources.experiments.query import RunFilters
+    from .._options import MoreOptions
 
-__all__ = ["Fleet", "FleetError", "FleetMetrics", "FleetRuns", "FleetWarning", "connect_many"]
+__all__ = ["Fleet", "FleetError", "FleetWarning", "OnError", "connect_many"]
 
 OnError = Literal["warn", "raise"]
 R = TypeVar("R")
@@ -130,10 +104,7 @@ def connect_many(
         for name, v in named.items()
         if name not in failed
     }
-    fleet = Fleet(clients, owned=set(opened), on_error=on_error)
-    if failed:
-        fleet._report("connect_many", failed, clients, close_on_raise=True)
-    return fleet
+    return Fleet(clients, owned=set(opened), on_error=on_error, failed=failed)
 
 
 def _named(
@@ -197,13 +168,20 @@ class Fleet:
     """
 
     def __init__(
-        self, clients: dict[str, RunicornClient], *, owned: set[str], on_error: OnError
+        self,
+        clients: dict[str, RunicornClient],
+        *,
+        owned: set[str],
+        on_error: OnError,
+        failed: dict[str, Exception] | None = None,
     ) -> None:
         self.clients: dict[str, RunicornClient] = dict(clients)
         self._owned = owned
         self._on_error: OnError = on_error
         self.errors: dict[str, Exception] = {}
         """The viewers that failed in the last call, and why (empty when all answered)."""
+        if failed:  # viewers that could not be opened (see connect_many)
+            self._report("connect_many", failed, clients, close_on_raise=True)
 
     @property
     def names(self) -> list[str]:
@@ -416,193 +394,3 @@ class Fleet:
     def __repr__(self) -> str:
         shown = ", ".join(f"{n}={c.base_url}" for n, c in self.clients.items())
         return f"<Fleet {shown}>"
-
-
-class FleetRuns(Collection[Experiment]):
-    """The runs of every viewer of a fleet, as one lazy collection: ``filter``,
-    ``exclude``, ``order_by``, slices, ``len``, ``ids``, ``metrics`` and frames work as on
-    one viewer's collection, each viewer asked concurrently with the filters it can
-    apply. Runs come viewer by viewer unless ordered; each knows its ``viewer``, and
-    frames have a ``viewer`` column first.
-
-    :calls: nothing until used; then each viewer's listing (``GET /api/runs``, or the
-        narrower listing it serves for the filters), concurrently, and what the keys
-        need per viewer (run details, metric reductions)
-    """
-
-    _noun = "experiment"
-
-    def __init__(
-        self,
-        fleet: Fleet,
-        parts: dict[str, ExperimentCollection],
-        *,
-        order: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__()
-        self._fleet = fleet
-        self._parts = parts
-        self._order = order
-
-    def _with(self, parts: dict[str, ExperimentCollection], order: tuple[str, ...]) -> FleetRuns:
-        self._check_unsliced()
-        return FleetRuns(self._fleet, parts, order=order)
-
-    def filter(self, *exprs: Expr, **kw: Unpack[RunFilters]) -> FleetRuns:
-        """Keep runs matching every expression and keyword, on every viewer."""
-        return self._with({n: p.filter(*exprs, **kw) for n, p in self._parts.items()}, self._order)
-
-    def exclude(self, *exprs: Expr, **kw: Unpack[RunFilters]) -> FleetRuns:
-        """Drop runs matching all the given expressions and keywords, on every viewer."""
-        return self._with({n: p.exclude(*exprs, **kw) for n, p in self._parts.items()}, self._order)
-
-    def order_by(self, *keys: str) -> FleetRuns:
-        """Sort all runs together by fields (``"-key"`` descends; missing values last)."""
-        for key in keys:
-            F(key.lstrip("-"))
-        return self._with({n: p.order_by(*keys) for n, p in self._parts.items()}, tuple(keys))
-
-    def all(self) -> FleetRuns:
-        return self._with(dict(self._parts), self._order)
-
-    def _clone(self) -> FleetRuns:
-        return FleetRuns(self._fleet, dict(self._parts), order=self._order)
-
-    def ids(self) -> list[str]:
-        """``"viewer:run_id"`` of each run, in order (a run id alone may not be unique)."""
-        return [f"{e.viewer}:{e.id}" for e in self]
-
-    def metrics(self, metric_names: Sequence[str] | None = None) -> FleetMetrics:
-        """The metrics of these runs, in their order, each from its own viewer (read
-        directly where that viewer's folder is on this machine).
-
-        :calls: the listings, then what ``runs.metrics()`` calls on each viewer,
-            concurrently
-        """
-        runs = self.to_list()
-        by_viewer: dict[str, list[Experiment]] = {}
-        for run in runs:
-            by_viewer.setdefault(run.viewer or "", []).append(run)
-
-        def read(name: str, client: RunicornClient) -> list[RunMetrics]:
-            where = [location_of(e) for e in by_viewer[name]]
-            return client.metrics.many(where, metric_names).to_list()
-
-        found = self._fleet.gather("metrics", read, names=list(by_viewer))
-        position = {name: iter(items) for name, items in found.items()}
-        pairs = [
-            (r.viewer or "", next(position[r.viewer or ""])) for r in runs if r.viewer in found
-        ]
-        return FleetMetrics(pairs)
-
-    # -- producing ------------------------------------------------------------------------
-
-    def _produce(self) -> Iterator[Experiment]:
-        found = self._fleet.gather("experiments", lambda name, _c: self._parts[name].to_list(),
-                                   names=list(self._parts))  # fmt: skip
-        merged: list[Experiment] = []
-        for name, items in found.items():
-            for exp in items:
-                exp.link.viewer = name
-            merged.extend(items)
-        for what in ("filter", "order_by"):
-            # A key counts as a typo only if no listed run of any viewer has it.
-            notes = [p.unknown_keys[what] for n, p in self._parts.items() if n in found
-                     and what in p.unknown_keys]  # fmt: skip
-            if notes:
-                unknown = sorted(frozenset.intersection(*notes))
-                refuse_keys(merged, unknown, what, where=f"from {len(found)} viewers")
-        if self._order:
-            merged = sort_experiments(merged, self._order)
-        yield from merged
-
-    def _frame(self, items: list[Experiment], columns: Sequence[str] | None) -> Frame:
-        load_for_keys(items, list(columns or ()))
-        inner = None if columns is None else [c for c in columns if c != "viewer"]
-        frame = experiments_frame(items, inner, lambda group: load_for_keys(group, ["summary"]))
-        whole = Frame(
-            {"viewer": [e.viewer for e in items], **frame.columns},
-            {"viewer": "str", **frame.types},
-        )
-        return whole.select(columns)
-
-    def _describe(self) -> str:
-        shown = "; ".join(f"{n}: {p.describe() or 'all'}" for n, p in self._parts.items())
-        order = f" order_by {', '.join(self._order)}" if self._order else ""
-        return f"across {len(self._parts)} viewers ({shown}){order}"
-
-
-class FleetMetrics:
-    """The metrics of a fleet's runs, in their order; frames have a ``viewer`` column."""
-
-    def __init__(self, runs: list[tuple[str, RunMetrics]]) -> None:
-        self._runs = runs
-
-    def __len__(self) -> int:
-        return len(self._runs)
-
-    def __iter__(self) -> Iterator[RunMetrics]:
-        return (metrics for _, metrics in self._runs)
-
-    def __getitem__(self, index: int) -> RunMetrics:
-        return self._runs[index][1]
-
-    @property
-    def viewers(self) -> list[str]:
-        """The viewer of each item, in order."""
-        return [name for name, _ in self._runs]
-
-    def to_list(self) -> list[RunMetrics]:
-        return [metrics for _, metrics in self._runs]
-
-    def _groups(self) -> list[tuple[str, list[RunMetrics]]]:
-        groups: list[tuple[str, list[RunMetrics]]] = []
-        for name, metrics in self._runs:
-            if groups and groups[-1][0] == name:
-                groups[-1][1].append(metrics)
-            else:
-                groups.append((name, [metrics]))
-        return groups
-
-    def to_polars(self, *, wide: bool = False) -> polars.DataFrame:
-        """``viewer``, then the columns of ``runs.metrics(...).to_polars()``."""
-        import polars as pl
-
-        parts = [
-            metrics_frame(items, wide=wide)
-            .to_polars()
-            .select(pl.lit(name, dtype=pl.String).alias("viewer"), pl.all())
-            for name, items in self._groups()
-        ]
-        if not parts:
-            empty = metrics_frame([], wide=wide).to_polars()
-            return empty.select(pl.lit(None, dtype=pl.String).alias("viewer"), pl.all())
-        joined: polars.DataFrame = pl.concat(parts, how="diagonal" if wide else "vertical")
-        return joined
-
-    def to_pandas(self, *, wide: bool = False) -> pandas.DataFrame:
-        """The columns and types of :meth:`to_polars`, in pandas."""
-        import pandas as pd
-
-        parts = []
-        for name, items in self._groups() or [("", [])]:
-            frame = metrics_frame(items, wide=wide).to_pandas()
-            frame.insert(0, "viewer", pd.Series([name] * len(frame), dtype=pd.StringDtype()))
-            parts.append(frame)
-        joined: pandas.DataFrame = pd.concat(parts, ignore_index=True)
-        return joined
-
-    def to_arrow(self, *, wide: bool = False) -> pyarrow.Table:
-        """The columns and types of :meth:`to_polars`, as a :class:`pyarrow.Table`."""
-        import pyarrow as pa
-
-        tables = []
-        for name, items in self._groups() or [("", [])]:
-            table = metrics_frame(items, wide=wide).to_arrow()
-            kind = table.schema.field("run_id").type
-            tables.append(table.add_column(0, "viewer", pa.array([name] * table.num_rows, kind)))
-        joined: pyarrow.Table = pa.concat_tables(tables, promote_options="default")
-        return joined
-
-    def __repr__(self) -> str:
-        return f"<FleetMetrics of {len(self._runs)} runs on {len(set(self.viewers))} viewers>"
