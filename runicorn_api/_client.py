@@ -14,6 +14,7 @@ from requests.adapters import BaseAdapter
 from ._compat import Client07API, SeedAPI
 from ._core import ClientCore
 from ._exceptions import (
+    InvalidArgumentError,
     InvalidArgumentTypeError,
 )
 from ._generations import Adapter, adapter_for
@@ -21,6 +22,7 @@ from ._handshake import handshake
 from ._http.retry import RetryPolicy
 from ._http.transport import Transport
 from ._options import BASE_URL_ENV, DEFAULT_BASE_URL, ClientOptions, MoreOptions, resolve_base_url
+from ._served import ServedRoutes
 from ._storage.access import StorageAccess
 from ._types import DirectReads, ViewerProcess
 from .cache import MetricsCache
@@ -139,6 +141,7 @@ class RunicornClient(SeedAPI, Client07API):
             options=self.options,
             metrics_cache=cache,
             home=self,
+            served=ServedRoutes(lambda: http.request("GET", "/openapi.json")),
         )
         self.metrics_cache: MetricsCache | None = cache
         """The on-disk cache of finished runs' metrics, if ``cache_dir`` was given."""
@@ -172,6 +175,29 @@ class RunicornClient(SeedAPI, Client07API):
         """The connected viewer's version, generation and supported features, and
         whether this client reads its storage directly (``direct_reads``)."""
         return self._core.server
+
+    def serves(self, method: str, path: str) -> bool:
+        """Whether the viewer serves ``method path``, a route of :data:`~runicorn_api.ROUTES`
+        (``client.serves("POST", "/api/runs/export")``): its generation does, and its own
+        ``/openapi.json`` lists it (read once; where it cannot be read, the generation
+        decides). A method that needs a route the viewer does not serve takes its
+        fallback path, or raises :class:`UnsupportedFeatureError` before any request.
+
+        :calls: ``GET /openapi.json``, the first time only
+
+        Raises:
+            InvalidArgumentError: ``method path`` is not a route of
+                :data:`~runicorn_api.ROUTES`.
+        """
+        if not isinstance(method, str) or not isinstance(path, str):
+            raise InvalidArgumentTypeError(f"method and path must be strings: {method!r} {path!r}")
+        try:
+            return self._core.serves(method, path)
+        except KeyError:
+            raise InvalidArgumentError(
+                f"{method} {path} is not a route of runicorn_api.ROUTES (give its path "
+                "template, such as /api/runs/{run_id})"
+            ) from None
 
     @property
     def direct_reads(self) -> DirectReads:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Generic, Literal, TypedDict, Ty
 
 from typing_extensions import Unpack
 
-from ._exceptions import ResponseValidationError
+from ._exceptions import ResponseValidationError, UnsupportedFeatureError
 from ._types import NOT_GIVEN, Timeout
 from .models._base import validate_model
 from .routes import find, require
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._generations import Adapter
     from ._http.transport import Body, Transport
     from ._options import ClientOptions
+    from ._served import ServedRoutes
     from ._storage.access import StorageAccess
     from .cache import MetricsCache
     from .models._base import RunicornModel
@@ -79,6 +80,8 @@ class ClientCore:
         metrics_cache: The on-disk cache of finished runs' metrics, if configured.
         home: The client's resources, where a fetched :class:`~runicorn_api.Experiment`
             acts for its own methods (``exp.metrics()`` is ``client.metrics.get``).
+        served: The routes the viewer's own ``/openapi.json`` lists, read at the first
+            question (``None``: the generation alone decides).
     """
 
     transport: Transport
@@ -87,6 +90,7 @@ class ClientCore:
     options: ClientOptions
     metrics_cache: MetricsCache | None
     home: RunHome
+    served: ServedRoutes | None = None
 
     @property
     def server(self) -> ServerInfo:
@@ -223,14 +227,29 @@ class ClientCore:
         return self.transport.base_url
 
     def serves(self, method: str, path: str) -> bool:
-        """Whether the viewer's generation serves ``method path`` (a template of
-        :data:`~runicorn_api.ROUTES`)."""
-        return self.adapter.generation in find(method, path).versions
+        """Whether the viewer serves ``method path`` (a template of
+        :data:`~runicorn_api.ROUTES`): its generation does, and its own route list does
+        not leave it out (see :mod:`runicorn_api._served`).
+
+        :calls: ``GET /openapi.json``, at the first question of a client only
+        """
+        if self.adapter.generation not in find(method, path).versions:
+            return False
+        return self.served is None or self.served.lists(method, path) is not False
 
     def require_route(self, method: str, path: str) -> None:
-        """Raise :class:`UnsupportedFeatureError` before any request if the viewer's
-        generation does not serve ``method path`` (a template of :data:`~runicorn_api.ROUTES`)."""
+        """Raise :class:`UnsupportedFeatureError` before any request if the viewer does
+        not serve ``method path`` (a template of :data:`~runicorn_api.ROUTES`).
+
+        :calls: ``GET /openapi.json``, at the first question of a client only
+        """
         require(method, path, self.adapter.generation, self.adapter.version)
+        if not self.serves(method, path):
+            raise UnsupportedFeatureError(
+                f"The viewer at {self.base_url} (runicorn {self.adapter.version}) does not "
+                f"serve {method.upper()} {path}: its /openapi.json does not list it. No "
+                "request was sent."
+            )
 
     def timeout_for(self, timeout: Timeout) -> float | None:
         """Seconds a call may take: ``timeout``, or the client's default if not given."""

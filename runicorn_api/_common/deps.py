@@ -26,6 +26,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "websocket": ("logs", "Streaming from the viewer's WebSocket"),
     "PIL.Image": ("images", "Opening images"),
     "runicorn": ("viewer", "runicorn_api.local()"),
+    "mcp.server.mcpserver": ("mcp", "The MCP server (runicorn-api mcp)"),
 }
 """The optional modules, the ``runicorn-api[extra]`` of each, and what needs it."""
 

@@ -22,6 +22,7 @@ from .._common.contain import open_regular, regular_files
 from .._common.jsontext import parse_json
 from .._exceptions import UnsupportedFeatureError
 from ..models.experiment import Experiment
+from .blobs import archived_files, archived_paths, rebased, storage_root
 from .snapshot import RunSnapshot
 
 __all__ = ["from_api", "from_folder", "write_zip"]
@@ -57,12 +58,18 @@ def _prefix(experiment: Experiment) -> str:
 
 
 def from_folder(
-    experiment: Experiment, folder: Path
+    experiment: Experiment, folder: Path, *, target_root: str | None = None
 ) -> tuple[list[tuple[str, bytes | Path]], dict[str, str]]:
     """The regular files of the run folder ``folder`` in the 0.7.x layout (a 0.5.x
     ``meta.json`` gains the run's ``path``, its ``project/name``), and what was left out:
     links (never followed: a link could carry any file of this machine into the target)
-    and FIFOs, sockets and devices, as ``{relative path: why}``."""
+    and FIFOs, sockets and devices, as ``{relative path: why}``.
+
+    With ``target_root`` (the target viewer's storage folder), a 0.7.x run's archived
+    assets come too: the files its ``assets.json`` references under the source storage's
+    ``archive/`` (see :mod:`.blobs`), with the paths in ``assets.json`` moved to the
+    target's storage.
+    """
     prefix = _prefix(experiment)
     files, skipped = regular_files(folder)
     members: list[tuple[str, bytes | Path]] = []
@@ -76,6 +83,17 @@ def from_folder(
                 meta["path"] = experiment.path
                 meta.setdefault("alias", experiment.alias)
                 members.append((f"{prefix}/meta.json", json.dumps(meta, indent=2).encode()))
+                continue
+        if rel == "assets.json" and target_root is not None:
+            root = storage_root(folder, experiment.path)
+            with open_regular(folder, rel, what=f"run {experiment.id}") as handle:
+                assets = parse_json(handle.read())
+            paths = archived_paths(assets)
+            if root is not None and paths:
+                blobs, left = archived_files(root, paths)
+                members += blobs
+                skipped.update(left)
+                members.append((f"{prefix}/assets.json", rebased(assets, root, target_root)))
                 continue
         members.append((f"{prefix}/{rel}", file))
     return members, skipped

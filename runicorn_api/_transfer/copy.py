@@ -28,7 +28,7 @@ from .._validation import check_run_id
 from ..models.experiment import Experiment
 from ..models.transfer import CopyReport, RunCopy
 from .archive import from_api, from_folder, write_zip
-from .snapshot import RunSnapshot, differences, take
+from .snapshot import RunSnapshot, asset_differences, differences, take
 
 __all__ = ["BATCH_RUNS", "copy_runs"]
 
@@ -86,10 +86,16 @@ def copy_runs(
         present = [e for e in todo if e.id in on_target]
         report.runs += _compare_present(source, target, present, mode, bar)
         new = [e for e in todo if e.id not in on_target]
+        # Archived assets go to the target storage's archive/, which an isolated import
+        # (everything under runs/imports/<time>/) cannot reach.
+        carry = mode == "merge" and any(e.assets_count for e in new)
+        target_root = target.get_config().storage if carry else None
         with tempfile.TemporaryDirectory(prefix="runicorn-copy-") as scratch:
             for start in range(0, len(new), BATCH_RUNS):
                 batch = new[start : start + BATCH_RUNS]
-                report.runs += _copy_batch(source, target, batch, mode, Path(scratch), bar)
+                report.runs += _copy_batch(
+                    source, target, batch, mode, Path(scratch), bar, target_root
+                )
     finally:
         if bar is not None:
             bar.close()
@@ -250,32 +256,34 @@ def _archive(
     batch: list[Experiment],
     dest: Path,
     seen: Callable[[], dict[str, RunSnapshot | RunicornAPIError]],
+    target_root: str | None,
 ) -> tuple[Path, dict[str, dict[str, str]], dict[str, Origin]]:
-    """The batch as one zip (the source's export, else its folders, else its API: then
-    from ``seen()``, the runs as read from the source); per run what the zip cannot
-    carry, by aspect, and where its files came from."""
+    """The batch as one zip, and per run what the zip cannot carry (by aspect) and where
+    its files came from: the source's export, unless a run has archived assets to carry
+    (``target_root``: where they go on the target), which only its folder holds; else
+    each run's folder; else its API (``seen()``: the runs as read from the source)."""
     notes: dict[str, dict[str, str]] = {e.id: {} for e in batch}
-    if source.server.generation == "0.7":
-        for e in batch:
-            if e.assets_count:
-                notes[e.id]["assets"] = (
-                    f"{e.assets_count} assets kept in the source storage's archive/ folder "
-                    "(the viewer's export holds each run's own files only)"
-                )
+    folders = {e.id: source.experiments.folder(e.id) for e in batch}
+    carry = target_root is not None and source.server.generation == "0.7"
+    for e in batch:
+        if e.assets_count and not (carry and folders[e.id] is not None):
+            notes[e.id]["assets"] = _ASSETS_NOT_CARRIED
+    if source.serves("POST", "/api/runs/export") and not (
+        carry and any(e.assets_count and folders[e.id] is not None for e in batch)
+    ):
         zipped = source.experiments.export_archive([e.id for e in batch], dest)
         return zipped, notes, dict.fromkeys(notes, "export")
+    members: list[tuple[str, bytes | Path]] = []
+    origins: dict[str, Origin] = {}
     for e in batch:
-        if e.artifacts_created_count:
+        if source.server.generation == "0.5" and e.artifacts_created_count:
             notes[e.id]["artifacts"] = (
                 f"{e.artifacts_created_count} artifacts it logged (0.7.x keeps no artifact "
                 "store; they stay on the source)"
             )
-    members: list[tuple[str, bytes | Path]] = []
-    origins: dict[str, Origin] = {}
-    for e in batch:
-        folder = source.experiments.folder(e.id)
+        folder = folders[e.id]
         if folder is not None:
-            files, skipped = from_folder(e, folder)
+            files, skipped = from_folder(e, folder, target_root=target_root)
             members += files
             if skipped:
                 notes[e.id]["links"] = "files not carried: " + "; ".join(
@@ -290,7 +298,15 @@ def _archive(
         members += files
         notes[e.id].update(missing)
         origins[e.id] = "api"
-    return write_zip(dest, iter(members)), notes, origins
+    # Runs that share an asset share its blobs: each goes in once.
+    unique = {name: data for name, data in reversed(members)}
+    return write_zip(dest, iter(reversed(unique.items()))), notes, origins
+
+
+_ASSETS_NOT_CARRIED = (
+    "the files of its archived assets: they are carried from a run folder this client reads "
+    "directly, in mode='merge' (the source's export and API hold each run's own files only)"
+)
 
 
 def _copy_batch(
@@ -300,6 +316,7 @@ def _copy_batch(
     mode: Mode,
     scratch: Path,
     bar: Bar | None,
+    target_root: str | None,
 ) -> list[RunCopy]:
     """One archive of ``batch`` imported, then each run compared; a new run that differs
     is removed from the target again."""
@@ -311,7 +328,7 @@ def _copy_batch(
             return dict(zip((e.id for e in batch), ahead.result(), strict=True))
 
         zip_path, notes, origins = _archive(
-            source, batch, scratch / f"batch-{batch[0].id}.zip", seen
+            source, batch, scratch / f"batch-{batch[0].id}.zip", seen, target_root
         )
         try:
             result = target.imports.archive(zip_path, mode=mode)
@@ -331,6 +348,9 @@ def _copy_batch(
         return f"{base}/{e.path}" if base and e.path else e.path
 
     checked = _verify([mine[e.id] for e in arrived], target, arrived, expected)
+    for e in arrived:
+        if target_root is not None and e.assets_count and "assets" not in notes[e.id]:
+            checked[e.id][0].extend(asset_differences(source, target, e.id, scratch))
     broken: list[str] = []
     for e in batch:
         if e.id in skipped_ids:

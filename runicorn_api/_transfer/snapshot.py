@@ -6,15 +6,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .._client import RunicornClient
-from .._exceptions import MissingDependencyError, UnsupportedFeatureError
+from .._exceptions import MissingDependencyError, RunicornAPIError, UnsupportedFeatureError
 from .._types import JSON
+from ..models.artifact import Artifact
 from ..models.contents import RunLog
 from ..models.experiment import Experiment
 from ..models.metrics import RunMetrics
 
-__all__ = ["RunSnapshot", "differences", "take"]
+__all__ = ["RunSnapshot", "asset_differences", "differences", "take"]
 
 
 @dataclass
@@ -176,3 +178,38 @@ def _first_difference(a: Sequence[object], b: Sequence[object]) -> str:
 def _why(err: Exception) -> str:
     """The first clause of an error's message: why a part of a run could not be read."""
     return str(err).split("; ")[0].split(". ")[0].rstrip(".")
+
+
+def asset_differences(
+    source: RunicornClient, target: RunicornClient, run_id: str, scratch: Path
+) -> list[str]:
+    """What of the archived assets a 0.7.x run created on the source the target does not
+    hold: each must be there (same kind, name and fingerprint), and its files must
+    download from the target and pass the fingerprint check. (An asset the run logged
+    again after another run archived it is checked with that run.)
+
+    :calls: the asset index of each viewer (every run's ``GET /api/runs/{id}/assets``),
+        and each asset's download from the target (or its files, read directly)
+    """
+    want = _archived(source, run_id)
+    have = _archived(target, run_id)
+    found: list[str] = []
+    for key, artifact in sorted(want.items()):
+        there = have.get(key)
+        if there is None:
+            found.append(f"asset {artifact.name} ({key}): not on the target")
+            continue
+        try:
+            target.artifacts.download(there.id, scratch / f"check-{len(found)}-{there.version}")
+        except RunicornAPIError as err:
+            found.append(f"asset {artifact.name} ({key}): {err}")
+    return found
+
+
+def _archived(client: RunicornClient, run_id: str) -> dict[str, Artifact]:
+    """The archived assets (those with files in the storage) a run created."""
+    return {
+        f"{a.type}:{a.name}:{a.fingerprint}": a
+        for a in client.artifacts.for_run(run_id).created
+        if a.metadata.get("archive_path")
+    }

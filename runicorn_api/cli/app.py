@@ -21,7 +21,7 @@ import click
 import runicorn_api as api
 
 from .._frames.metric_tables import metrics_frame
-from ..fleet import FleetMetrics
+from ..fleet import FleetMetrics, named_viewers
 from ..formats import metrics_csv, metrics_parquet
 from ..resources.experiments.query import RunFilters
 from ..utils import copy_runs
@@ -433,6 +433,25 @@ def local(storage: Path, port: int | None) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
+
+
+@cli.command()
+@urls_option
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="Also offer the tools that change runs (tags, alias, delete to the recycle bin).",
+)
+def mcp(urls: tuple[str, ...], allow_writes: bool) -> None:
+    """Serve the viewer(s) to an AI assistant: a Model Context Protocol server on stdin
+    and stdout, read-only unless --allow-writes. Needs the mcp extra, in an environment
+    of its own: pipx install 'runicorn-api[mcp]'."""
+    from ..mcp_server.server import serve
+
+    target = _viewers(urls)
+    if target is None or isinstance(target, str):
+        target = [target or os.environ.get(api.BASE_URL_ENV) or api.DEFAULT_BASE_URL]
+    serve({n: str(url) for n, url in named_viewers(target).items()}, allow_writes=allow_writes)
 
 
 def _interrupt(signum: int, frame: object) -> None:

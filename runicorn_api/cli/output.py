@@ -11,45 +11,16 @@ from __future__ import annotations
 import csv
 import json
 import math
-import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from .._common.text import clean, plain
+
 __all__ = ["FORMATS", "clean", "emit", "for_people", "plain"]
 
 FORMATS = ("table", "json", "csv")
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def clean(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` with every control character shown as a visible escape (``\\x1b``),
-    so no server value can move the cursor, retitle the terminal or hide a link."""
-    if keep_newlines:
-        return "\n".join(_CONTROL.sub(_escape, line) for line in text.split("\n"))
-    return _CONTROL.sub(_escape, text)
-
-
-def plain(value: Any) -> Any:
-    """A JSON-ready value: datetimes as ISO text, sets and tuples as lists."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # JSON has no NaN or Infinity
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 def _cell(value: Any) -> str:

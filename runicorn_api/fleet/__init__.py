@@ -18,7 +18,7 @@ itself) and answers as one collection, in which every run knows its viewer::
 
 from __future__ import annotations
 
-from .core import Fleet, FleetError, FleetWarning, OnError, connect_many
+from .core import Fleet, FleetError, FleetWarning, OnError, connect_many, named_viewers
 from .metrics import FleetMetrics
 from .runs import FleetRuns
 
@@ -30,4 +30,5 @@ __all__ = [
     "FleetWarning",
     "OnError",
     "connect_many",
+    "named_viewers",
 ]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from .._options import MoreOptions
 
-__all__ = ["Fleet", "FleetError", "FleetWarning", "OnError", "connect_many"]
+__all__ = ["Fleet", "FleetError", "FleetWarning", "OnError", "connect_many", "named_viewers"]
 
 OnError = Literal["warn", "raise"]
 R = TypeVar("R")
@@ -80,7 +80,7 @@ def connect_many(
     """
     if on_error not in ("warn", "raise"):
         raise InvalidArgumentError(f"on_error must be 'warn' or 'raise', got {on_error!r}")
-    named = _named(viewers)
+    named = named_viewers(viewers)
     urls = {name: v for name, v in named.items() if isinstance(v, str)}
     opened: dict[str, RunicornClient] = {}
     failed: dict[str, Exception] = {}
@@ -107,9 +107,16 @@ def connect_many(
     return Fleet(clients, owned=set(opened), on_error=on_error, failed=failed)
 
 
-def _named(
+def named_viewers(
     viewers: Mapping[str, str | RunicornClient] | Sequence[str | RunicornClient],
 ) -> dict[str, str | RunicornClient]:
+    """``viewers`` as :func:`connect_many` names them (a list: each ``host:port``),
+    checked before anything is opened.
+
+    Raises:
+        InvalidArgumentError: No viewer, a blank or repeated name, or a blank URL.
+        InvalidArgumentTypeError: An entry that is neither a URL nor a client.
+    """
     if isinstance(viewers, str | bytes):
         raise InvalidArgumentTypeError("viewers must be a mapping of names to URLs or a list")
     if isinstance(viewers, Mapping):

@@ -127,11 +127,12 @@ class FleetRuns(Collection[Experiment]):
             merged.extend(items)
         for what in ("filter", "order_by"):
             # A key counts as a typo only if no listed run of any viewer has it.
-            notes = [p.unknown_keys[what] for n, p in self._parts.items() if n in found
-                     and what in p.unknown_keys]  # fmt: skip
-            if notes:
-                unknown = sorted(frozenset.intersection(*notes))
-                refuse_keys(merged, unknown, what, where=f"from {len(found)} viewers")
+            checked = [p for n, p in self._parts.items() if n in found and what in p.unknown_keys]
+            if checked:
+                unknown = sorted(frozenset.intersection(*(p.unknown_keys[what] for p in checked)))
+                runs = [e for p in checked for e in p.checked_runs[what]]
+                where = "listed" if len(found) == 1 else f"from {len(found)} viewers"
+                refuse_keys(runs, unknown, what, where=where)
         if self._order:
             merged = sort_experiments(merged, self._order)
         yield from merged

@@ -51,9 +51,9 @@ class DiagnosticsResource(Resource):
         Raises:
             NotFoundError: The viewer has no log of that name.
         """
-        self._core.require_route("GET", "/api/diagnostics/logs")
         check_int("lines", lines, minimum=1, maximum=MAX_LINES)
         check_bool("full", full)
+        self._core.require_route("GET", "/api/diagnostics/logs")
         name = self._source(source, timeout)
         body = self._core.raw(
             "GET",
@@ -77,9 +77,9 @@ class DiagnosticsResource(Resource):
         Raises:
             NotFoundError: The viewer has no log of that name (on the first line).
         """
-        self._core.require_route("WS", "/api/diagnostics/logs/ws")
         check_int("lines", lines, minimum=1, maximum=MAX_LINES)
         check_timeout(timeout)
+        self._core.require_route("WS", "/api/diagnostics/logs/ws")
         name = self._source(source, NOT_GIVEN)
         query = urlencode({"source": name, "lines": lines})
         socket = self._core.websocket(f"/api/diagnostics/logs/ws?{query}")

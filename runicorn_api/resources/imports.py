@@ -39,8 +39,8 @@ class ImportsResource(Resource):
 
         :calls: ``POST /api/import/preview`` (multipart upload)
         """
-        self._core.require_route("POST", "/api/import/preview")
         file = _archive(archive)
+        self._core.require_route("POST", "/api/import/preview")
         return self._upload("/api/import/preview", ImportPreview, file, {}, timeout)
 
     def archive(
@@ -71,18 +71,19 @@ class ImportsResource(Resource):
                 0.5.x; or a 0.5.x viewer installed without python-multipart (it cannot
                 take uploads).
         """
-        self._core.require_route("POST", "/api/import/archive")
         if mode not in ("merge", "isolate"):
             raise InvalidArgumentError(f"mode must be 'merge' or 'isolate', got {mode!r}")
         check_bool("dry_run", dry_run)
         file = _archive(archive)
-        if not self._core.serves("POST", "/api/import/preview"):  # 0.5.x: one upload, merged
-            if dry_run or mode != "merge":
-                what = "dry_run=True" if dry_run else f"mode={mode!r}"
-                raise UnsupportedFeatureError(
-                    f"{self._core.server} imports archives by merging only, with no preview: "
-                    f"{what} needs a 0.7.x viewer. No request was sent."
-                )
+        merge_only = not self._core.serves("POST", "/api/import/preview")  # 0.5.x
+        if merge_only and (dry_run or mode != "merge"):
+            what = "dry_run=True" if dry_run else f"mode={mode!r}"
+            raise UnsupportedFeatureError(
+                f"{self._core.server} imports archives by merging only, with no preview: "
+                f"{what} needs a 0.7.x viewer. No request was sent."
+            )
+        self._core.require_route("POST", "/api/import/archive")
+        if merge_only:  # one upload, merged
             return self._upload("/api/import/archive", ImportResult, file, {}, timeout)
         preview = self.preview(file, timeout=timeout)
         if dry_run:

@@ -85,8 +85,8 @@ class PathsResource(Resource):
                 viewer refuses.
             ConflictError: The path already exists.
         """
-        self._core.require_route("POST", "/api/paths/create")
         clean = check_path("path", path, creating=True)
+        self._core.require_route("POST", "/api/paths/create")
         return self._post(
             "/api/paths/create", PathCreated, json_body={"path": clean}, timeout=timeout
         )
@@ -103,9 +103,9 @@ class PathsResource(Resource):
             RunicornAPIError: The viewer reported runs it could not delete (the result
                 is the error's ``body``); the others were deleted.
         """
-        self._core.require_route("POST", "/api/paths/soft-delete")
         clean = check_path("path", path)
         check_bool("exact", exact)
+        self._core.require_route("POST", "/api/paths/soft-delete")
         result = self._post(
             "/api/paths/soft-delete",
             PathDeletion,
@@ -164,10 +164,10 @@ class PathsResource(Resource):
         Raises:
             NotFoundError: No run is at the path (zip only; the JSON lists none).
         """
-        self._core.require_route("GET", "/api/paths/export")
         clean = check_path("path", path)
         check_bool("exact", exact)
         check_progress(progress)
+        self._core.require_route("GET", "/api/paths/export")
         params = {"path": clean, "exact": "true" if exact else "false", "format": format}
         if format == "json":
             if dest is not None:

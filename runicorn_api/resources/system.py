@@ -121,7 +121,6 @@ class SystemResource(Resource):
                 non-positive number.
             RunicornAPIError: The viewer has no collector running to configure.
         """
-        self._core.require_route("POST", "/api/gpu/telemetry/config")
         body: dict[str, bool | float] = {}
         if enabled is not None:
             body["enabled"] = check_bool("enabled", enabled)
@@ -135,6 +134,7 @@ class SystemResource(Resource):
             raise InvalidArgumentError(
                 "set_gpu_config needs enabled=, interval_sec= or max_duration_h="
             )
+        self._core.require_route("POST", "/api/gpu/telemetry/config")
         data = self._post("/api/gpu/telemetry/config", json_body=body, timeout=timeout)
         if isinstance(data, dict) and data.get("ok") is False:
             raise RunicornAPIError(
@@ -172,10 +172,10 @@ class SystemResource(Resource):
 
         :calls: ``GET /api/config/storage-candidates?scan_root=&max_depth=``
         """
-        self._core.require_route("GET", "/api/config/storage-candidates")
         check_int("max_depth", max_depth, minimum=1, maximum=8)
         if scan_root is not None and (not isinstance(scan_root, str) or not scan_root):
             raise InvalidArgumentError(f"scan_root must be a folder path, got {scan_root!r}")
+        self._core.require_route("GET", "/api/config/storage-candidates")
         return self._get(
             "/api/config/storage-candidates",
             StorageCandidates,

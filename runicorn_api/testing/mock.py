@@ -105,6 +105,10 @@ class MockTransport(HTTPAdapter):
     """A :mod:`requests` adapter that answers every request from ``handler``; pass it as
     ``api.connect(url, transport=MockTransport(handler))``.
 
+    Before its first call of a route that only some releases serve, a client reads the
+    viewer's route list once, ``GET /openapi.json``: answer it with an OpenAPI document,
+    or with a 404 to let the viewer's generation decide.
+
     Raises:
         TypeError: ``handler`` is not callable.
     """

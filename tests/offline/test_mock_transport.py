@@ -43,6 +43,8 @@ def test_a_json_body_and_query_reach_the_handler() -> None:
         seen.append(request)
         if request.path == "/api/health":
             return HEALTH
+        if request.method == "GET":  # the route list (/openapi.json): this one has none
+            return MockResponse(404, json={"detail": "Not Found"})
         return {"ok": True, "path": request.json()["path"]}
 
     with api.connect("http://viewer.test", transport=MockTransport(handler)) as client:

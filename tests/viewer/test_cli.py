@@ -224,6 +224,8 @@ def test_every_command_fails_in_one_line(viewer: ViewerEnv, tmp_path: Path) -> N
     _one_line_error(run_cli("copy", "--from", url, "--to", url), 2, "same viewer")
     _one_line_error(run_cli("export", run.run_id, "--format", "xml", "--url", url), 2, "xml")
     _one_line_error(run_cli("health", url="ftp://alice:s3cret@127.0.0.1:1"), 2, "***@")
+    # This venv has the viewer; the mcp extra cannot live beside it (see pyproject.toml).
+    _one_line_error(run_cli("mcp", "--url", url), 1, "runicorn-api[mcp]")
 
 
 def test_version() -> None:

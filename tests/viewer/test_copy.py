@@ -25,6 +25,7 @@ from runicorn_api.testing import RunRecord
 from runicorn_api.testing.copies import expected_rows
 from tests.support.cli import run_cli
 from tests.support.counting import counting
+from tests.support.expected import expected_versions
 from tests.support.viewers import ViewerEnv, copy_viewer
 
 TARGET = "0.7.2"
@@ -117,7 +118,9 @@ def test_the_whole_data_set_is_copied_and_equal(
     assert all("still running" in (r.reason or "") for r in report.failed)
     assert {r.run_id for r in report.copied} == {r.run_id for r in records} - live
     assert seen == [(len(records), len(records))]
-    expected_source = {"0.7": "export", "0.5": "folder" if direct_reads == "auto" else "api"}
+    # A 0.7.x run's archived assets are in no export: read directly, its folder is used.
+    expected_source = {"0.7": "folder" if direct_reads == "auto" else "export",
+                       "0.5": "folder" if direct_reads == "auto" else "api"}  # fmt: skip
     assert {r.source for r in report.copied} == {expected_source[viewer.generation]}
     whole_summary = not (viewer.generation == "0.5" and direct_reads == "never")
     for record in records:
@@ -142,6 +145,50 @@ def test_the_whole_data_set_is_copied_and_equal(
     assert str(again).startswith(
         f"0 copied, {len(records) - len(live)} skipped, {len(live)} failed"
     )
+
+
+def test_archived_assets_travel_with_their_runs(
+    viewer: ViewerEnv, prepared: dict[str, Any], source: api.RunicornClient
+) -> None:
+    """A target on another machine gets the blobs a run's assets.json references: the
+    target's own storage holds them, and each downloads from it byte for byte."""
+    if viewer.generation != "0.7":
+        pytest.skip("per-run archived assets are 0.7.x")
+    versions = [v for vs in expected_versions(viewer).values() for v in vs if v.files]
+    live = {r.run_id for r in viewer.manifest.runs if r.live}
+    runs = sorted({v.created_by for v in versions} - live)
+    assert runs
+    target = _target(viewer, prepared, "assets")
+    report = api.utils.copy_runs(source, target, runs)
+    assert {r.run_id for r in report.copied} == set(runs), report
+    assert not [n for r in report.copied for n in r.not_carried if "assets" in n]
+    assert {r.source for r in report.copied} == {"folder"}
+    storage = Path(target.get_config().storage or "")
+    assert list((storage / "archive").rglob("*"))  # in the target's own storage
+    for v in versions:
+        if v.created_by in live:
+            continue
+        (there,) = [a for a in target.artifacts.for_run(v.created_by).created if a.name == v.name
+                    and a.fingerprint == _fingerprint(source, v.created_by, v.name)]  # fmt: skip
+        assert str(there.metadata["archive_path"]).startswith(str(storage))
+        dest = viewer.prepared.root / f"assets-{v.name}-{v.version}"
+        target.artifacts.download(there.id, dest)
+        for rel, text in (v.files or {}).items():
+            assert (dest / rel).read_bytes() == text.encode()
+
+    # Over HTTP only, or into an isolated import, the blobs cannot travel: said, not lost.
+    reader = api.connect(source.base_url, direct_reads="never")
+    viewer.extra.append(reader)
+    for client, mode, name in ((reader, "merge", "assets-http"), (source, "isolate", "assets-iso")):
+        other = _target(viewer, prepared, name)
+        done = api.utils.copy_runs(client, other, runs[:1], mode=mode)  # type: ignore[arg-type]
+        (item,) = done.copied
+        assert any("archived assets" in n for n in item.not_carried), item
+
+
+def _fingerprint(client: api.RunicornClient, run_id: str, name: str) -> str | None:
+    (found,) = [a for a in client.artifacts.for_run(run_id).created if a.name == name]
+    return found.fingerprint
 
 
 def test_isolate_places_runs_under_imports(
@@ -190,7 +237,7 @@ def test_a_half_imported_run_is_reported_and_removed(
     storage = Path(target.get_config().storage or "")
     (storage / "runs" / broken.path / broken.run_id / "events.jsonl").mkdir(parents=True)
     report = api.utils.copy_runs(source, target, [broken.run_id, whole.run_id])
-    assert [r.run_id for r in report.copied] == [whole.run_id]
+    assert [r.run_id for r in report.copied] == [whole.run_id], report.runs
     (failed,) = report.failed
     assert failed.run_id == broken.run_id
     assert "differs from the source" in (failed.reason or "")

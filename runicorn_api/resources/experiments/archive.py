@@ -44,9 +44,9 @@ class ArchiveMixin(Resource):
         Raises:
             NotFoundError: One of the runs does not exist (nothing is written).
         """
-        self._core.require_route("POST", "/api/runs/export")
         ids = id_list(run_ids)
         check_progress(progress)
+        self._core.require_route("POST", "/api/runs/export")
         return self._save_file(
             "/api/runs/export",
             dest,
@@ -63,8 +63,8 @@ class ArchiveMixin(Resource):
 
         :calls: ``POST /api/runs/export`` (0.7.x)
         """
-        self._core.require_route("POST", "/api/runs/export")
         check_run_id(run_id)
+        self._core.require_route("POST", "/api/runs/export")
         return self._core.raw(
             "POST", "/api/runs/export", json_body={"run_ids": [run_id]}, expect="bytes"
         )
@@ -75,8 +75,8 @@ class ArchiveMixin(Resource):
 
         :calls: ``GET /api/runs/{run_id}/assets/refs`` (0.7.x)
         """
-        self._core.require_route("GET", "/api/runs/{run_id}/assets/refs")
         check_run_id(run_id)
+        self._core.require_route("GET", "/api/runs/{run_id}/assets/refs")
         path = f"/api/runs/{quote(run_id)}/assets/refs"
         return self._get(path, AssetRefs, timeout=timeout)
 
@@ -84,7 +84,6 @@ class ArchiveMixin(Resource):
         self, run_ids: str | Iterable[str], *, dry_run: bool, confirm: bool
     ) -> PermanentDeletion:
         """:calls: ``POST /api/runs/permanent-delete {"run_ids", "dry_run"}`` in batches of 50"""
-        self._core.require_route("POST", "/api/runs/permanent-delete")
         check_bool("dry_run", dry_run)
         check_bool("confirm", confirm)
         ids = id_list(run_ids)
@@ -96,6 +95,7 @@ class ArchiveMixin(Resource):
             )
         for run_id in ids:
             check_run_id(run_id)
+        self._core.require_route("POST", "/api/runs/permanent-delete")
         merged = PermanentDeletion(dry_run=dry_run, total_runs=len(ids))
         for start in range(0, len(ids), PERMANENT_BATCH):
             batch = ids[start : start + PERMANENT_BATCH]

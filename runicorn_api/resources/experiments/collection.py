@@ -76,6 +76,9 @@ class ExperimentCollection(Collection[Experiment]):
         self.unknown_keys: dict[str, frozenset[str]] = {}
         """With :meth:`strict_keys` off: per check (``filter``, ``order_by``), the keys
         no listed run has, once fetched (absent when no run was listed)."""
+        self.checked_runs: dict[str, list[Experiment]] = {}
+        """With :meth:`strict_keys` off: per check, the runs its keys were looked for
+        in (to suggest the keys they have)."""
         # A fully fetched collection this one narrows: its items are filtered here
         # instead of listing again (the result is the same; see push_down()).
         self._base = base
@@ -317,6 +320,7 @@ class ExperimentCollection(Collection[Experiment]):
             check_keys(items, keys, what, self._metric_names(items))
         elif items:
             self.unknown_keys[what] = frozenset(unknown_keys(items, keys))
+            self.checked_runs[what] = list(items)
 
     def _frame(self, items: list[Experiment], columns: Sequence[str] | None) -> Frame:
         load_for_keys(items, [c for c in columns or () if reduction_key(c)])
