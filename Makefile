@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 VERSIONS ?= 0.5.3 0.7.2
 SOURCES := runicorn_api tests examples benchmarks docs/hooks tools
 
-.PHONY: install viewers lint typing test test-offline demo docs dist interpreters clean
+.PHONY: install viewers debs lint typing test test-offline demo docs dist interpreters clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian's packages the tests use: nginx (the TLS/auth proxy in front of a viewer) and
+# chromium (the docs site as a reader sees it), installed with apt where missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+debs:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v chromium >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light chromium >/dev/null; \
+	fi
 
 # One cached venv per pinned runicorn release, in .cache/viewers/.
 viewers: $(STAMP)
@@ -59,7 +68,7 @@ dist: $(STAMP)
 	cd .cache/dist-demo && ../dist-venv/bin/python -c "import runicorn_api; assert 'site-packages' in runicorn_api.__file__, runicorn_api.__file__"
 	cd .cache/dist-demo && ../dist-venv/bin/python $(CURDIR)/examples/demo.py
 
-test: lint docs dist viewers
+test: debs lint docs dist viewers
 	RUNICORN_VERSIONS="$(shell echo $(VERSIONS) | tr ' ' ',')" $(BIN)/python -m pytest
 	$(WHEEL_SUITES)
 
@@ -77,8 +86,18 @@ interpreters: dist viewers
 test-offline: $(STAMP)
 	$(BIN)/python -m pytest -m "not viewer"
 
-demo: $(STAMP)
-	$(BIN)/python examples/demo.py
+# The demo's own venv: only what it needs (the viewer, polars, matplotlib), with pip's
+# progress shown, not the dev and docs tools of .venv.
+DEMO_VENV := .cache/demo-venv
+$(DEMO_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	@echo "Installing runicorn-api with the viewer, polars and matplotlib into $(DEMO_VENV) ..."
+	$(DEMO_VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar on \
+		-e ".[viewer,polars,plot,cli]"
+	touch $@
+
+demo: $(DEMO_VENV)/.installed
+	$(DEMO_VENV)/bin/python examples/demo.py
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet

@@ -29,6 +29,8 @@ RUNS = [
     ("nlp/bert", None, 1, "interrupted"),
 ]
 STEPS = 500
+SKILL = {"vision/resnet": 0.95, "vision/vit": 0.93, "nlp/bert": 0.91}
+"""The share of 100% accuracy each model reaches (less 1.5 points per seed)."""
 
 
 def write_demo_storage(storage: Path) -> None:
@@ -40,11 +42,15 @@ def write_demo_storage(storage: Path) -> None:
         run.set_primary_metric("accuracy", mode="max")
         run.log_config(args={"lr": 0.1 / (seed + 1), "seed": seed})
         noise = random.Random(f"{path}-{seed}")  # deterministic jitter, one per run
+        # Plausible curves: the loss stays positive (its jitter multiplies), the accuracy
+        # stays in (0, 100), and each run ends at an accuracy of its own (no ties).
+        skill = SKILL[path] - 0.015 * seed
         for step in range(1, STEPS + 1):
             frac = step / STEPS
+            floor = 0.08 + 0.05 * seed
             row = {
-                "loss": 2.0 * math.exp(-3.0 * frac) + 0.05 * seed + noise.gauss(0, 0.06),
-                "accuracy": 100.0 * (1.0 - math.exp(-4.0 * frac)) - seed,
+                "loss": (2.0 * math.exp(-3.0 * frac) + floor) * math.exp(noise.gauss(0, 0.04)),
+                "accuracy": 100.0 * skill * (1.0 - math.exp(-4.0 * frac)),
             }
             if step % 25 == 0:
                 row["val_loss"] = 2.1 * math.exp(-2.5 * frac) + 0.05 * seed
@@ -123,11 +129,11 @@ def save_figures(client: api.RunicornClient, folder: Path) -> list[Path]:
     saved = [save_loss_plot(client, folder / "loss-curves.png")]
     run = client.experiments.filter(path="vision/resnet").order_by("created_at").first()
     assert run is not None
-    fig = client.get_metrics(run.id).plot(["loss", "accuracy", "val_loss"])
+    fig = run.metrics().plot(["loss", "val_loss"])  # as the plots guide draws it
     fig.savefig(folder / "run-metrics.png", dpi=100)
     saved.append(folder / "run-metrics.png")
     fig, ax = plt.subplots(figsize=(6, 3.2))
-    client.get_metrics(run.id)["loss"].plot(ax, smooth=0.9)
+    run.metrics()["loss"].plot(ax, smooth=0.9)
     ax.set_title("MetricSeries.plot(smooth=0.9)")
     fig.tight_layout()
     fig.savefig(folder / "smoothing.png", dpi=100)
@@ -161,6 +167,13 @@ def main() -> None:
                 return
             show(client)
             png = save_loss_plot(client, Path.cwd() / "demo-loss.png")
+    if args.storage:
+        print(f"\nThe demo runs stay in {storage}; open them again with:\n"
+              f"  runicorn-api local {storage}")  # fmt: skip
+    else:
+        print("\nThe demo's storage was removed. To keep it, and open it again later:\n"
+              "  python examples/demo.py --storage ./demo-storage\n"
+              "  runicorn-api local ./demo-storage")  # fmt: skip
     print(f"\nSaved the loss curves to {png}")
 
 

@@ -37,6 +37,8 @@ class Series(Protocol):
     @property
     def run_id(self) -> str | None: ...
     @property
+    def run_label(self) -> str | None: ...
+    @property
     def steps(self) -> Sequence[int]: ...
     @property
     def values(self) -> Sequence[float | None]: ...
@@ -47,6 +49,8 @@ class SeriesSet(Protocol):
 
     @property
     def run_id(self) -> str: ...
+    @property
+    def run_label(self) -> str | None: ...
     @property
     def names(self) -> list[str]: ...
     def __getitem__(self, name: str, /) -> Any: ...
@@ -97,10 +101,14 @@ def plot_series(
     top (the last line of ``ax.lines``). Nulls are gaps.
     """
     check_smooth(smooth)
+    run = series.run_label or series.run_id
+    if ax is None and run:
+        ax = axes_for(None)
+        ax.set_title(f"{series.name} · {run}")
     ax = axes_for(ax)
     steps = list(series.steps)
     values = [math.nan if v is None else v for v in series.values]
-    name = label or (f"{series.run_id}" if series.run_id else series.name)
+    name = label or run or series.name
     if smooth:
         (raw,) = ax.plot(steps, values, alpha=0.25, **line_kwargs)
         ax.plot(steps, ema(values, smooth), label=name, color=raw.get_color())
@@ -112,9 +120,14 @@ def plot_series(
 
 
 def plot_metrics(
-    metrics: SeriesSet, names: Sequence[str] | None = None, *, smooth: float | None = None
+    metrics: SeriesSet,
+    names: Sequence[str] | None = None,
+    *,
+    smooth: float | None = None,
+    title: str | None = None,
 ) -> Figure:
-    """One Axes per metric of a run, stacked; returns the Figure."""
+    """One Axes per metric of a run, stacked, titled ``title`` or the run's alias or
+    path (else its id); returns the Figure."""
     if isinstance(names, str):
         raise InvalidArgumentTypeError(f"metrics must be a list of names, got {names!r}")
     chosen = list(metrics.names if names is None else names)
@@ -135,7 +148,7 @@ def plot_metrics(
         ax.set_title(name, fontsize="medium")
         ax.set_xlabel("")
     axes[-1, 0].set_xlabel("step")
-    fig.suptitle(metrics.run_id)
+    fig.suptitle(title or metrics.run_label or metrics.run_id)
     fig.tight_layout()
     return fig
 

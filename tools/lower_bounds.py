@@ -19,10 +19,11 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
-TOOL_EXTRAS = ("dev", "docs", "all", "viewer")
+TOOL_EXTRAS = ("dev", "docs", "all", "viewer", "mcp")
 """Extras that are not the SDK's own dependencies (or only name other extras); ``viewer``
 is runicorn itself, whose own requirements (fastapi's typing-extensions>=4.8) govern
-where it is installed, and the tests run it from its own pinned venvs."""
+where it is installed, and the tests run it from its own pinned venvs; ``mcp`` lives in
+an environment of its own (it cannot share one with runicorn)."""
 
 
 def pins(python: str) -> dict[str, str]:
@@ -34,6 +35,8 @@ def pins(python: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for text in wanted:
         req = Requirement(text)
+        if req.name == project["name"]:
+            continue  # an extra naming other extras of this package
         if req.marker is not None and not Marker(str(req.marker)).evaluate(
             {"python_version": python, "python_full_version": f"{python}.0"}
         ):

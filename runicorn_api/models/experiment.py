@@ -345,10 +345,15 @@ class Experiment(ExperimentKeys, LinkedModel):
         start: int | None = None,
         end: int | None = None,
     ) -> RunMetrics:
-        """The run's metrics. :calls: ``GET /api/runs/{id}/metrics``"""
-        return self._home().metrics.get(
+        """The run's metrics, named by the run's alias or path for plots (``run_label``).
+
+        :calls: ``GET /api/runs/{id}/metrics``
+        """
+        found = self._home().metrics.get(
             self.id, metric_names, limit, downsample=downsample, start=start, end=end
         )
+        found.run_label = self.display_name
+        return found
 
     def _repr_html_(self) -> str:
         """Notebooks: the run's record as a compact table (no request is made)."""

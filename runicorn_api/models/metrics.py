@@ -74,6 +74,9 @@ class MetricSeries(MetricSeriesKeys, RunicornModel):
     null_steps: list[int] = Field(default_factory=list)
     """Steps on the metric's cadence where the viewer sent null (a NaN or Inf was logged)."""
     run_id: str | None = None
+    run_label: str | None = Field(default=None, exclude=True)
+    """The run's alias or path, where it was read through its
+    :class:`~runicorn_api.Experiment`: plots name the run by it (else by its id)."""
 
     _mapping_properties: ClassVar[tuple[str, ...]] = ("points", "null_count")
 
@@ -86,6 +89,7 @@ class MetricSeries(MetricSeriesKeys, RunicornModel):
         timestamps: Column,
         *,
         run_id: str | None = None,
+        run_label: str | None = None,
         find_nulls: bool = True,
     ) -> MetricSeries:
         """Build from one aligned column of the viewer's rows (null where absent)."""
@@ -98,6 +102,7 @@ class MetricSeries(MetricSeriesKeys, RunicornModel):
                 timestamps=timestamps,
                 null_steps=[],
                 run_id=run_id,
+                run_label=run_label,
             )
         kept = column.present()
         kept_steps = steps.take(kept)
@@ -111,6 +116,7 @@ class MetricSeries(MetricSeriesKeys, RunicornModel):
             timestamps=timestamps.take(kept),
             null_steps=null_steps,
             run_id=run_id,
+            run_label=run_label,
         )
 
     # -- the sequence of points ------------------------------------------------------------
@@ -270,7 +276,9 @@ class MetricSeries(MetricSeriesKeys, RunicornModel):
         self, ax: Axes | None = None, *, smooth: float | None = None, **line_kwargs: Any
     ) -> Axes:
         """Draw the series against its steps (matplotlib, the ``plot`` extra); returns
-        the Axes. ``smooth`` in [0, 1) adds an EMA line like W&B's smoothing slider."""
+        the Axes. ``smooth`` in [0, 1) adds an EMA line like W&B's smoothing slider. The
+        line is labelled with the run (:attr:`run_label`, else its id); on a new figure
+        the title names the metric and the run."""
         from ..plots import plot_series
 
         return plot_series(self, ax, smooth=smooth, **line_kwargs)
@@ -327,6 +335,9 @@ class RunMetrics(RunMetricsKeys, RunicornModel):
     model_config: ClassVar[ConfigDict] = ConfigDict(arbitrary_types_allowed=True)
 
     run_id: str
+    run_label: str | None = Field(default=None, exclude=True)
+    """The run's alias or path, where it was read through its
+    :class:`~runicorn_api.Experiment`: plots title the run with it (else its id)."""
     steps: ColumnField = Field(default_factory=empty_column("int"))
     timestamps: ColumnField = Field(default_factory=empty_column("float"))
     columns: dict[str, ColumnField] = Field(default_factory=dict)
@@ -390,6 +401,7 @@ class RunMetrics(RunMetricsKeys, RunicornModel):
                     column,
                     self.timestamps,
                     run_id=self.run_id,
+                    run_label=self.run_label,
                     find_nulls=not self.downsampled,
                 )
                 for name, column in self.columns.items()
@@ -455,11 +467,18 @@ class RunMetrics(RunMetricsKeys, RunicornModel):
         title = f"RunMetrics {self.run_id}: {len(self.steps)} rows (source {self.source})"
         return table(title, ["metric", "points", "last", "min", "max", ""], rows, raw_last=True)
 
-    def plot(self, metrics: Sequence[str] | None = None, *, smooth: float | None = None) -> Figure:
-        """One Axes per metric (all, or those named), stacked; returns the Figure."""
+    def plot(
+        self,
+        metrics: Sequence[str] | None = None,
+        *,
+        smooth: float | None = None,
+        title: str | None = None,
+    ) -> Figure:
+        """One Axes per metric (all, or those named), stacked; returns the Figure, titled
+        ``title``, else the run's alias or path (:attr:`run_label`), else its id."""
         from ..plots import plot_metrics
 
-        return plot_metrics(self, metrics, smooth=smooth)
+        return plot_metrics(self, metrics, smooth=smooth, title=title)
 
     def __repr__(self) -> str:
         return (

@@ -79,6 +79,23 @@ def test_run_metrics_draw_one_axes_per_metric(viewer: ViewerEnv) -> None:
         metrics.plot(["loss", "nope"])
 
 
+def test_plots_name_the_run_by_its_alias_or_path(viewer: ViewerEnv) -> None:
+    run = viewer.manifest["vit-s0"]
+    name = run.alias or run.path  # as the writer logged it
+    exp = viewer.client.experiments.get(run.run_id)
+    fig = exp.metrics().plot(["loss", "val_loss"])
+    assert fig.get_suptitle() == name
+    assert exp.metrics().plot(title="mine").get_suptitle() == "mine"
+    ax = exp.metrics()["loss"].plot()
+    assert ax.get_title() == f"loss · {name}"
+    assert ax.lines[0].get_label() == name
+    # Read by id alone, the run has no other name without another request: its id.
+    by_id = viewer.client.get_metrics(run.run_id)
+    assert by_id.plot(["loss"]).get_suptitle() == run.run_id
+    assert by_id.run_label is None
+    assert "run_label" not in by_id.to_dict()
+
+
 def test_plot_runs_draws_each_run(viewer: ViewerEnv) -> None:
     runs = [viewer.manifest[k] for k in ("resnet-s0", "resnet-s1", "resnet-s2")]
     ax = utils.plot_runs(viewer.client, [r.run_id for r in runs], "val_loss")
