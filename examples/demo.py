@@ -15,6 +15,7 @@ import argparse
 import math
 import os
 import random
+import sys
 import tempfile
 from pathlib import Path
 
@@ -148,6 +149,14 @@ def save_figures(client: api.RunicornClient, folder: Path) -> list[Path]:
     return saved
 
 
+def _here(path: Path) -> str:
+    """``path`` as typed from the current folder (this venv's commands need no activation)."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.absolute())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--storage", type=Path, help="keep the demo storage in this folder")
@@ -167,13 +176,14 @@ def main() -> None:
                 return
             show(client)
             png = save_loss_plot(client, Path.cwd() / "demo-loss.png")
+    python, cli = _here(Path(sys.executable)), _here(Path(sys.executable).parent / "runicorn-api")
     if args.storage:
         print(f"\nThe demo runs stay in {storage}; open them again with:\n"
-              f"  runicorn-api local {storage}")  # fmt: skip
+              f"  {cli} local {storage}")  # fmt: skip
     else:
         print("\nThe demo's storage was removed. To keep it, and open it again later:\n"
-              "  python examples/demo.py --storage ./demo-storage\n"
-              "  runicorn-api local ./demo-storage")  # fmt: skip
+              f"  {python} examples/demo.py --storage ./demo-storage\n"
+              f"  {cli} local ./demo-storage")  # fmt: skip
     print(f"\nSaved the loss curves to {png}")
 
 
