@@ -348,9 +348,10 @@ def _copy_batch(
         return f"{base}/{e.path}" if base and e.path else e.path
 
     checked = _verify([mine[e.id] for e in arrived], target, arrived, expected)
-    for e in arrived:
-        if target_root is not None and e.assets_count and "assets" not in notes[e.id]:
-            checked[e.id][0].extend(asset_differences(source, target, e.id, scratch))
+    with_assets = [e.id for e in arrived if e.assets_count and "assets" not in notes[e.id]]
+    if target_root is not None and with_assets:
+        for run_id, found in asset_differences(source, target, with_assets, scratch).items():
+            checked[run_id][0].extend(found)
     broken: list[str] = []
     for e in batch:
         if e.id in skipped_ids:

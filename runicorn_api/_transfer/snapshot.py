@@ -181,35 +181,40 @@ def _why(err: Exception) -> str:
 
 
 def asset_differences(
-    source: RunicornClient, target: RunicornClient, run_id: str, scratch: Path
-) -> list[str]:
-    """What of the archived assets a 0.7.x run created on the source the target does not
-    hold: each must be there (same kind, name and fingerprint), and its files must
-    download from the target and pass the fingerprint check. (An asset the run logged
+    source: RunicornClient, target: RunicornClient, run_ids: list[str], scratch: Path
+) -> dict[str, list[str]]:
+    """Per run, what of the archived assets it created on the source (0.7.x) the target
+    does not hold: each must be there (same kind, name and fingerprint), and its files
+    must download from the target and pass the fingerprint check. (An asset a run logged
     again after another run archived it is checked with that run.)
 
-    :calls: the asset index of each viewer (every run's ``GET /api/runs/{id}/assets``),
+    :calls: the asset index of each viewer once (every run's ``GET /api/runs/{id}/assets``),
         and each asset's download from the target (or its files, read directly)
     """
-    want = _archived(source, run_id)
-    have = _archived(target, run_id)
-    found: list[str] = []
-    for key, artifact in sorted(want.items()):
-        there = have.get(key)
-        if there is None:
-            found.append(f"asset {artifact.name} ({key}): not on the target")
-            continue
-        try:
-            target.artifacts.download(there.id, scratch / f"check-{len(found)}-{there.version}")
-        except RunicornAPIError as err:
-            found.append(f"asset {artifact.name} ({key}): {err}")
+    want = _archived(source, run_ids)
+    have = _archived(target, run_ids)
+    found: dict[str, list[str]] = {}
+    for run_id in run_ids:
+        problems = found.setdefault(run_id, [])
+        for key, artifact in sorted(want[run_id].items()):
+            there = have[run_id].get(key)
+            if there is None:
+                problems.append(f"asset {artifact.name} ({key}): not on the target")
+                continue
+            try:
+                target.artifacts.download(there, scratch / f"check-{run_id}-{len(problems)}")
+            except RunicornAPIError as err:
+                problems.append(f"asset {artifact.name} ({key}): {err}")
     return found
 
 
-def _archived(client: RunicornClient, run_id: str) -> dict[str, Artifact]:
-    """The archived assets (those with files in the storage) a run created."""
+def _archived(client: RunicornClient, run_ids: list[str]) -> dict[str, dict[str, Artifact]]:
+    """Per run, the archived assets (those with files in the storage) it created."""
     return {
-        f"{a.type}:{a.name}:{a.fingerprint}": a
-        for a in client.artifacts.for_run(run_id).created
-        if a.metadata.get("archive_path")
+        mine.run_id: {
+            f"{a.type}:{a.name}:{a.fingerprint}": a
+            for a in mine.created
+            if a.metadata.get("archive_path")
+        }
+        for mine in client.artifacts.for_runs(run_ids)
     }

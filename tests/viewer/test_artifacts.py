@@ -147,6 +147,22 @@ def test_files_lineage_and_run_artifacts(viewer: ViewerEnv) -> None:
     run = viewer.manifest["resnet-s0"]
     mine = viewer.client.get_run(run.run_id).artifacts()
     assert sorted(a.name for a in mine.created) == sorted(a["name"] for a in run.artifacts)
+    # Many runs at once: what for_run answers for each, in order (0.7.x: one index).
+    ids = [r.run_id for r in viewer.manifest.runs]
+    together = viewer.client.artifacts.for_runs(ids)
+    assert [t.run_id for t in together] == ids
+    for record, both in zip(viewer.manifest.runs, together, strict=True):
+        alone = viewer.client.artifacts.for_run(record.run_id)
+        for kind in ("created", "used"):
+            assert [(a.id, a.fingerprint) for a in getattr(both, kind)] == [
+                (a.id, a.fingerprint) for a in getattr(alone, kind)
+            ], (record.key, kind)
+        # Every artifact the writer logged is one the run created or used.
+        logged = {a["name"] for a in record.artifacts}
+        assert logged <= {a.name for a in [*both.created, *both.used]}, record.key
+    assert sum(len(t.created) for t in together) > 0
+    with pytest.raises(api.InvalidArgumentTypeError):
+        viewer.client.artifacts.for_runs(run.run_id)  # type: ignore[arg-type]
     if viewer.generation == "0.5":
         user = viewer.manifest["resnet-s2"]
         used = viewer.client.artifacts.for_run(user.run_id).used
@@ -169,7 +185,10 @@ def test_download_byte_for_byte(viewer: ViewerEnv, tmp_path: Path) -> None:
     for name, versions in expected_versions(viewer).items():
         for v in versions:
             dest = tmp_path / f"{name}-v{v.version}"
-            written = viewer.client.artifacts.download(f"{name}:v{v.version}", dest)
+            spec = f"{name}:v{v.version}"
+            # By id, or by the version itself (every other one, so both ways are used).
+            given = viewer.client.artifacts.get_artifact(spec) if v.version % 2 else spec
+            written = viewer.client.artifacts.download(given, dest)
             if v.files is None:  # the code snapshot: a zip of the files the run had
                 run = next(r for r in viewer.manifest.runs if r.run_id == v.created_by)
                 with zipfile.ZipFile(written[0]) as archive:

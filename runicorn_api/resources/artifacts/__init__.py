@@ -7,11 +7,13 @@ resource is built; the 0.5.x model registry's methods come from :mod:`.registry`
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..._common.progress import ProgressOption, check_progress
 from ..._core import ClientCore
-from ..._exceptions import InvalidArgumentError
+from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..._validation import check_run_id
 from ...models.artifact import Artifact, ArtifactFile, ArtifactVersion, RunArtifacts
 from ...models.lineage import Lineage
@@ -95,10 +97,23 @@ class ArtifactsResource(ModelRegistry):
         check_run_id(run_id)
         return self._backend.for_run(run_id)
 
+    def for_runs(self, run_ids: Sequence[str]) -> list[RunArtifacts]:
+        """What :meth:`for_run` answers, for each of ``run_ids``, in order.
+
+        :calls: ``GET /api/runs/{run_id}/artifacts`` of each run (0.5.x), or the asset
+            index once (0.7.x: every run's ``GET /api/runs/{id}/assets``)
+        """
+        if isinstance(run_ids, str | bytes) or not isinstance(run_ids, Sequence):
+            raise InvalidArgumentTypeError(f"run_ids must be a list of run ids, got {run_ids!r}")
+        ids = [check_run_id(r) for r in run_ids]
+        return self._backend.for_runs(ids)
+
     def download(
-        self, artifact_id: str, dest: str | Path, *, progress: ProgressOption = None
+        self, artifact_id: str | Artifact, dest: str | Path, *, progress: ProgressOption = None
     ) -> list[Path]:
         """Download a version's files into ``dest``, verified, and return their paths.
+        ``artifact_id`` is a version as :meth:`get_artifact` takes it, or an
+        :class:`Artifact` this viewer answered (then it is not looked up again).
 
         Files are staged in a private folder inside ``dest``, checked, then moved into
         place with ``os.replace``; a download that fails leaves nothing in ``dest``, and
@@ -126,7 +141,11 @@ class ArtifactsResource(ModelRegistry):
             APIConnectionError: The download broke off or came short.
         """
         check_progress(progress)
+        if not isinstance(dest, str | os.PathLike):
+            raise InvalidArgumentTypeError(f"dest must be a folder path, got {dest!r}")
         root = Path(dest).resolve()
+        if isinstance(artifact_id, Artifact):
+            return self._backend.download(artifact_id, root, progress)
         return self._backend.download(self.get_artifact(artifact_id), root, progress)
 
     def _pick(self, artifact_id: str) -> ArtifactVersion:

@@ -58,6 +58,10 @@ class ArtifactBackend(Resource):
         """The artifacts a run created and used."""
         raise NotImplementedError
 
+    def for_runs(self, run_ids: list[str]) -> list[RunArtifacts]:
+        """:meth:`for_run` of each run, in order."""
+        return [self.for_run(run_id) for run_id in run_ids]
+
     def download(self, artifact: Artifact, root: Path, progress: ProgressOption) -> list[Path]:
         """A version's files, verified, into ``root`` (see ``client.artifacts.download``)."""
         return self._copy_from_storage(artifact, root, progress)

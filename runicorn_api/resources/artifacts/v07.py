@@ -110,14 +110,23 @@ class V07Assets(ArtifactBackend):
 
     def for_run(self, run_id: str) -> RunArtifacts:
         """:calls: every run's ``GET /api/runs/{id}/assets``"""
-        created, used = [], []
+        return self.for_runs([run_id])[0]
+
+    def for_runs(self, run_ids: list[str]) -> list[RunArtifacts]:
+        """Each run's artifacts from one asset index.
+
+        :calls: every run's ``GET /api/runs/{id}/assets``, once
+        """
+        found = {r: RunArtifacts(run_id=r) for r in run_ids}
         for versions in self._index().values():
             for v in versions:
-                if v["created_by_run"] == run_id:
-                    created.append(self._model(Artifact, v, context="assets"))
-                elif run_id in v["used_by_runs"]:
-                    used.append(self._model(Artifact, v, context="assets"))
-        return RunArtifacts(run_id=run_id, created=created, used=used)
+                creator = found.get(v["created_by_run"])
+                if creator is not None:
+                    creator.created.append(self._model(Artifact, v, context="assets"))
+                for user in v["used_by_runs"]:
+                    if user in found and user != v["created_by_run"]:
+                        found[user].used.append(self._model(Artifact, v, context="assets"))
+        return [found[r] for r in run_ids]
 
     def download(self, artifact: Artifact, root: Path, progress: ProgressOption) -> list[Path]:
         """From the storage when this client may read it here, else through the viewer:
