@@ -65,7 +65,8 @@ def test_get_links_the_run_to_the_client_s_resources_and_loads_its_details() -> 
     assert exp.summary == {"best": 1}  # no request: the details came with the detail
     assert exp.duration == 5.0
     assert len(transport.calls) == 2
-    exp.metrics(["loss"])
+    metrics = exp.metrics(["loss"])
+    assert metrics.run_label == exp.display_name  # plots name the run by it
     exp.logs()
     assert [name for name, _ in home.asked] == ["metrics.get", "experiments.logs"]
     assert home.asked[0][1][0] == run_id
