@@ -263,14 +263,14 @@ def _archive(
     (``target_root``: where they go on the target), which only its folder holds; else
     each run's folder; else its API (``seen()``: the runs as read from the source)."""
     notes: dict[str, dict[str, str]] = {e.id: {} for e in batch}
-    folders = {e.id: source.experiments.folder(e.id) for e in batch}
     carry = target_root is not None and source.server.generation == "0.7"
+    # Only a run with assets to carry needs its folder before the export is chosen.
+    folders = {e.id: source.experiments.folder(e.id) for e in batch if carry and e.assets_count}
     for e in batch:
-        if e.assets_count and not (carry and folders[e.id] is not None):
+        if e.assets_count and folders.get(e.id) is None:
             notes[e.id]["assets"] = _ASSETS_NOT_CARRIED
-    if source.serves("POST", "/api/runs/export") and not (
-        carry and any(e.assets_count and folders[e.id] is not None for e in batch)
-    ):
+    exports = source.serves("POST", "/api/runs/export")
+    if exports and not any(folder is not None for folder in folders.values()):
         zipped = source.experiments.export_archive([e.id for e in batch], dest)
         return zipped, notes, dict.fromkeys(notes, "export")
     members: list[tuple[str, bytes | Path]] = []
@@ -281,7 +281,7 @@ def _archive(
                 f"{e.artifacts_created_count} artifacts it logged (0.7.x keeps no artifact "
                 "store; they stay on the source)"
             )
-        folder = folders[e.id]
+        folder = folders[e.id] if e.id in folders else source.experiments.folder(e.id)
         if folder is not None:
             files, skipped = from_folder(e, folder, target_root=target_root)
             members += files
