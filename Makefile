@@ -87,13 +87,15 @@ test-offline: $(STAMP)
 	$(BIN)/python -m pytest -m "not viewer"
 
 # The demo's own venv: only what it needs (the viewer, polars, matplotlib), with pip's
-# progress shown, not the dev and docs tools of .venv.
+# progress shown, not the dev and docs tools of .venv. The viewer is the release whose
+# answers the README prints.
 DEMO_VENV := .cache/demo-venv
-$(DEMO_VENV)/.installed: pyproject.toml
+DEMO_RUNICORN := 0.7.2
+$(DEMO_VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(DEMO_VENV)
 	@echo "Installing runicorn-api with the viewer, polars and matplotlib into $(DEMO_VENV) ..."
 	$(DEMO_VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar on \
-		-e ".[viewer,polars,plot,cli]"
+		-e ".[viewer,polars,plot,cli]" "runicorn==$(DEMO_RUNICORN)"
 	touch $@
 
 demo: $(DEMO_VENV)/.installed

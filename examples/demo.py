@@ -1,6 +1,7 @@
 """The SDK's main job, end to end, on an embedded viewer with demo data.
 
-1. Write a small storage with the runicorn SDK (as a training script would).
+1. Write the data set the README and the guides show (20 runs in 6 projects, the same
+   run ids and values) with the runicorn SDK, as training scripts would.
 2. Open it with ``runicorn_api.local()``, which starts ``runicorn viewer`` on a free
    127.0.0.1 port and stops it when the ``with`` block ends.
 3. Print what the SDK sees: health, projects, experiments, one run's metrics summary.
@@ -12,52 +13,38 @@ Run it with ``make demo`` (or ``python examples/demo.py [--storage DIR]``).
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import random
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 import runicorn_api as api
+from runicorn_api.testing import write_dataset
 
-RUNS = [
-    # path, alias, seed, status
-    ("vision/resnet", "resnet-baseline", 0, "finished"),
-    ("vision/resnet", None, 1, "finished"),
-    ("vision/vit", "vit-base", 0, "failed"),
-    ("nlp/bert", "bert-base", 0, "finished"),
-    ("nlp/bert", None, 1, "interrupted"),
-]
-STEPS = 500
-SKILL = {"vision/resnet": 0.95, "vision/vit": 0.93, "nlp/bert": 0.91}
-"""The share of 100% accuracy each model reaches (less 1.5 points per seed)."""
+EXAMPLE_RUN = "20250101_120000_000000"
+"""``run_id`` of the README's examples: vision/resnet, alias resnet-baseline."""
+README_PORT = 23300
+"""The port the README's examples connect to (the viewer's default)."""
 
 
-def write_demo_storage(storage: Path) -> None:
-    """Log a few runs with the runicorn SDK (the `viewer` extra installs it)."""
-    import runicorn as rn
+def write_demo_storage(storage: Path, scratch: Path) -> None:
+    """Write the docs' data set with this interpreter's runicorn SDK (the ``viewer`` extra).
 
-    for path, alias, seed, status in RUNS:
-        run = rn.init(path=path, alias=alias, storage=str(storage))
-        run.set_primary_metric("accuracy", mode="max")
-        run.log_config(args={"lr": 0.1 / (seed + 1), "seed": seed})
-        noise = random.Random(f"{path}-{seed}")  # deterministic jitter, one per run
-        # Plausible curves: the loss stays positive (its jitter multiplies), the accuracy
-        # stays in (0, 100), and each run ends at an accuracy of its own (no ties).
-        skill = SKILL[path] - 0.015 * seed
-        for step in range(1, STEPS + 1):
-            frac = step / STEPS
-            floor = 0.08 + 0.05 * seed
-            row = {
-                "loss": (2.0 * math.exp(-3.0 * frac) + floor) * math.exp(noise.gauss(0, 0.04)),
-                "accuracy": 100.0 * skill * (1.0 - math.exp(-4.0 * frac)),
-            }
-            if step % 25 == 0:
-                row["val_loss"] = 2.1 * math.exp(-2.5 * frac) + 0.05 * seed
-            run.log(row, step=step)
-        run.summary({"seed": seed})
-        run.finish(status)
+    One vision/resnet run is logged as a trainer that is still running; the demo stops
+    its writer without ``finish()``, as a crashed trainer, so the viewer lists it as failed.
+    """
+    written = 0
+
+    def progress(path: str) -> None:
+        nonlocal written
+        written += 1
+        print(f"  {written:>2}/20 {path}", flush=True)
+
+    python = Path(sys.executable)
+    _, live = write_dataset(python, version("runicorn"), storage, scratch=scratch / "writer",
+                            home=scratch, progress=progress)  # fmt: skip
+    live.stop()
 
 
 def show(client: api.RunicornClient) -> None:
@@ -78,7 +65,7 @@ def show(client: api.RunicornClient) -> None:
         best = exp.best_metric
         best_text = f"best {best.name}={best.value:.2f}" if best and best.value else ""
         created = exp.created_at.strftime("%H:%M:%S") if exp.created_at else "?"
-        print(f"  {exp.id}  {exp.path:<14} {exp.alias or '':<16} {exp.status:<11} "
+        print(f"  {exp.id}  {exp.path:<20} {exp.alias or '':<16} {exp.status:<11} "
               f"{created}  {best_text}")  # fmt: skip
 
     finished = client.experiments.filter(status="finished").order_by("-best_metric.value")
@@ -86,7 +73,7 @@ def show(client: api.RunicornClient) -> None:
     frame = finished.metrics(["loss"]).to_polars()
     print(f"Their loss as one polars frame: {frame.shape[0]} rows x {frame.columns}")
 
-    run = experiments[0]
+    run = client.get_experiment(EXAMPLE_RUN)
     metrics = client.get_metrics(run.id)
     print(f"\nMetrics of {run.display_name} ({run.id}): {metrics.total} rows, read from "
           f"{'its folder directly' if metrics.source == 'storage' else 'the viewer'}")  # fmt: skip
@@ -95,8 +82,14 @@ def show(client: api.RunicornClient) -> None:
               f"min={series.min_value():.4f}  max={series.max_value():.4f}")  # fmt: skip
 
 
+def trained_runs(client: api.RunicornClient) -> list[str]:
+    """The finished 2,000-step trainings (vision, nlp, rl): the runs a figure compares."""
+    runs = client.experiments.filter(status="finished")
+    return [e.id for e in runs if e.project in ("vision", "nlp", "rl")]
+
+
 def save_loss_plot(client: api.RunicornClient, out: Path) -> Path:
-    """Every run's loss (EMA-smoothed), and the mean ± std of the resnet seeds."""
+    """The trainings' loss (EMA-smoothed), and the mean ± std of the resnet seeds."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no window, also without a display
@@ -105,10 +98,9 @@ def save_loss_plot(client: api.RunicornClient, out: Path) -> Path:
     from runicorn_api import utils
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    ids = [e.id for e in client.list_experiments()]
-    utils.plot_runs(client, ids, "loss", smooth=0.6, ax=left)
-    left.set_title("loss of every run (EMA 0.6)")
-    resnet = client.experiments.filter(path="vision/resnet").ids()
+    utils.plot_runs(client, trained_runs(client), "loss", smooth=0.6, ax=left)
+    left.set_title("loss of the finished trainings (EMA 0.6)")
+    resnet = client.experiments.filter(path="vision/resnet", status="finished").ids()
     utils.plot_runs(client, resnet, "loss", group_by="path", ax=right)
     right.set_title("vision/resnet: mean ± std over seeds")
     fig.tight_layout()
@@ -139,8 +131,7 @@ def save_figures(client: api.RunicornClient, folder: Path) -> list[Path]:
     fig.tight_layout()
     fig.savefig(folder / "smoothing.png", dpi=100)
     saved.append(folder / "smoothing.png")
-    ids = [e.id for e in client.list_experiments()]
-    ax = utils.plot_runs(client, ids, "loss", group_by="config.seed", smooth=0.8)
+    ax = utils.plot_runs(client, trained_runs(client), "loss", group_by="config.seed", smooth=0.8)
     ax.set_title('utils.plot_runs(..., group_by="config.seed", smooth=0.8)')
     ax.figure.tight_layout()
     ax.figure.savefig(folder / "grouped.png", dpi=100)
@@ -167,8 +158,8 @@ def main() -> None:
         storage.mkdir(parents=True, exist_ok=True)
         # The SDK logs under $HOME and reads $XDG_CONFIG_HOME; keep both out of the user's.
         os.environ.update(HOME=scratch, XDG_CONFIG_HOME=str(Path(scratch) / ".config"))
-        print(f"Writing {len(RUNS)} demo runs with the runicorn SDK ...")
-        write_demo_storage(storage)
+        print("Writing the docs' data set with the runicorn SDK (about a minute) ...")
+        write_demo_storage(storage, Path(scratch))
         with api.local(storage) as client:
             if args.figures:
                 for path in save_figures(client, args.figures):
@@ -178,12 +169,14 @@ def main() -> None:
             png = save_loss_plot(client, Path.cwd() / "demo-loss.png")
     python, cli = _here(Path(sys.executable)), _here(Path(sys.executable).parent / "runicorn-api")
     if args.storage:
-        print(f"\nThe demo runs stay in {storage}; open them again with:\n"
-              f"  {cli} local {storage}")  # fmt: skip
+        print(f"\nThe demo runs stay in {storage}. Serve them where the README's examples "
+              f"look (they print the output the README shows):\n"
+              f"  {cli} local {storage} --port {README_PORT}")  # fmt: skip
     else:
-        print("\nThe demo's storage was removed. To keep it, and open it again later:\n"
+        print("\nThe demo's storage was removed. To keep it, and serve it where the README's "
+              "examples look (they print the output the README shows):\n"
               f"  {python} examples/demo.py --storage ./demo-storage\n"
-              f"  {cli} local ./demo-storage")  # fmt: skip
+              f"  {cli} local ./demo-storage --port {README_PORT}")  # fmt: skip
     print(f"\nSaved the loss curves to {png}")
 
 

@@ -25,6 +25,8 @@ class RunRecord:
     seed: int
     steps: int
     val_every: int
+    skill: float
+    """Scales the run's accuracy (see ``writer.metric_row``)."""
     nan_step: int | None
     edge: str | None
     """Which metrics edge case the run logs (see ``writer.log_edge``), if any."""
@@ -88,7 +90,9 @@ def expected_rows(run: RunRecord, *, upto: int | None = None) -> list[dict[str, 
     """The rows the writer logged for ``run`` (NaN as ``None``, as the viewer sends it)."""
     rows: list[dict[str, float | None]] = []
     for step in range(1, (upto or run.last_step) + 1):
-        values: dict[str, float | None] = dict(metric_row(run.seed, step, run.steps, run.nan_step))
+        values: dict[str, float | None] = dict(
+            metric_row(run.seed, step, run.steps, run.nan_step, run.skill)
+        )
         if values["loss"] != values["loss"]:
             values["loss"] = None
         values["val_loss"] = (

@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,7 @@ def write_dataset(
     scratch: Path,
     home: Path,
     big_steps: int = BIG_STEPS,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Manifest, LiveRun]:
     """Write the data set into ``storage`` with the SDK of ``python``'s runicorn.
 
@@ -143,7 +145,9 @@ def write_dataset(
     :meth:`LiveRun.stop`.
     """
     specs = dataset_specs(generation_of(version), big_steps=big_steps)
-    manifest, live = write_runs(python, version, storage, specs, scratch=scratch, home=home)
+    manifest, live = write_runs(
+        python, version, storage, specs, scratch=scratch, home=home, progress=progress
+    )
     assert live is not None
     return manifest, live
 
@@ -156,13 +160,16 @@ def write_runs(
     *,
     scratch: Path,
     home: Path,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[Manifest, LiveRun | None]:
     """Write runs described by ``specs`` (see :func:`dataset_specs`) into ``storage``.
 
     Runs of up to 2,000 steps are written one process each, in order (creation order and
     artifact versions depend on it), while larger ones are written beside them. A spec
     with ``"live": true`` (at most one) is written last and its writer left running.
+    ``progress`` is called with each run's path once it is written.
     """
+    done = progress or (lambda path: None)
     generation = generation_of(version)
     scratch.mkdir(parents=True, exist_ok=True)
     (home / ".config").mkdir(parents=True, exist_ok=True)
@@ -183,8 +190,10 @@ def write_runs(
         for spec in small:
             proc = _write_run(python, generation, storage, spec, scratch, env)
             results[spec["key"]] = _finish(proc, spec, scratch)
+            done(spec["path"])
         for spec, future in zip(big, futures, strict=True):
             results[spec["key"]] = future.result()
+            done(spec["path"])
     live_proc = None
     for live_spec in live_specs[:1]:
         live_proc = _write_run(python, generation, storage, live_spec, scratch, env)
@@ -194,6 +203,7 @@ def write_runs(
             live_proc.communicate(timeout=60)
             raise RuntimeError(f"live writer failed:\n{_stderr(scratch, live_spec)}")
         results[live_spec["key"]] = json.loads(line)
+        done(live_spec["path"])
     live: LiveRun | None = None
     db_rows = _sqlite_rows(storage)
     for spec in specs:

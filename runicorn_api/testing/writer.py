@@ -31,13 +31,19 @@ from pathlib import Path
 from typing import Any
 
 
-def metric_row(seed: int, step: int, steps: int, nan_step: int | None) -> dict[str, float]:
-    """The values logged at ``step``; the manifest re-derives them from the same formula."""
+def metric_row(
+    seed: int, step: int, steps: int, nan_step: int | None, skill: float = 1.0
+) -> dict[str, float]:
+    """The values logged at ``step``; the manifest re-derives them from the same formula.
+
+    Plausible curves: the loss stays positive and the accuracy within (0, 100); ``skill``
+    (one per run, see ``specs_for``) keeps runs from ending at the same accuracy.
+    """
     frac = step / steps
     loss = 2.0 * math.exp(-3.0 * frac) + 0.01 * seed + 0.001 * (step % 7)
     row = {
         "loss": float("nan") if step == nan_step else loss,
-        "accuracy": 100.0 * (1.0 - math.exp(-4.0 * frac)) - 0.5 * seed,
+        "accuracy": 100.0 * skill * (1.0 - math.exp(-4.0 * frac)) - 0.5 * seed * min(frac, 1.0),
         "lr": 0.1 * (0.5 ** (step // max(1, steps // 4))),
     }
     return row
@@ -49,9 +55,9 @@ def val_loss(seed: int, step: int, steps: int) -> float:
 
 def log_metrics(run: Any, spec: dict[str, Any], start: int, stop: int) -> None:
     steps, seed, every = spec["steps"], spec["seed"], spec.get("val_every", 50)
-    nan_step = spec.get("nan_step")
+    nan_step, skill = spec.get("nan_step"), spec.get("skill", 1.0)
     for step in range(start, stop + 1):
-        row: dict[str, float] = metric_row(seed, step, steps, nan_step)
+        row: dict[str, float] = metric_row(seed, step, steps, nan_step, skill)
         if every and step % every == 0:
             row["val_loss"] = val_loss(seed, step, steps)
         run.log(row, step=step)
@@ -71,9 +77,9 @@ TRUNCATED_TAIL = '{"ts": 1.0, "type": "metrics", "data": {"global_step": 99999, 
 
 def log_edge(run: Any, spec: dict[str, Any]) -> None:
     """The edge cases of the metrics rules, by the SDK's own ``log`` where it can."""
-    edge, steps, seed = spec["edge"], spec["steps"], spec["seed"]
+    edge, steps, seed, skill = spec["edge"], spec["steps"], spec["seed"], spec.get("skill", 1.0)
     for step in range(1, steps + 1):
-        row: dict[str, Any] = dict(metric_row(seed, step, steps, None))
+        row: dict[str, Any] = dict(metric_row(seed, step, steps, None, skill))
         if edge == "specials":
             row["loss"] = SPECIALS.get(step, row["loss"])
             if step % SPARSE_EVERY == 0:
@@ -84,15 +90,24 @@ def log_edge(run: Any, spec: dict[str, Any]) -> None:
         run.log(row, step=step)
         if edge == "duplicates" and step % DUPLICATE_EVERY == 0:
             # A second call at the same step: one key overwritten, one key added.
-            run.log({"loss": -float(step), "extra": 2.0 * step}, step=step)
+            run.log({"loss": overridden_loss(row["loss"]), "extra": 2.0 * step}, step=step)
+
+
+def overridden_loss(logged: float) -> float:
+    """The loss the ``duplicates`` edge run logs again at the same step (it wins)."""
+    return 0.5 * logged
 
 
 def append_raw_steps(events: Path, spec: dict[str, Any]) -> None:
     """Events written as an older writer would, keyed by ``step``; then a torn line."""
-    steps, seed = spec["steps"], spec["seed"]
+    steps, seed, skill = spec["steps"], spec["seed"], spec.get("skill", 1.0)
     with open(events, "a", encoding="utf-8") as handle:
         for step in range(steps + 1, steps + RAW_STEPS + 1):
-            data = {**metric_row(seed, step, steps, None), "step": step, "time": 1.7e9 + step}
+            data = {
+                **metric_row(seed, step, steps, None, skill),
+                "step": step,
+                "time": 1.7e9 + step,
+            }
             handle.write(json.dumps({"ts": 1.7e9 + step, "type": "metrics", "data": data}) + "\n")
         handle.write(TRUNCATED_TAIL)
 

@@ -60,6 +60,13 @@ files = st.lists(st.one_of(metrics_line(), other_line), max_size=30).map(
 )
 
 
+def _fast(data: bytes) -> RunMetrics:
+    rows = FastRows()
+    rows.feed(data)
+    rows.settle()
+    return rows.result("r")
+
+
 def reference(data: bytes, run_id: str = "r") -> RunMetrics:
     rows = ViewerRows()
     rows.feed(data)
@@ -131,3 +138,21 @@ def test_files_parsed_together_each_give_their_reference(batch: list[bytes]) -> 
         registry.prime(paths)  # one polars parse for all of them, where it can prove it
         for path, data in zip(paths, batch, strict=True):
             assert same(registry.get(path).read("r"), reference(data))
+
+
+@pytest.mark.parametrize("word", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a_step_written_as_a_bare_word_drops_its_line_as_the_viewer_does(
+    word: bytes, tmp_path: Path
+) -> None:
+    """Found by the property above: ``global_step`` NaN or ±Inf (with ``step`` beside it)
+    is no integer step to the viewer, which drops the line; made a null, it would fall
+    back to ``step``."""
+    first = b'{"ts": 1.0, "type": "metrics", "data": {"step": 0, "global_step": %s}}\n' % word
+    data = first + b'{"ts": 2.0, "type": "metrics", "data": {"global_step": 3, "loss": 0.5}}\n'
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(data)
+    read = EventsFile(path).read("r")
+    assert read.steps.to_list() == [3]
+    assert read.columns["loss"].to_list() == [0.5]
+    with pytest.raises(NeedPython):  # the fast parser leaves the file to the exact one
+        _fast(data)

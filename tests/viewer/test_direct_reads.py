@@ -29,6 +29,7 @@ from runicorn_api.testing.writer import (
     SPARSE_EVERY,
     SPECIALS,
     metric_row,
+    overridden_loss,
 )
 from tests.support.counting import counting
 from tests.support.rewriting_proxy import rewriting_proxy
@@ -98,13 +99,13 @@ def test_the_edge_cases_are_what_was_logged(viewer: ViewerEnv) -> None:
     assert metrics["extra"].values == [2.0 * s for s in tenth]
     loss = dict(zip(metrics["loss"].steps, metrics["loss"].values, strict=True))
     for step in range(1, dup.steps + 1):
-        logged = metric_row(dup.seed, step, dup.steps, None)["loss"]
-        assert loss[step] == (-float(step) if step % DUPLICATE_EVERY == 0 else logged)
+        logged = metric_row(dup.seed, step, dup.steps, None, dup.skill)["loss"]
+        assert loss[step] == (overridden_loss(logged) if step % DUPLICATE_EVERY == 0 else logged)
 
     raw = viewer.manifest["edge-raw-steps"]
     metrics = client.get_metrics(raw.run_id)
     assert metrics.steps == list(range(1, raw.steps + RAW_STEPS + 1))  # torn line skipped
-    tail = [metric_row(raw.seed, s, raw.steps, None)["accuracy"]
+    tail = [metric_row(raw.seed, s, raw.steps, None, raw.skill)["accuracy"]
             for s in range(raw.steps + 1, raw.steps + RAW_STEPS + 1)]  # fmt: skip
     assert metrics["accuracy"].values[-RAW_STEPS:] == tail
 
@@ -113,7 +114,8 @@ def test_the_edge_cases_are_what_was_logged(viewer: ViewerEnv) -> None:
     half = text.steps // 2
     assert metrics.text_columns["stage"] == ["train"] * half + ["val"] * (text.steps - half)
     assert metrics["loss"].values == [
-        metric_row(text.seed, s, text.steps, None)["loss"] for s in range(1, text.steps + 1)
+        metric_row(text.seed, s, text.steps, None, text.skill)["loss"]
+        for s in range(1, text.steps + 1)
     ]
 
 

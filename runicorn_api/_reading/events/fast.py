@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -98,11 +99,18 @@ class Part:
     increasing: bool
 
 
+_WORD_STEP = re.compile(rb'"(?:global_)?step"\s*:\s*-?(?:NaN|Infinity)')
+"""A step written as NaN or ±Inf: the viewer drops such a line (no integer step), while
+as a null it would fall back to the other step key; left to the exact parser."""
+
+
 def _unwords(chunk: bytes) -> bytes:
     if b"NaN" in chunk or b"Infinity" in chunk:
         # Python's json writes NaN and ±Inf as bare words that polars refuses; the viewer
         # serves them as null. A string that happened to contain ": NaN" would be changed
         # too, so a file with text values is left to the exact parser (see _parse).
+        if _WORD_STEP.search(chunk):
+            raise NeedPython("a step written as NaN or Infinity")
         chunk = (
             chunk.replace(b": NaN", b": null")
             .replace(b": -Infinity", b": null")
