@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from .._exceptions import DownloadError
+from .._exceptions import DownloadError, InvalidArgumentError
 from .contain import contained
 
 __all__ = [
@@ -218,11 +218,21 @@ def file_in_place(
     ``dest`` is a folder): into a temporary file beside it first, moved into place only
     when ``write`` returned, so a failed download leaves no file behind."""
     target = Path(dest)
-    if target.is_dir():
-        target = target / default_name
-    made = _made_dirs(target.parent)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    made: list[Path] = []
+    try:
+        if target.is_dir():
+            target = target / default_name
+        made = _made_dirs(target.parent)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as err:  # a name too long, a read-only folder: before any request
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        shown = str(target) if len(str(target)) <= 200 else f"{str(target)[:200]}..."
+        raise InvalidArgumentError(
+            f"Cannot write a file at {shown!r}: {err.strerror or err}"
+        ) from err
     try:
         with os.fdopen(fd, "wb") as sink:
             write(sink)

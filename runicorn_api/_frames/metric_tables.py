@@ -155,29 +155,36 @@ class MetricsFrame:
         union = self.metric_names()
         if not self.runs or not union:
             return None
-        frames, lengths = [], []
+        # Each column of every run, stacked as one Series (a DataFrame per run would cost
+        # more than the rows of a small run); a metric a run lacks is nulls there.
+        parts: dict[str, list[Any]] = {"global_step": [], "time": [], **{n: [] for n in union}}
+        lengths = []
         for run in self.runs:
             names = list(run.columns)
             if names != [n for n in union if n in run.columns]:
                 return None
-            frames.append(
-                pl.DataFrame(
-                    {
-                        "global_step": run.steps.to_polars(),
-                        "time": run.timestamps.to_polars(),
-                        **{name: run.columns[name].to_polars() for name in names},
-                    }
+            n = len(run.steps)
+            lengths.append(n)
+            parts["global_step"].append(run.steps.to_polars())
+            parts["time"].append(run.timestamps.to_polars())
+            for name in union:
+                column = run.columns.get(name)
+                parts[name].append(
+                    pl.repeat(None, n, dtype=pl.Float64, eager=True)
+                    if column is None
+                    else column.to_polars()
                 )
-            )
-            lengths.append(len(run.steps))
-        stacked = pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+        stacked = pl.DataFrame(
+            [_stack(pl, key, series, pl.Int64 if key == "global_step" else pl.Float64)
+             for key, series in parts.items()]
+        )  # fmt: skip
         largest = stacked["time"].abs().max()
         if largest is not None and largest == largest and float(largest) > _MAX_SECONDS:
             for run in self.runs:  # name the run
                 _check_times(run, run.timestamps.to_polars().abs().max())
         ids = pl.Series("run_id", [run.run_id for run in self.runs], dtype=pl.String)
         run_of_row = pl.select(
-            pl.int_range(len(frames), dtype=pl.UInt32)
+            pl.int_range(len(lengths), dtype=pl.UInt32)
             .repeat_by(pl.Series(lengths, dtype=pl.UInt32))
             .explode()
             .alias("run")
@@ -288,6 +295,12 @@ class SeriesTable:
         self.timestamps = series.timestamps
         self.columns: Mapping[str, Column] = {name: series.values}
         self.series: Mapping[str, SeriesColumns] = {name: series}
+
+
+def _stack(pl: Any, name: str, series: list[Any], dtype: Any) -> Any:
+    """``series`` end to end as one Series of ``dtype`` named ``name`` (not rechunked)."""
+    same = [s if s.dtype == dtype else s.cast(dtype) for s in series]
+    return pl.concat(same, rechunk=False).alias(name)
 
 
 def metrics_frame(runs: Sequence[MetricTable], *, wide: bool = False) -> MetricsFrame:

@@ -39,7 +39,16 @@ if TYPE_CHECKING:
 __all__ = ["MetricsCollection", "MetricsResource"]
 
 RunRef = str | RunLocation
-_RUNS_PER_WINDOW = 64  # runs primed and read together in a multi-run read (the readers kept)
+_FIRST_WINDOW = 64
+"""Runs read together at first in a multi-run read; later windows hold about
+``_WINDOW_BYTES`` of the files the first ones parsed (64 to 1,024 runs), so that many
+small runs are parsed in few polars calls and large ones do not pile up in memory."""
+_WINDOW_BYTES = 32 << 20
+_MAX_WINDOW = 1024
+
+Primer = Callable[[Sequence[RunRef]], tuple[list[RunMetrics | None], int]]
+"""Parses the folders of runs read directly, several at a time: per run its whole
+metrics, or ``None`` where it is read on its own; and the bytes parsed."""
 
 
 class MetricsResource(Resource):
@@ -235,13 +244,20 @@ class MetricsResource(Resource):
             if not isinstance(ref, str | RunLocation):
                 raise InvalidArgumentTypeError(f"runs must be run ids, got {ref!r}")
 
-        def fetch(ref: RunRef) -> RunMetrics:
-            whole = self.read(ref, downsample=downsample)
+        def shape(whole: RunMetrics) -> RunMetrics:
             return narrow(whole, metric_names, None, start, end)
+
+        def fetch(ref: RunRef) -> RunMetrics:
+            return shape(self.read(ref, downsample=downsample))
 
         prime = self._prime if downsample is None else None
         return MetricsCollection(
-            refs, fetch, workers=self._core.options.max_workers, progress=progress, prime=prime
+            refs,
+            fetch,
+            workers=self._core.options.max_workers,
+            progress=progress,
+            prime=prime,
+            shape=shape,
         )
 
     def summaries(
@@ -350,22 +366,30 @@ class MetricsResource(Resource):
             raise InvalidArgumentTypeError(f"forget takes run locations, got {runs!r}")
         self._files.forget(Path(r.run_dir) / "events.jsonl" for r in runs if r.run_dir)
 
-    def _prime(self, refs: Sequence[RunRef]) -> list[bool]:
-        """Parse the run folders of ``refs`` that are read directly, several at a time;
-        say for each run whether reading it now costs next to nothing."""
+    def _prime(self, refs: Sequence[RunRef]) -> tuple[list[RunMetrics | None], int]:
+        """Parse the run folders of ``refs`` that are read directly, several at a time
+        (see :data:`Primer`); each folder is proven once, here."""
         storage = self._core.storage
-        if not storage.allowed:
-            return [False] * len(refs)
+        if not storage.allowed or self._core.metrics_cache is not None:
+            # With a cache, each run is checked against, or stored in, the cache.
+            return [None] * len(refs), 0
         paths: list[Path | None] = []
         for ref in refs:
             folder = None
             if isinstance(ref, RunLocation):
                 folder = storage.run_folder(ref, purpose="metrics")
             paths.append(folder / "events.jsonl" if folder is not None else None)
-        self._files.prime([p for p in paths if p is not None])
-        if self._core.metrics_cache is not None:
-            return [False] * len(refs)  # each run is checked against, or stored in, the cache
-        return [p is not None and self._files.get(p).parsed for p in paths]
+        parsed, size = self._files.prime([p for p in paths if p is not None])
+        ready: list[RunMetrics | None] = []
+        for ref, path in zip(refs, paths, strict=True):
+            if path is None or not isinstance(ref, RunLocation):
+                ready.append(None)
+            elif path in parsed:
+                ready.append(parsed[path].taken(ref.run_id))
+            else:  # read before: only what was appended since is parsed, in this thread
+                known = self._files.get(path)
+                ready.append(known.read(ref.run_id) if known.parsed else None)
+        return ready, size
 
 
 class MetricsCollection(Collection[RunMetrics]):
@@ -380,10 +404,12 @@ class MetricsCollection(Collection[RunMetrics]):
         *,
         workers: int,
         progress: ProgressOption,
-        prime: Callable[[Sequence[RunRef]], list[bool]] | None = None,
+        prime: Primer | None = None,
+        shape: Callable[[RunMetrics], RunMetrics] = lambda whole: whole,
     ) -> None:
         super().__init__()
         self._prime = prime
+        self._shape = shape  # what fetch does to a run's whole metrics (narrowing)
         # A callable defers listing the runs (e.g. a lazy experiment collection) to first use.
         self._runs = runs
         self._fetch = fetch
@@ -398,29 +424,39 @@ class MetricsCollection(Collection[RunMetrics]):
         bar = open_bar(self._progress, len(refs), unit="run", desc="metrics")
         try:
             with ThreadPoolExecutor(max_workers=min(self._workers, len(refs))) as pool:
-                for start in range(0, len(refs), _RUNS_PER_WINDOW):
-                    window = refs[start : start + _RUNS_PER_WINDOW]
-                    for result in self._read_window(window, pool):
+                start, size = 0, _FIRST_WINDOW
+                while start < len(refs):
+                    window = refs[start : start + size]
+                    start += len(window)
+                    ready: list[RunMetrics | None] = [None] * len(window)
+                    parsed = 0
+                    if self._prime is not None:
+                        ready, parsed = self._prime(window)
+                    for result in self._read_window(window, ready, pool):
                         if bar is not None:
                             bar.update(1)
                         yield result
+                    count = sum(r is not None for r in ready)
+                    if count:  # about _WINDOW_BYTES of files like these, next time
+                        size = _WINDOW_BYTES * count // max(parsed, 1)
+                        size = max(_FIRST_WINDOW, min(_MAX_WINDOW, size))
         finally:
             if bar is not None:
                 bar.close()
 
-    def _read_window(self, window: list[RunRef], pool: ThreadPoolExecutor) -> Iterator[RunMetrics]:
-        """The window's metrics in run order. Runs whose folders were just parsed together
-        are read in this thread (handing each to a worker would cost more than reading
-        it); the pool reads the others meanwhile."""
-        ready = self._prime(window) if self._prime is not None else [False] * len(window)
+    def _read_window(
+        self, window: list[RunRef], ready: list[RunMetrics | None], pool: ThreadPoolExecutor
+    ) -> Iterator[RunMetrics]:
+        """The window's metrics in run order: the runs whose folders were just parsed
+        together are shaped in this thread, while the pool reads the others."""
         pending = {
             i: pool.submit(self._fetch, ref)
-            for i, (ref, done) in enumerate(zip(window, ready, strict=True))
-            if not done
+            for i, (ref, whole) in enumerate(zip(window, ready, strict=True))
+            if whole is None
         }
         try:
-            for i, ref in enumerate(window):
-                yield pending[i].result() if i in pending else self._fetch(ref)
+            for i, whole in enumerate(ready):
+                yield pending[i].result() if whole is None else self._shape(whole)
         finally:
             for future in pending.values():
                 future.cancel()
@@ -432,6 +468,7 @@ class MetricsCollection(Collection[RunMetrics]):
             workers=self._workers,
             progress=self._progress,
             prime=self._prime,
+            shape=self._shape,
         )
 
     def _describe(self) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 import runicorn_api as api
 from runicorn_api._common.contain import contained, open_regular, regular_files
-from runicorn_api._common.downloads import commit, staging, unzip_checked
+from runicorn_api._common.downloads import commit, file_in_place, staging, unzip_checked
 
 MiB = 1 << 20
 
@@ -110,6 +110,17 @@ def test_a_failed_download_removes_the_folders_it_made(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="broke"):
         broken_download()
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_file_that_cannot_be_made_is_refused_before_the_download(tmp_path: Path) -> None:
+    """Found by the hostile-arguments suite: a 5,000-character file name raised a bare
+    OSError; now a typed refusal, before the download starts, and no folder is left."""
+    writes: list[object] = []
+    dest = tmp_path / "new" / ("x" * 5000)
+    with pytest.raises(api.InvalidArgumentError, match="Cannot write a file at"):
+        file_in_place(dest, "runicorn_export.zip", writes.append)
+    assert writes == []
     assert not (tmp_path / "new").exists()
 
 

@@ -120,6 +120,14 @@ class EventsFile:
             data = data[:cut]
         return data, (stat.st_dev, stat.st_ino)
 
+    def taken(self, run_id: str) -> RunMetrics | None:
+        """The rows :meth:`take` adopted (``None`` if the batch was refused for this file):
+        the file as of its snapshot, with no further read."""
+        with self._lock:
+            if not self.parsed or self.exact_parser:
+                return None
+            return self.rows.result(run_id)
+
     def take(self, part: Part, consumed: int, identity: tuple[int, int]) -> None:
         """Adopt the lines of :meth:`snapshot`, parsed together with other files'."""
         with self._lock:
@@ -156,24 +164,31 @@ class EventsFiles:
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def prime(self, paths: list[Path]) -> None:
-        """Parse the files among ``paths`` that were never read, several per polars call,
-        so that reading each afterwards costs next to nothing (many small runs are
-        dominated by the cost of each call, not by their bytes)."""
-        files = [self.get(p) for p in dict.fromkeys(paths)][: self._capacity]
+    def prime(self, paths: list[Path]) -> tuple[dict[Path, EventsFile], int]:
+        """Parse the files among ``paths`` that were never read, several per polars call
+        (many small runs are dominated by the cost of each call, not by their bytes).
+
+        Returns the files parsed now, by path (their :meth:`EventsFile.taken` is the run
+        as of this call, with nothing more to read), and the bytes parsed. The newest of
+        them stay kept for incremental reads, as many as this registry keeps.
+        """
+        files = [self.get(p) for p in dict.fromkeys(paths)]
         batch: list[tuple[EventsFile, bytes, tuple[int, int]]] = []
-        size = 0
+        parsed: dict[Path, EventsFile] = {}
+        size = total = 0
         for file in files:
             snap = file.snapshot()
             if snap is None:
                 continue
             batch.append((file, *snap))
+            parsed[file.path] = file
             size += len(snap[0])
             if size >= _BATCH:
                 _take_batch(batch)
-                batch, size = [], 0
+                batch, total, size = [], total + size, 0
         if batch:
             _take_batch(batch)
+        return parsed, total + size
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Drop the kept state of these files (a read that must not hold memory)."""
