@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._common.deps import require
 from ..._frames.metric_tables import metrics_frame
+from ..._reading.table import narrow
 from ..._storage.access import RunLocation
 from ..._validation import check_int
 
@@ -79,9 +80,10 @@ def scan_metrics(
             batch = runs[first : first + batch_runs]
             read = metrics.many(batch, None, start=start, end=end).to_list()
             metrics.forget(batch)
+            if names is not None:  # only the wanted metrics are framed (a run may lack one)
+                read = [narrow(m, [n for n in names if n in m.columns], None, None, None)
+                        for m in read]  # fmt: skip
             frame = metrics_frame(read).to_polars()
-            if names is not None:
-                frame = frame.filter(pl.col("metric").is_in(names))
             if predicate is not None:
                 frame = frame.filter(predicate)
             if with_columns is not None:
