@@ -56,7 +56,9 @@ from pathlib import Path
 import polars as pl
 import requests
 import runicorn_api as api
-# The SDK's own lazily imported modules are loaded before the clock starts, as polars is.
+# The SDK's own lazily imported modules are loaded before the clock starts, as polars is,
+# and numpy, which the SDK loads lazily to count bytes (its import adds about 10 MB).
+import numpy
 import runicorn_api._frames.frame, runicorn_api._frames.metric_tables
 import runicorn_api._reading.events.fast
 from runicorn_api.filters import F

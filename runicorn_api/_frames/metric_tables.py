@@ -189,17 +189,23 @@ class MetricsFrame:
             .explode()
             .alias("run")
         ).to_series()
-        long = (
-            stacked.with_columns(run_of_row)
-            .unpivot(
-                index=["run", "global_step", "time"],
-                on=union,
-                variable_name="metric",
-                value_name="value",
+        indexed = stacked.with_columns(run_of_row)
+        if len(union) == 1:  # already in run order: no unpivot, no sort
+            long = indexed.select(
+                "run", "global_step", "time", pl.lit(union[0]).alias("metric"),
+                pl.col(union[0]).alias("value"),
+            ).drop_nulls("value")  # fmt: skip
+        else:
+            long = (
+                indexed.unpivot(
+                    index=["run", "global_step", "time"],
+                    on=union,
+                    variable_name="metric",
+                    value_name="value",
+                )
+                .drop_nulls("value")
+                .sort("run", maintain_order=True)
             )
-            .drop_nulls("value")
-            .sort("run", maintain_order=True)
-        )
         result: polars.DataFrame = long.select(
             ids.gather(long["run"]).alias("run_id"),
             pl.col("global_step").cast(pl.Int64).alias("step"),

@@ -211,11 +211,12 @@ class ExperimentCollection(Collection[Experiment]):
         *,
         start: int | None = None,
         end: int | None = None,
-        batch_runs: int = BATCH_RUNS,
+        batch_runs: int | None = BATCH_RUNS,
     ) -> polars.LazyFrame:
         """The long metrics table of these runs (``run_id, step, metric, value,
         timestamp``, as ``metrics(...).to_polars()``) as a polars ``LazyFrame``, read in
-        batches of ``batch_runs`` runs by a polars IO source that takes the projection,
+        batches of ``batch_runs`` runs (by default sized from the last batch, to about
+        25,000 logged values) by a polars IO source that takes the projection,
         the predicate (a ``run_id`` condition skips runs unread) and ``head`` from the
         query; memory holds about one batch. Needs polars.
 

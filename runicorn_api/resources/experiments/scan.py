@@ -32,10 +32,15 @@ if TYPE_CHECKING:
 
 __all__ = ["BATCH_RUNS", "scan_metrics"]
 
-BATCH_RUNS = 8
-"""Runs read together by default: enough to keep a thread pool busy, few enough that a
-batch of 2,000-step runs is about 3 MB (a sink of 1,000 such runs peaks at under a third
-of the memory of reading them whole; see ``benchmarks/bench_scale.py``)."""
+BATCH_RUNS: int | None = None
+"""Runs read together by default: ``None`` sizes each batch from the last one, to about
+``_BATCH_CELLS`` logged values (1 to 64 runs; the first batch is 4 runs): 2 runs of
+2,000 steps with 3 metrics, 20 runs of 200 steps. Memory follows the batch: a sink of
+1,000 runs of 2,000 steps peaked 72, 89 and 125 MB above the listing with 1, 8 and 32
+runs a batch, 81 MB sized so (see ``benchmarks/bench_scale.py``)."""
+_FIRST_BATCH = 4
+_BATCH_CELLS = 12_000
+_MAX_BATCH = 64
 
 _NULL_SENSITIVE = ("null", "nan", "fill", "when", "coalesce", "horizontal", "count", "len")
 """Functions that treat an unknown (null) column as something known: a predicate using
@@ -49,14 +54,15 @@ def scan_metrics(
     *,
     start: int | None,
     end: int | None,
-    batch_runs: int = BATCH_RUNS,
+    batch_runs: int | None = BATCH_RUNS,
 ) -> polars.LazyFrame:
     """A LazyFrame over the runs ``locations()`` gives, with the schema of
     ``runs.metrics(...).to_polars()``; see the module docs."""
     pl = require("polars")
     from polars.io.plugins import register_io_source
 
-    check_int("batch_runs", batch_runs, minimum=1)
+    if batch_runs is not None:
+        check_int("batch_runs", batch_runs, minimum=1)
     names = None if metric_names is None else list(metric_names)
     schema = {
         "run_id": pl.String,
@@ -73,13 +79,18 @@ def scan_metrics(
         batch_size: int | None,
     ) -> Iterator[polars.DataFrame]:
         runs = _prune(list(locations()), predicate, schema)
-        produced = 0
-        for first in range(0, len(runs), batch_runs):
+        produced = first = 0
+        size = batch_runs or _FIRST_BATCH
+        while first < len(runs):
             if n_rows is not None and produced >= n_rows:
                 return
-            batch = runs[first : first + batch_runs]
+            batch = runs[first : first + size]
+            first += len(batch)
             read = metrics.many(batch, None, start=start, end=end).to_list()
             metrics.forget(batch)
+            if batch_runs is None:  # about _BATCH_CELLS values in the next batch
+                cells = sum(len(m.steps) * max(1, len(m.columns)) for m in read)
+                size = max(1, min(_MAX_BATCH, _BATCH_CELLS * len(batch) // max(cells, 1)))
             if names is not None:  # only the wanted metrics are framed (a run may lack one)
                 read = [narrow(m, [n for n in names if n in m.columns], None, None, None)
                         for m in read]  # fmt: skip
