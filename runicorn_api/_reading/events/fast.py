@@ -303,7 +303,8 @@ def _with_files(frame: Any, lines: list[int] | None) -> Any:
         return frame.lazy().with_columns(pl.lit(0, dtype=pl.Int64).alias("__file"))
     files = pl.Series("__file", range(len(lines)), dtype=pl.Int64)
     counts = pl.Series(lines, dtype=pl.Int64)
-    column = pl.select(files.repeat_by(counts).explode()).to_series()
+    # Sorted by construction; polars groups a column flagged so without hashing it.
+    column = pl.select(files.repeat_by(counts).explode()).to_series().set_sorted()
     return frame.lazy().with_columns(column.alias("__file"))
 
 
