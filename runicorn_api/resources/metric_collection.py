@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .._common.collection import Collection
 from .._common.progress import ProgressOption, check_progress, open_bar
+from .._common.sizing import next_size
 from .._frames.metric_tables import metrics_frame
 from .._storage.access import RunLocation
 from ..models.metrics import RunMetrics
@@ -79,8 +80,9 @@ class MetricsCollection(Collection[RunMetrics]):
                         yield result
                     count = sum(r is not None for r in ready)
                     if count:  # about _WINDOW_BYTES of files like these, next time
-                        size = _WINDOW_BYTES * count // max(parsed, 1)
-                        size = max(_FIRST_WINDOW, min(_MAX_WINDOW, size))
+                        size = next_size(
+                            _WINDOW_BYTES, count, parsed, low=_FIRST_WINDOW, high=_MAX_WINDOW
+                        )
         finally:
             if bar is not None:
                 bar.close()

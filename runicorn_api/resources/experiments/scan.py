@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._common.deps import require
+from ..._common.sizing import next_size
 from ..._frames.metric_tables import metrics_frame
 from ..._reading.table import narrow
 from ..._storage.access import RunLocation
@@ -90,7 +91,7 @@ def scan_metrics(
             metrics.forget(batch)
             if batch_runs is None:  # about _BATCH_CELLS values in the next batch
                 cells = sum(len(m.steps) * max(1, len(m.columns)) for m in read)
-                size = max(1, min(_MAX_BATCH, _BATCH_CELLS * len(batch) // max(cells, 1)))
+                size = next_size(_BATCH_CELLS, len(batch), cells, low=1, high=_MAX_BATCH)
             if names is not None:  # only the wanted metrics are framed (a run may lack one)
                 read = [narrow(m, [n for n in names if n in m.columns], None, None, None)
                         for m in read]  # fmt: skip
