@@ -20,7 +20,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import runicorn_api as api
-from runicorn_api.testing import write_dataset
+from runicorn_api.testing import dataset_specs, write_dataset
+from runicorn_api.testing.specs import generation_of
 
 EXAMPLE_RUN = "20250101_120000_000000"
 """``run_id`` of the README's examples: vision/resnet, alias resnet-baseline."""
@@ -35,14 +36,16 @@ def write_demo_storage(storage: Path, scratch: Path) -> None:
     its writer without ``finish()``, as a crashed trainer, so the viewer lists it as failed.
     """
     written = 0
+    runicorn = version("runicorn")
+    total = len(dataset_specs(generation_of(runicorn)))
 
     def progress(path: str) -> None:
         nonlocal written
         written += 1
-        print(f"  {written:>2}/20 {path}", flush=True)
+        print(f"  {written:>2}/{total} {path}", flush=True)
 
     python = Path(sys.executable)
-    _, live = write_dataset(python, version("runicorn"), storage, scratch=scratch / "writer",
+    _, live = write_dataset(python, runicorn, storage, scratch=scratch / "writer",
                             home=scratch, progress=progress)  # fmt: skip
     live.stop()
 

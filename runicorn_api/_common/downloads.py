@@ -66,6 +66,14 @@ MAX_UNZIP_BYTES = 64 << 30
 ratio cap."""
 
 
+def _remove_made(made: list[Path]) -> None:
+    """Remove the folders a failed write created, innermost first, each only if empty
+    (never what someone else put there)."""
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def _made_dirs(dest: Path) -> list[Path]:
     """``dest`` and each missing parent of it, outermost first: what creating it adds."""
     missing = []
@@ -87,9 +95,7 @@ def staging(dest: Path) -> Iterator[Path]:
         yield stage
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if empty: never what someone else put there
+        _remove_made(made)
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -196,9 +202,7 @@ def commit(files: dict[str, Path], dest: Path) -> list[Path]:
             if backup is not None:
                 with contextlib.suppress(OSError):
                     os.replace(backup, target)
-            for folder in reversed(made):
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
+            _remove_made(made)
         if isinstance(err, OSError):
             raise DownloadError(
                 f"Could not place the downloaded files in {dest} ({err}); it was left as it was"
@@ -226,9 +230,7 @@ def file_in_place(
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as err:  # a name too long, a read-only folder: before any request
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _remove_made(made)
         shown = str(target) if len(str(target)) <= 200 else f"{str(target)[:200]}..."
         raise InvalidArgumentError(
             f"Cannot write a file at {shown!r}: {err.strerror or err}"
@@ -240,8 +242,6 @@ def file_in_place(
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _remove_made(made)
         raise
     return target
