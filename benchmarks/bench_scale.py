@@ -18,7 +18,12 @@ Figures and targets (issue 31):
 2. ``metrics.loss.last`` of every run: at least 20x faster than (1);
 3. ``runs.scan_metrics(["loss"]).sink_parquet(...)``: peak memory under 0.3x that of
    (1), and about flat from 1,000 to 4,000 runs;
-4. over HTTP only (the first data set: a 0.5.3 viewer looks a run up among all of its
+4. two floors, with bare os calls and nothing checked: each run's ``meta.json`` read
+   (the proof that the folder is the viewer's, which every direct read makes) and then
+   the reference, the least a proven read of every point costs; and ``meta.json`` with
+   the last 4 KB of ``events.jsonl``, the least any last-value read costs. The full
+   read over the second floor bounds what (2) can reach;
+5. over HTTP only (the first data set: a 0.5.3 viewer looks a run up among all of its
    runs on every request, so 10,000 runs take most of an hour), (1) and (2) give the
    same tables as direct reads; their time is reported against the bare transfer of
    the bodies (``requests``, on as many threads as the client uses).
@@ -92,6 +97,22 @@ elif task in ("full", "full_http"):
     result = runs.metrics(["loss"]).to_polars()
 elif task in ("last", "last_http"):
     result = runs.to_polars(columns=["id", "metrics.loss.last", "metrics.loss.last_step"])
+elif task in ("floor_full", "floor_last"):
+    # What a proven direct read cannot do without, with bare os calls and nothing
+    # checked: each run's meta.json read (the proof that its folder is the viewer's),
+    # then the polars reference (floor_full) or the last 4 KB of events.jsonl (floor_last).
+    import io, os
+    for e in items:
+        fd = os.open(e.run_dir + "/meta.json", os.O_RDONLY)
+        json.loads(os.read(fd, os.fstat(fd).st_size))
+        os.close(fd)
+    if task == "floor_full":
+        pl.read_ndjson(io.BytesIO(b"".join(p.read_bytes() for p in paths)))
+    else:
+        for p in paths:
+            fd = os.open(p, os.O_RDONLY)
+            os.pread(fd, 4096, max(0, os.fstat(fd).st_size - 4096))
+            os.close(fd)
 elif task == "sink":
     runs.scan_metrics(["loss"]).sink_parquet(out)
 elif task == "transfer":
@@ -214,10 +235,11 @@ def same(out: Path, a: str, b: str, *keys: str) -> bool:
 
 def report_set(url: str, select: str, label: str, repeat: int, out: Path, *,
                http: bool, first_index: int, steps: int) -> dict[str, dict[str, Any]]:  # fmt: skip
-    tasks = ["polars", "full", "last", "sink"]
+    tasks = ["polars", "full", "last", "sink", "floor_full", "floor_last"]
     t = measure(url, select, tasks, repeat, out)
     check_last(out, first_index, steps)
     full, polars, last, sink = t["full"], t["polars"], t["last"], t["sink"]
+    floor_full, floor_last = t["floor_full"], t["floor_last"]
     print(f"{label}: {full['runs']} runs, events.jsonl {full['bytes'] / 1e6:.0f} MB, "
           f"listing {full['listing'] * 1e3:.0f} ms (not in the figures)")  # fmt: skip
     print(line("polars.read_ndjson of the same bytes (the reference)", polars["seconds"], "1.00x"))
@@ -228,6 +250,16 @@ def report_set(url: str, select: str, label: str, repeat: int, out: Path, *,
     print(line("metrics.loss.last of every run (to_polars columns)", last["seconds"],
                f"{ratio(full, last):.1f}x faster than the full read "
                "(target >= 20x)"))  # fmt: skip
+    print(
+        line(
+            "floor: meta.json of every run read, then the reference",
+            floor_full["seconds"],
+            f"{ratio(floor_full, polars):.2f}x polars: the least a proven read costs",
+        )
+    )
+    print(line("floor: meta.json and the last 4 KB of events.jsonl, bare", floor_last["seconds"],
+               f"the full read is {ratio(full, floor_last):.1f}x this: the most a last "
+               "read can gain"))  # fmt: skip
     print(f"  peak memory added: full read {full['added'] / 1e6:.0f} MB; "
           f"scan_metrics(['loss']).sink_parquet {sink['added'] / 1e6:.0f} MB = "
           f"{sink['added'] / full['added']:.2f}x (target < 0.3x)")  # fmt: skip

@@ -37,21 +37,27 @@ def from_frame(
     """A polars frame of ``global_step``, maybe ``time``, and float metric columns without
     NaN (parsed JSON has none), in the viewer's column order → :class:`RunMetrics`,
     without copying."""
-    names = [c for c in frame.columns if c not in INDEX_COLUMNS]
-    steps = Column.from_polars(frame["global_step"], "int")
-    if "time" in frame.columns:
-        stamps = Column.from_polars(frame["time"], "float", nan_free=True)
+    # One pass over the frame's columns (each ``frame[name]`` is a lookup of its own,
+    # which counts when thousands of small runs are read).
+    series = {s.name: s for s in frame.get_columns()}
+    steps = Column.from_polars(series.pop("global_step"), "int")
+    n = frame.height
+    if "time" in series:
+        stamps = Column.from_polars(series.pop("time"), "float", nan_free=True)
     else:
         import polars as pl
 
-        nothing = pl.repeat(None, frame.height, dtype=pl.Float64, eager=True)
+        nothing = pl.repeat(None, n, dtype=pl.Float64, eager=True)
         stamps = Column.from_polars(nothing, "float", nan_free=True)
-    n = frame.height
     return RunMetrics.model_construct(
         run_id=run_id,
         steps=steps,
         timestamps=stamps,
-        columns={name: Column.from_polars(frame[name], "float", nan_free=True) for name in names},
+        columns={
+            name: Column.from_polars(s, "float", nan_free=True)
+            for name, s in series.items()
+            if name not in INDEX_COLUMNS
+        },
         text_columns={},
         total=n if total is None else total,
         sampled=n if sampled is None else sampled,
@@ -160,13 +166,18 @@ def narrow(
     keep = _row_window(metrics.steps, limit=limit, start=start, end=end)
     if keep is None and columns is metrics.columns:
         return metrics
-    window = keep or range(len(metrics.steps))
+    if keep is None:  # every row: the columns as they are (a slice costs a query each)
+        steps, stamps, texts = metrics.steps, metrics.timestamps, metrics.text_columns
+    else:
+        steps, stamps = metrics.steps.take(keep), metrics.timestamps.take(keep)
+        columns = {n: c.take(keep) for n, c in columns.items()}
+        texts = {n: c[keep.start : keep.stop] for n, c in metrics.text_columns.items()}
     return RunMetrics.model_construct(
         run_id=metrics.run_id,
-        steps=metrics.steps.take(window),
-        timestamps=metrics.timestamps.take(window),
-        columns={n: c.take(window) for n, c in columns.items()},
-        text_columns={n: c[window.start : window.stop] for n, c in metrics.text_columns.items()},
+        steps=steps,
+        timestamps=stamps,
+        columns=columns,
+        text_columns=texts,
         total=metrics.total,
         sampled=metrics.sampled,
         last_step=metrics.last_step,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._common.contain import contained, open_regular, regular_file
+from .._common.contain import contained, open_regular, read_up_to, regular_file
 from .._common.jsontext import parse_json
 from .._exceptions import InvalidArgumentError, UnsafePathError, UnsupportedFeatureError
 from .._types import DIRECT_READS, DirectReads
@@ -109,11 +109,21 @@ class StorageAccess:
             UnsupportedFeatureError: ``direct_reads="always"`` and the folder is not
                 readable here, or not the one the viewer serves.
         """
+        folder = self.folder_of(where, purpose=purpose)
+        return Path(folder) if folder is not None else None
+
+    def folder_of(self, where: RunLocation, *, purpose: str) -> str | None:
+        """:meth:`run_folder` as a str (the hot path of multi-run reads: a Path per run
+        costs more than the proof's read).
+
+        Raises:
+            UnsupportedFeatureError: As :meth:`run_folder`.
+        """
         if self.mode == "never":
             return None
         problem = self._prove(where)
         if problem is None:
-            return Path(where.run_dir or "")
+            return where.run_dir
         if self.mode == "always":
             raise UnsupportedFeatureError(
                 f"direct_reads='always' cannot read {purpose} of run {where.run_id} from "
@@ -162,7 +172,7 @@ class StorageAccess:
             return "the viewer reports no run_dir"
         folder = where.run_dir  # a str (a Path per run read costs more than a syscall)
         try:
-            handle = open_regular(folder, "meta.json", what=f"run {where.run_id}")
+            handle = open_regular(folder, "meta.json", what=f"run {where.run_id}", buffered=False)
         except FileNotFoundError:
             return f"{folder} does not exist on this machine"
         except UnsafePathError as err:
@@ -176,7 +186,10 @@ class StorageAccess:
                 known = self._proofs.get(where)
                 if known is not None and known[0] == key:
                     return known[1]
-                meta = parse_json(handle.read(_META_CAP + 1)[:_META_CAP])
+                # As much as its stat says (no megabyte buffer per run); past the cap,
+                # one byte more, which the cut leaves unparsable.
+                wanted = min(stat.st_size, _META_CAP + 1)
+                meta = parse_json(read_up_to(handle, wanted)[:_META_CAP])
         except (OSError, ValueError) as err:
             return f"its meta.json is not readable here ({type(err).__name__})"
         problem = _compare(folder, meta, where)

@@ -206,9 +206,13 @@ class Experiment(ExperimentKeys, LinkedModel):
     @property
     def link(self) -> RunLink:
         """How this run reaches the client that fetched it (see :class:`RunLink`)."""
-        if self._link is None:
-            self._link = RunLink(None)
-        return self._link
+        # Read from pydantic's dict of private values: ``self._link`` goes through
+        # ``BaseModel.__getattr__``, which counts when thousands of runs are framed.
+        private = self.__pydantic_private__
+        found = private.get("_link") if private is not None else None
+        if found is None:
+            found = self._link = RunLink(None)
+        return found
 
     def _detail(self, key: str) -> Any:
         link = self.link

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Literal
 
 from .._common.contain import open_if_file
@@ -119,7 +118,7 @@ class MetricsResource(Resource):
     def _pick(self, where: RunLocation | None) -> ViewerSource | StorageSource:
         """The run folder where this client may read it and it is proven, else the viewer."""
         storage = self._core.storage
-        folder = storage.run_folder(where, purpose="metrics") if where is not None else None
+        folder = storage.folder_of(where, purpose="metrics") if where is not None else None
         return StorageSource(folder, self._files) if folder is not None else self._viewer
 
     def stamps(self, runs: Sequence[Experiment]) -> list[CacheStamp | None]:
@@ -301,7 +300,7 @@ class MetricsResource(Resource):
         """The reductions without reading the whole table, if they can be had so (and
         the stamp the whole table's ones are to be kept under)."""
         if isinstance(source, StorageSource):
-            handle = open_if_file(source.folder, "events.jsonl", what="metrics")
+            handle = open_if_file(source.folder, "events.jsonl", what="metrics", buffered=False)
             if handle is None:
                 return {}, None  # no events.jsonl: no metrics (as the viewer says)
             with handle:
@@ -310,7 +309,7 @@ class MetricsResource(Resource):
                 known = self._known_summaries(where.run_id, stamp, names, full)
                 if known is not None or full:
                     return known, stamp
-                last = last_values(handle, sorted(names))
+                last = last_values(handle, sorted(names), size=stat.st_size)
             got = from_last_values(last) if last is not None else None
         else:
             sample = source.read(where.run_id, downsample=100)
@@ -345,7 +344,7 @@ class MetricsResource(Resource):
             raise InvalidArgumentTypeError(f"forget takes run locations, got {runs!r}")
         if not all(isinstance(r, RunLocation) for r in runs):
             raise InvalidArgumentTypeError(f"forget takes run locations, got {runs!r}")
-        self._files.forget(Path(r.run_dir) / "events.jsonl" for r in runs if r.run_dir)
+        self._files.forget(os.path.join(r.run_dir, "events.jsonl") for r in runs if r.run_dir)
 
     def _prime(self, refs: Sequence[RunRef]) -> tuple[list[RunMetrics | None], int]:
         """Parse the run folders of ``refs`` that are read directly, several at a time
@@ -354,12 +353,12 @@ class MetricsResource(Resource):
         if not storage.allowed or self._core.metrics_cache is not None:
             # With a cache, each run is checked against, or stored in, the cache.
             return [None] * len(refs), 0
-        paths: list[Path | None] = []
+        paths: list[str | None] = []
         for ref in refs:
             folder = None
             if isinstance(ref, RunLocation):
-                folder = storage.run_folder(ref, purpose="metrics")
-            paths.append(folder / "events.jsonl" if folder is not None else None)
+                folder = storage.folder_of(ref, purpose="metrics")
+            paths.append(os.path.join(folder, "events.jsonl") if folder is not None else None)
         parsed, size = self._files.prime([p for p in paths if p is not None])
         ready: list[RunMetrics | None] = []
         for ref, path in zip(refs, paths, strict=True):

@@ -7,11 +7,10 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
-from ..._common.contain import open_if_file
+from ..._common.contain import open_if_file, read_up_to
 from ..._common.deps import available
 from ..._common.jsontext import parse_json
 from ..._exceptions import UnsafePathError
@@ -28,8 +27,9 @@ _BATCH = 16 << 20  # bytes of several small files parsed together (fewer, larger
 class EventsFile:
     """The metrics of one ``events.jsonl``, kept up to date by reading only new bytes."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)  # a str: a Path per run costs more than its read
+        self._folder, self._name = os.path.split(self.path)
         self._lock = threading.Lock()
         self._reset(python=not available("polars"))
 
@@ -75,7 +75,7 @@ class EventsFile:
             pending = b""
             handle.seek(self.offset)
             while remaining > 0:
-                data = handle.read(min(_PIECE, remaining))
+                data = read_up_to(handle, min(_PIECE, remaining))
                 if not data:
                     break
                 remaining -= len(data)
@@ -97,7 +97,7 @@ class EventsFile:
         Raises:
             UnsafePathError: A link out of the run folder, a FIFO, a socket or a device.
         """
-        return open_if_file(self.path.parent, self.path.name, what="metrics")
+        return open_if_file(self._folder, self._name, what="metrics", buffered=False)
 
     def snapshot(self) -> tuple[bytes, tuple[int, int]] | None:
         """All whole lines of a file this object has not read yet, and its identity;
@@ -112,7 +112,7 @@ class EventsFile:
                 stat = os.fstat(handle.fileno())
                 if stat.st_size > _PIECE:
                     return None
-                data = handle.read(stat.st_size)
+                data = read_up_to(handle, stat.st_size)
         except (OSError, UnsafePathError):
             return None  # read (and refused, if unsafe) on its own by read()
         cut = data.rfind(b"\n") + 1
@@ -160,21 +160,21 @@ class EventsFiles:
     """The :class:`EventsFile` of recently read runs (least recently used dropped first)."""
 
     def __init__(self, capacity: int = 64) -> None:
-        self._files: OrderedDict[Path, EventsFile] = OrderedDict()
+        self._files: OrderedDict[str, EventsFile] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def prime(self, paths: list[Path]) -> tuple[dict[Path, EventsFile], int]:
+    def prime(self, paths: Sequence[str | os.PathLike[str]]) -> tuple[dict[str, EventsFile], int]:
         """Parse the files among ``paths`` that were never read, several per polars call
         (many small runs are dominated by the cost of each call, not by their bytes).
 
-        Returns the files parsed now, by path (their :meth:`EventsFile.taken` is the run
+        Returns the files parsed now, by path as a str (their :meth:`EventsFile.taken` is the run
         as of this call, with nothing more to read), and the bytes parsed. The newest of
         them stay kept for incremental reads, as many as this registry keeps.
         """
         files = [self.get(p) for p in dict.fromkeys(paths)]
         batch: list[tuple[EventsFile, bytes, tuple[int, int]]] = []
-        parsed: dict[Path, EventsFile] = {}
+        parsed: dict[str, EventsFile] = {}
         size = total = 0
         for file in files:
             snap = file.snapshot()
@@ -190,13 +190,14 @@ class EventsFiles:
             _take_batch(batch)
         return parsed, total + size
 
-    def forget(self, paths: Iterable[Path]) -> None:
+    def forget(self, paths: Iterable[str | os.PathLike[str]]) -> None:
         """Drop the kept state of these files (a read that must not hold memory)."""
         with self._lock:
             for path in paths:
-                self._files.pop(path, None)
+                self._files.pop(os.fspath(path), None)
 
-    def get(self, path: Path) -> EventsFile:
+    def get(self, path: str | os.PathLike[str]) -> EventsFile:
+        path = os.fspath(path)
         with self._lock:
             found = self._files.get(path)
             if found is None:

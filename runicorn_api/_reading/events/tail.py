@@ -17,7 +17,9 @@ reductions are.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from typing import BinaryIO
 
 from .reference import metrics_event
@@ -29,9 +31,12 @@ _MAX_BLOCK = 1 << 20
 _MAX_LINE = 64 << 20  # a longer line is left to the whole-file reader and its bounds
 
 
-def last_values(file: BinaryIO, names: list[str]) -> dict[str, tuple[int, float]] | None:
+def last_values(
+    file: BinaryIO, names: list[str], *, size: int | None = None
+) -> dict[str, tuple[int, float]] | None:
     """Per wanted metric that has a value, its last ``(step, value)``, from ``file``
-    (``events.jsonl``, opened by the caller as a regular file inside its run folder).
+    (``events.jsonl``, opened by the caller as a regular file inside its run folder;
+    ``size``, its size where the caller has just taken its ``stat``).
 
     ``None`` when this read cannot be sure: the steps go back, a wanted metric holds
     text, or a line is too long; read the whole file then.
@@ -39,19 +44,19 @@ def last_values(file: BinaryIO, names: list[str]) -> dict[str, tuple[int, float]
     Raises:
         OSError: The file cannot be read.
     """
+    fd = file.fileno()
     wanted = set(names)
     found: dict[str, tuple[int, float]] = {}
     decided: dict[str, set[int]] = {name: set() for name in names}  # steps a later line set
-    needles = _needles(names)
+    needles = _needles(tuple(names))
     later: int | None = None  # the lowest step of the lines parsed so far (later in the file)
-    position = file.seek(0, 2)
+    position = os.fstat(fd).st_size if size is None else size
     block = _FIRST_BLOCK
     rest = b""
     while wanted and position > 0:
-        size = min(block, position)
-        position -= size
-        file.seek(position)
-        lines = (file.read(size) + rest).split(b"\n")
+        take = min(block, position)
+        position -= take
+        lines = (_pread(fd, take, position) + rest).split(b"\n")
         rest = lines.pop(0) if position > 0 else b""  # a line cut by the block's start
         if len(rest) > _MAX_LINE:
             return None
@@ -81,7 +86,19 @@ def last_values(file: BinaryIO, names: list[str]) -> dict[str, tuple[int, float]
     return found
 
 
-def _needles(names: list[str]) -> list[bytes] | None:
+def _pread(fd: int, size: int, position: int) -> bytes:
+    """``size`` bytes at ``position`` (one call, no seek), fewer only at the file's end."""
+    data = os.pread(fd, size, position)
+    while len(data) < size:
+        more = os.pread(fd, size - len(data), position + len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+@functools.lru_cache(maxsize=64)
+def _needles(names: tuple[str, ...]) -> tuple[bytes, ...] | None:
     """The bytes a line naming a metric must hold (``"loss"``, quoted as JSON writes
     it), or ``None`` when a name could be written in more than one way (every line is
     then parsed; a line with an escape is always parsed)."""
@@ -91,4 +108,4 @@ def _needles(names: list[str]) -> list[bytes] | None:
         if quoted != json.dumps(name, ensure_ascii=False) or "\\" in quoted:
             return None
         needles.append(quoted.encode())
-    return needles
+    return tuple(needles)
