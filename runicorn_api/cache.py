@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -171,16 +172,10 @@ class MetricsCache:
             "columns": json.dumps(list(metrics.columns)),
             "sampled": str(metrics.sampled or ""),
         }
-        target = self.path(metrics.run_id)
-        fd, tmp = tempfile.mkstemp(prefix=f".{metrics.run_id}.", suffix=".tmp", dir=self.folder)
-        os.close(fd)
-        try:
-            frame.write_parquet(tmp, compression="lz4", metadata=meta)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        self._replace(
+            self.path(metrics.run_id),
+            lambda tmp: frame.write_parquet(tmp, compression="lz4", metadata=meta),
+        )
 
     def load_summaries(
         self, run_id: str, stamp: list[Any], names: frozenset[str]
@@ -211,16 +206,19 @@ class MetricsCache:
             "names": sorted(names),
             "summaries": {n: s.model_dump(mode="json") for n, s in summaries.items()},
         }
-        self._replace(self._summaries_path(run_id), json.dumps(data).encode())
+        payload = json.dumps(data).encode()
+        self._replace(self._summaries_path(run_id), lambda tmp: tmp.write_bytes(payload))
 
     def _summaries_path(self, run_id: str) -> Path:
         return self.path(run_id).with_suffix(".summaries.json")
 
-    def _replace(self, target: Path, data: bytes) -> None:
+    def _replace(self, target: Path, write: Callable[[Path], object]) -> None:
+        """``write`` a temporary file next to ``target``, then move it there at once:
+        a reader sees the old entry or the new one, never half of one."""
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.folder)
+        os.close(fd)
         try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
+            write(Path(tmp))
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):

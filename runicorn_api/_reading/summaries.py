@@ -12,6 +12,7 @@ source that gives the viewer's answer, and a memo of them per unchanged run.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
 from ..models.metrics import MetricSummary, RunMetrics
@@ -64,13 +65,25 @@ def from_sample(sample: RunMetrics, names: Iterable[str]) -> Summaries | None:
     return found
 
 
+_MEMO_RUNS = 50_000
+"""Runs a client keeps reductions of (a few hundred bytes each): a long-lived client
+that queries ever more runs holds a bounded memo, the least recently used dropped."""
+
+
 class SummaryMemo:
     """Reductions per run, kept while the run's stamp (the size and mtime of its
-    ``events.jsonl``, or the viewer's row count and last step) is unchanged."""
+    ``events.jsonl``, or the viewer's row count and last step) is unchanged, for the
+    ``capacity`` runs used last."""
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = _MEMO_RUNS) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[Hashable, frozenset[str], bool, Summaries]] = {}
+        self._capacity = capacity
+        self._entries: OrderedDict[str, tuple[Hashable, frozenset[str], bool, Summaries]] = (
+            OrderedDict()
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(
         self, run_id: str, stamp: Hashable, names: frozenset[str], full: bool
@@ -78,6 +91,8 @@ class SummaryMemo:
         """What was found for ``names`` (every reduction if ``full``), if still valid."""
         with self._lock:
             entry = self._entries.get(run_id)
+            if entry is not None:
+                self._entries.move_to_end(run_id)
         if entry is None:
             return None
         kept_stamp, kept_names, kept_full, summaries = entry
@@ -90,3 +105,6 @@ class SummaryMemo:
     ) -> None:
         with self._lock:
             self._entries[run_id] = (stamp, names, full, found)
+            self._entries.move_to_end(run_id)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)

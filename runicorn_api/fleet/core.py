@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -185,10 +186,19 @@ class Fleet:
         self.clients: dict[str, RunicornClient] = dict(clients)
         self._owned = owned
         self._on_error: OnError = on_error
-        self.errors: dict[str, Exception] = {}
-        """The viewers that failed in the last call, and why (empty when all answered)."""
+        self._opened_errors: dict[str, Exception] = dict(failed or {})
+        self._calls = threading.local()  # each thread's last failures (see errors)
         if failed:  # viewers that could not be opened (see connect_many)
             self._report("connect_many", failed, clients, close_on_raise=True)
+
+    @property
+    def errors(self) -> dict[str, Exception]:
+        """The viewers that failed in the last call made from this thread, and why (empty
+        when all answered); before any call, those :func:`connect_many` could not open.
+        Per thread, so that calls made at the same time (an MCP server's tools, say)
+        each see their own failures."""
+        found: dict[str, Exception] = getattr(self._calls, "errors", self._opened_errors)
+        return found
 
     @property
     def names(self) -> list[str]:
@@ -217,7 +227,11 @@ class Fleet:
         :calls: nothing until the collection is used
         """
         return FleetRuns(
-            self, {n: c.experiments.all().strict_keys(False) for n, c in self.clients.items()}
+            self,
+            {
+                n: c.experiments.all().strict_keys(False).as_viewer(n)
+                for n, c in self.clients.items()
+            },
         )
 
     def list_experiments(
@@ -353,7 +367,7 @@ class Fleet:
                         raise
                     except RunicornAPIError as err:
                         failed[name] = err
-        self.errors = failed
+        self._calls.errors = failed
         if failed:
             self._report(what, failed, results)
         return results
@@ -366,7 +380,7 @@ class Fleet:
         *,
         close_on_raise: bool = False,
     ) -> None:
-        self.errors = dict(failed)
+        self._calls.errors = dict(failed)
         reasons = "; ".join(f"{n}: {type(e).__name__}: {e}" for n, e in failed.items())
         message = (
             f"{what}: {len(failed)} of {len(failed) + len(partial)} viewers failed ({reasons})"

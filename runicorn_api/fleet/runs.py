@@ -120,11 +120,7 @@ class FleetRuns(Collection[Experiment]):
     def _produce(self) -> Iterator[Experiment]:
         found = self._fleet.gather("experiments", lambda name, _c: self._parts[name].to_list(),
                                    names=list(self._parts))  # fmt: skip
-        merged: list[Experiment] = []
-        for name, items in found.items():
-            for exp in items:
-                exp.link.viewer = name
-            merged.extend(items)
+        merged = [exp for items in found.values() for exp in items]  # each knows its viewer
         for what in ("filter", "order_by"):
             # A key counts as a typo only if no listed run of any viewer has it.
             checked = [p for n, p in self._parts.items() if n in found and what in p.unknown_keys]

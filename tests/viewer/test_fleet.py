@@ -119,6 +119,23 @@ def test_filter_order_and_slices_apply_to_all_runs_together(viewers: Viewers) ->
             fleet.experiments.filter(F("metrics.los.last") < 1).ids()
 
 
+def test_the_viewer_is_a_key_like_any_other(viewers: Viewers) -> None:
+    listed = [(n, r.run_id) for n in viewers.clients for r in viewers.runs(n)]
+    with api.connect_many(viewers.urls()) as fleet:
+        only = fleet.experiments.filter(F("viewer") == "b07")
+        assert sorted((e.viewer, e.id) for e in only) == sorted(k for k in listed if k[0] == "b07")
+        rest = fleet.experiments.exclude(F("viewer").isin(["a05", "c05"]))
+        assert rest.ids() == only.ids()
+        mixed = fleet.experiments.filter((F("viewer") == "a05") | (F("viewer") == "c05"))
+        assert len(mixed) == len([k for k in listed if k[0] != "b07"])
+        ordered = fleet.experiments.order_by("-viewer", "id")
+        assert [(e.viewer, e.id) for e in ordered] == sorted(
+            listed, key=lambda k: (-ord(k[0][0]), k[1])
+        )
+        frame = fleet.experiments.filter(F("viewer") != "a05").to_polars(["viewer", "id"])
+        assert sorted(frame.rows()) == sorted(k for k in listed if k[0] != "a05")
+
+
 def test_metrics_of_all_runs_name_their_viewer(viewers: Viewers) -> None:
     with api.connect_many(viewers.urls()) as fleet:
         points = fleet.experiments.metrics(["loss"])

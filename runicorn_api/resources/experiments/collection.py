@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..._common.collection import Collection, Page
 from ..._common.follow import Follower
 from ..._common.progress import ProgressOption
-from ..._exceptions import InvalidArgumentTypeError
+from ..._exceptions import InvalidArgumentError, InvalidArgumentTypeError
 from ..._frames.experiments import experiments_frame
 from ..._frames.frame import Frame
 from ..._generations.base import RunsRequest
@@ -63,6 +63,7 @@ class ExperimentCollection(Collection[Experiment]):
         order: tuple[str, ...] = (),
         push_down: bool = True,
         strict: bool = True,
+        viewer: str | None = None,
         base: ExperimentCollection | None = None,
     ) -> None:
         super().__init__()
@@ -73,6 +74,7 @@ class ExperimentCollection(Collection[Experiment]):
         self._order = order
         self._push_down = push_down
         self._strict = strict
+        self._viewer = viewer
         self.unknown_keys: dict[str, frozenset[str]] = {}
         """With :meth:`strict_keys` off: per check (``filter``, ``order_by``), the keys
         no listed run has, once fetched (absent when no run was listed)."""
@@ -91,6 +93,7 @@ class ExperimentCollection(Collection[Experiment]):
         order: tuple[str, ...] | None = None,
         push_down: bool | None = None,
         strict: bool | None = None,
+        viewer: str | None = None,
     ) -> ExperimentCollection:
         self._check_unsliced()
         return ExperimentCollection(
@@ -101,6 +104,7 @@ class ExperimentCollection(Collection[Experiment]):
             order=self._order if order is None else order,
             push_down=self._push_down if push_down is None else push_down,
             strict=self._strict if strict is None else strict,
+            viewer=self._viewer if viewer is None else viewer,
             base=self if self.fetched else self._base,
         )
 
@@ -149,6 +153,19 @@ class ExperimentCollection(Collection[Experiment]):
         caller that combines collections (a fleet), only note such keys in
         :attr:`unknown_keys`."""
         return self._derive(strict=enabled)
+
+    def as_viewer(self, name: str) -> ExperimentCollection:
+        """These runs, each carrying ``name`` as its ``viewer``, as a fleet's runs do
+        (:func:`~runicorn_api.connect_many` names its viewers so): ``F("viewer")``
+        filters and ``order_by("viewer")`` sort by it, as by any other key.
+
+        :calls: nothing
+        """
+        if not isinstance(name, str):
+            raise InvalidArgumentTypeError(f"as_viewer takes a viewer name, got {name!r}")
+        if not name:
+            raise InvalidArgumentError("as_viewer needs a viewer name, got an empty string")
+        return self._derive(viewer=name)
 
     def ids(self) -> list[str]:
         """The run ids, in order."""
@@ -301,6 +318,9 @@ class ExperimentCollection(Collection[Experiment]):
         kept: list[Experiment] = []
         for page in self._source_pages():
             items = page.items
+            if self._viewer is not None:
+                for exp in items:
+                    exp.link.viewer = self._viewer
             if where is not None:
                 load_for_keys(items, where.keys)
             listed.extend(items)
