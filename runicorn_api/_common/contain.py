@@ -34,7 +34,7 @@ __all__ = [
     "file_kind",
     "open_if_file",
     "open_regular",
-    "read_up_to",
+    "read_at",
     "regular_file",
     "regular_files",
 ]
@@ -190,12 +190,18 @@ def open_regular(
     return open(fd, "rb") if buffered else open(fd, "rb", buffering=0)
 
 
-def read_up_to(handle: BinaryIO, size: int) -> bytes:
-    """``size`` bytes of ``handle``, fewer only at its end: an unbuffered read may
-    return less than asked (a signal, a network or FUSE file system)."""
-    data = handle.read(size)
+def read_at(handle: BinaryIO, size: int, offset: int) -> bytes:
+    """``size`` bytes of ``handle`` from ``offset``, fewer only at its end: one ``pread``
+    each (no seek, and the handle's position is left alone), repeated where a read
+    returns less than asked (a signal, a network or FUSE file system)."""
+    pread = getattr(os, "pread", None)
+    if pread is None:  # no pread on this system: seek, then read
+        handle.seek(offset)
+    fd = handle.fileno()
+    data = b""
     while len(data) < size:
-        more = handle.read(size - len(data))
+        want = size - len(data)
+        more = handle.read(want) if pread is None else pread(fd, want, offset + len(data))
         if not more:
             break
         data += more

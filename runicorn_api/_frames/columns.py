@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal, overload
 
 from .._common.deps import available
 
-__all__ = ["Column", "Kind"]
+__all__ = ["Column", "Kind", "owner_index"]
 
 Kind = Literal["int", "float"]
 
@@ -192,3 +192,22 @@ class Column(Sequence[Any]):
         if self._kind == "int":
             return list(range(len(self)))
         return [i for i, v in enumerate(self._data) if v == v]
+
+
+def owner_index(counts: Sequence[int], name: str, dtype: Any) -> Any:
+    """A polars Series that holds ``i`` ``counts[i]`` times, in order: which run (or file)
+    each row of stacked rows belongs to; flagged sorted, so that polars groups by it
+    without hashing. numpy builds it where installed (several times faster than a polars
+    ``repeat_by``)."""
+    import polars as pl
+
+    if available("numpy"):
+        import numpy as np
+
+        owners = np.repeat(np.arange(len(counts), dtype=np.int64), np.asarray(counts, np.int64))
+        series = pl.Series(name, owners).cast(dtype)
+    else:
+        index = pl.Series(name, range(len(counts)), dtype=dtype)
+        lengths = pl.Series(counts, dtype=pl.UInt32)
+        series = pl.select(index.repeat_by(lengths).explode()).to_series()
+    return series.set_sorted()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .._common.deps import require
 from .._exceptions import ResponseValidationError
 from .arrow import to_arrow
-from .columns import Column
+from .columns import Column, owner_index
 
 
 class SeriesColumns(Protocol):
@@ -183,13 +183,7 @@ class MetricsFrame:
             for run in self.runs:  # name the run
                 _check_times(run, run.timestamps.to_polars().abs().max())
         ids = pl.Series("run_id", [run.run_id for run in self.runs], dtype=pl.String)
-        run_of_row = pl.select(
-            pl.int_range(len(lengths), dtype=pl.UInt32)
-            .repeat_by(pl.Series(lengths, dtype=pl.UInt32))
-            .explode()
-            .alias("run")
-        ).to_series()
-        indexed = stacked.with_columns(run_of_row)
+        indexed = stacked.with_columns(owner_index(lengths, "run", pl.UInt32))
         if len(union) == 1:  # already in run order: no unpivot, no sort
             long = indexed.select(
                 "run", "global_step", "time", pl.lit(union[0]).alias("metric"),

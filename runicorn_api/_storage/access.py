@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._common.contain import contained, open_regular, read_up_to, regular_file
+from .._common.contain import contained, open_regular, read_at, regular_file
 from .._common.jsontext import parse_json
 from .._exceptions import InvalidArgumentError, UnsafePathError, UnsupportedFeatureError
 from .._types import DIRECT_READS, DirectReads
@@ -189,7 +189,7 @@ class StorageAccess:
                 # As much as its stat says (no megabyte buffer per run); past the cap,
                 # one byte more, which the cut leaves unparsable.
                 wanted = min(stat.st_size, _META_CAP + 1)
-                meta = parse_json(read_up_to(handle, wanted)[:_META_CAP])
+                meta = parse_json(read_at(handle, wanted, 0)[:_META_CAP])
         except (OSError, ValueError) as err:
             return f"its meta.json is not readable here ({type(err).__name__})"
         problem = _compare(folder, meta, where)

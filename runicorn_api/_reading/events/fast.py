@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from ..._common.deps import available
+from ..._frames.columns import owner_index
 from ...models.metrics import RunMetrics
 from ..table import from_frame
 from .reference import SKIPPED_KEYS, no_metrics
@@ -301,11 +302,7 @@ def _with_files(frame: Any, lines: list[int] | None) -> Any:
 
     if lines is None:
         return frame.lazy().with_columns(pl.lit(0, dtype=pl.Int64).alias("__file"))
-    files = pl.Series("__file", range(len(lines)), dtype=pl.Int64)
-    counts = pl.Series(lines, dtype=pl.Int64)
-    # Sorted by construction; polars groups a column flagged so without hashing it.
-    column = pl.select(files.repeat_by(counts).explode()).to_series().set_sorted()
-    return frame.lazy().with_columns(column.alias("__file"))
+    return frame.lazy().with_columns(owner_index(lines, "__file", pl.Int64))
 
 
 def _is_metrics() -> Any:

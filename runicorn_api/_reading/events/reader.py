@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
-from ..._common.contain import open_if_file, read_up_to
+from ..._common.contain import open_if_file, read_at
 from ..._common.deps import available
 from ..._common.jsontext import parse_json
 from ..._exceptions import UnsafePathError
@@ -73,12 +73,13 @@ class EventsFile:
             if remaining <= 0:
                 return
             pending = b""
-            handle.seek(self.offset)
+            position = self.offset
             while remaining > 0:
-                data = read_up_to(handle, min(_PIECE, remaining))
+                data = read_at(handle, min(_PIECE, remaining), position)
                 if not data:
                     break
                 remaining -= len(data)
+                position += len(data)
                 piece = pending + data if pending else data
                 cut = piece.rfind(b"\n") + 1
                 if cut:
@@ -112,7 +113,7 @@ class EventsFile:
                 stat = os.fstat(handle.fileno())
                 if stat.st_size > _PIECE:
                     return None
-                data = read_up_to(handle, stat.st_size)
+                data = read_at(handle, stat.st_size, 0)
         except (OSError, UnsafePathError):
             return None  # read (and refused, if unsafe) on its own by read()
         cut = data.rfind(b"\n") + 1

@@ -22,6 +22,7 @@ import json
 import os
 from typing import BinaryIO
 
+from ..._common.contain import read_at
 from .reference import metrics_event
 
 __all__ = ["last_values"]
@@ -44,19 +45,18 @@ def last_values(
     Raises:
         OSError: The file cannot be read.
     """
-    fd = file.fileno()
     wanted = set(names)
     found: dict[str, tuple[int, float]] = {}
     decided: dict[str, set[int]] = {name: set() for name in names}  # steps a later line set
     needles = _needles(tuple(names))
     later: int | None = None  # the lowest step of the lines parsed so far (later in the file)
-    position = os.fstat(fd).st_size if size is None else size
+    position = os.fstat(file.fileno()).st_size if size is None else size
     block = _FIRST_BLOCK
     rest = b""
     while wanted and position > 0:
         take = min(block, position)
         position -= take
-        lines = (_pread(fd, take, position) + rest).split(b"\n")
+        lines = (read_at(file, take, position) + rest).split(b"\n")
         rest = lines.pop(0) if position > 0 else b""  # a line cut by the block's start
         if len(rest) > _MAX_LINE:
             return None
@@ -84,17 +84,6 @@ def last_values(
             if not wanted:
                 break
     return found
-
-
-def _pread(fd: int, size: int, position: int) -> bytes:
-    """``size`` bytes at ``position`` (one call, no seek), fewer only at the file's end."""
-    data = os.pread(fd, size, position)
-    while len(data) < size:
-        more = os.pread(fd, size - len(data), position + len(data))
-        if not more:
-            break
-        data += more
-    return data
 
 
 @functools.lru_cache(maxsize=64)
