@@ -140,6 +140,32 @@ def test_files_parsed_together_each_give_their_reference(batch: list[bytes]) -> 
             assert same(registry.get(path).read("r"), reference(data))
 
 
+def test_runs_that_log_different_metrics_are_parsed_together(tmp_path: Path) -> None:
+    """polars infers the schema of several sources from the first alone: a metric that
+    only a later run logs must still come out of the batch's parse (not send every
+    run of the batch to a read of its own)."""
+    logged = {"a": ["loss"], "b": ["acc", "loss"], "c": ["val_loss"]}
+    paths = []
+    for name, keys in logged.items():
+        lines = [
+            json.dumps({"type": "metrics", "data": {"global_step": s, **{k: s / 8 for k in keys}}})
+            for s in range(1, 200)
+        ]
+        path = tmp_path / name / "events.jsonl"
+        path.parent.mkdir()
+        path.write_text("\n".join(lines) + "\n")
+        paths.append(path)
+    parsed, size = EventsFiles().prime(paths)
+    assert size == sum(p.stat().st_size for p in paths)
+    for path, (name, keys) in zip(paths, logged.items(), strict=True):
+        run = parsed[str(path)].taken(name)
+        assert run is not None, f"{name} was not parsed with the others"
+        assert run.names == keys
+        assert run.steps.to_list() == list(range(1, 200))
+        for key in keys:
+            assert run.columns[key].to_list() == [s / 8 for s in range(1, 200)]
+
+
 @pytest.mark.parametrize("word", [b"NaN", b"Infinity", b"-Infinity"])
 def test_a_step_written_as_a_bare_word_drops_its_line_as_the_viewer_does(
     word: bytes, tmp_path: Path

@@ -180,16 +180,21 @@ def _read_frame(
     keys = sum(_count(t, b":") for t in texts)
 
     def read(infer: int | None) -> Any:
-        # Several files are handed over as one list of sources: polars reads them in
-        # order, without a joined copy.
-        sources: list[IO[bytes]] = [io.BytesIO(t) for t in texts]
         if lines is None:
-            return pl.read_ndjson(sources[0], infer_schema_length=infer)
-        try:
-            return pl.read_ndjson(sources, infer_schema_length=infer)
-        except TypeError:  # an older polars reads one source: then one joined copy
-            whole = b"".join(t if t.endswith(b"\n") else t + b"\n" for t in texts)
-            return pl.read_ndjson(io.BytesIO(whole), infer_schema_length=infer)
+            return pl.read_ndjson(io.BytesIO(texts[0]), infer_schema_length=infer)
+        if infer is not None:
+            # Several files are handed over as one list of sources: polars reads them in
+            # order, without a joined copy, but infers the schema from the first source
+            # alone, so a key only later files log is dropped (and the count below
+            # sees it).
+            sources: list[IO[bytes]] = [io.BytesIO(t) for t in texts]
+            try:
+                return pl.read_ndjson(sources, infer_schema_length=infer)
+            except TypeError:  # an older polars reads one source: then the joined copy
+                pass
+        # The schema from every row of every file: one joined copy (runs that log
+        # different metrics, read together).
+        return pl.read_ndjson(io.BytesIO(b"".join(texts)), infer_schema_length=infer)
 
     # What polars raises for a line it refuses (older releases: a RuntimeError).
     refused = (ValueError, RuntimeError, pl.exceptions.PolarsError)
