@@ -7,6 +7,7 @@ back on refusal, always gives the reference's answer, read whole or in growing p
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
@@ -144,6 +145,7 @@ def test_runs_that_log_different_metrics_are_parsed_together(tmp_path: Path) -> 
     """polars infers the schema of several sources from the first alone: a metric that
     only a later run logs must still come out of the batch's parse (not send every
     run of the batch to a read of its own)."""
+    pl = pytest.importorskip("polars")
     logged = {"a": ["loss"], "b": ["acc", "loss"], "c": ["val_loss"]}
     paths = []
     for name, keys in logged.items():
@@ -155,11 +157,19 @@ def test_runs_that_log_different_metrics_are_parsed_together(tmp_path: Path) -> 
         path.parent.mkdir()
         path.write_text("\n".join(lines) + "\n")
         paths.append(path)
-    parsed, size = EventsFiles().prime(paths)
+    # polars before 2 (1.27, the lower bound) infers nested keys from the first rows
+    # even when asked for all: there the runs are read on their own, with the same values.
+    joined = io.BytesIO(b"".join(p.read_bytes() for p in paths))
+    data = pl.read_ndjson(joined, infer_schema_length=None)["data"]
+    infers_all = "val_loss" in data.struct.fields
+    registry = EventsFiles()
+    parsed, size = registry.prime(paths)
     assert size == sum(p.stat().st_size for p in paths)
     for path, (name, keys) in zip(paths, logged.items(), strict=True):
         run = parsed[str(path)].taken(name)
-        assert run is not None, f"{name} was not parsed with the others"
+        if infers_all:
+            assert run is not None, f"{name} was not parsed with the others"
+        run = run or registry.get(path).read(name)
         assert run.names == keys
         assert run.steps.to_list() == list(range(1, 200))
         for key in keys:
