@@ -128,6 +128,40 @@ def test_the_fast_parser_is_used_for_plain_numeric_files() -> None:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batch=st.lists(files, min_size=2, max_size=5))
 def test_files_parsed_together_each_give_their_reference(batch: list[bytes]) -> None:
+    _check_batch(batch)
+
+
+numbers = st.one_of(st.integers(-5, 5), st.floats(-10, 10), st.sampled_from([1.5, 2]))
+
+
+@st.composite
+def numeric_line(draw: st.DrawFn) -> str:
+    """A metrics line with a step and mostly numbers: the shape a batch's schema probe
+    sees, with a value now and then of a type the probe may not have seen."""
+    data: dict[str, Any] = {"global_step": draw(st.integers(0, 30))}
+    for name in draw(st.lists(st.sampled_from(["loss", "acc", "lr", "epoch"]), max_size=3,
+                              unique=True)):  # fmt: skip
+        data[name] = draw(st.one_of(numbers, numbers, numbers, st.sampled_from(["t", [1], True])))
+    return json.dumps({"ts": 1.0, "type": "metrics", "data": data})
+
+
+numeric_files = st.lists(numeric_line(), min_size=1, max_size=12).map(
+    lambda lines: ("\n".join(lines) + "\n").encode()
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(st.one_of(numeric_files, files), min_size=2, max_size=5))
+def test_runs_that_log_different_numbers_parsed_together_give_their_reference(
+    batch: list[bytes],
+) -> None:
+    """Runs that log different keys, with ints and floats mixed and the odd text, list
+    or boolean, where the schema from a few lines of each file may not foresee a later
+    value: each file still reads as the reference reads it."""
+    _check_batch(batch)
+
+
+def _check_batch(batch: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         paths = []
         for index, data in enumerate(batch):
@@ -174,6 +208,100 @@ def test_runs_that_log_different_metrics_are_parsed_together(tmp_path: Path) -> 
         assert run.steps.to_list() == list(range(1, 200))
         for key in keys:
             assert run.columns[key].to_list() == [s / 8 for s in range(1, 200)]
+
+
+def _write_runs(tmp_path: Path, logged: dict[str, list[str]], steps: int) -> list[Path]:
+    """One events.jsonl per run, logging its keys at every step (value: step / 8)."""
+    paths = []
+    for name, keys in logged.items():
+        lines = [
+            json.dumps({"type": "metrics", "data": {"global_step": s, **{k: s / 8 for k in keys}}})
+            for s in range(1, steps + 1)
+        ]
+        path = tmp_path / name / "events.jsonl"
+        path.parent.mkdir()
+        path.write_text("\n".join(lines) + "\n")
+        paths.append(path)
+    return paths
+
+
+def _reads_sources_with_a_schema(pl: Any) -> bool:
+    """Whether polars reads a list of sources with a schema, taking an integer into a
+    float column. polars 1.27, the lower bound, does neither: there the batch is parsed
+    with every row deciding, to the same values."""
+    try:
+        pl.read_ndjson([io.BytesIO(b'{"a": 1}\n')], schema={"a": pl.Float64})
+    except (TypeError, pl.exceptions.PolarsError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("mid_file", [False, True])
+def test_runs_that_log_different_metrics_are_not_inferred_from_every_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mid_file: bool
+) -> None:
+    """The retry for runs that log different keys takes its schema from the first and
+    last line of every file: one parse, where inferring from every row costs about
+    three. A key that first shows in the middle of a file is dropped by that parse; the
+    count of keys sees it, and every row decides. The values are the same either way."""
+    pl = pytest.importorskip("polars")
+    logged = {"a": ["loss"], "b": ["acc", "loss"], "c": ["val_loss"]}
+    paths = _write_runs(tmp_path, logged, 300)
+    if mid_file:  # a key that only a line in the middle of run c writes
+        lines = paths[2].read_text().splitlines()
+        middle = json.loads(lines[150])
+        middle["data"]["spike"] = 2.5
+        lines[150] = json.dumps(middle)
+        paths[2].write_text("\n".join(lines) + "\n")
+    total = sum(p.stat().st_size for p in paths)
+    every_row = []  # the parses that inferred the schema from all of the batch's rows
+    real = pl.read_ndjson
+
+    def spy(source: Any, **kwargs: Any) -> Any:
+        sources = source if isinstance(source, list) else [source]
+        size = sum(len(s.getvalue()) for s in sources)
+        if kwargs.get("schema") is None and kwargs.get("infer_schema_length", 0) is None:
+            every_row.append(size)
+        return real(source, **kwargs)
+
+    monkeypatch.setattr(pl, "read_ndjson", spy)
+    registry = EventsFiles()
+    parsed, _ = registry.prime(paths)
+    monkeypatch.setattr(pl, "read_ndjson", real)
+    for path, (name, keys) in zip(paths, logged.items(), strict=True):
+        run = parsed[str(path)].taken(name) or registry.get(path).read(name)
+        wanted = [*keys, "spike"] if mid_file and name == "c" else keys
+        assert sorted(run.names) == sorted(wanted)
+        assert run.steps.to_list() == list(range(1, 301))
+        for key in keys:
+            assert run.columns[key].to_list() == [s / 8 for s in range(1, 301)]
+    if mid_file:
+        assert run.columns["spike"].to_list() == [2.5 if s == 151 else None for s in range(1, 301)]
+        assert total in every_row  # the probe missed the key: every row decided
+    elif _reads_sources_with_a_schema(pl):
+        assert total not in every_row
+        assert all(parsed[str(p)].taken(n) is not None for p, n in zip(paths, logged, strict=True))
+
+
+def test_a_polars_panic_sends_the_batch_to_the_exact_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """polars 1.27 panics, rather than raising, on a line that is not JSON when it is
+    given a schema; a panic is no Exception. Should a release panic so, the files are
+    read by the exact parser, with the reference's values, and the panic goes no
+    further."""
+    pl = pytest.importorskip("polars")
+    paths = _write_runs(tmp_path, {"a": ["loss"], "b": ["acc"]}, 20)
+
+    def panics(source: Any, **kwargs: Any) -> Any:
+        raise pl.exceptions.PanicException("range start index 41 out of range")
+
+    monkeypatch.setattr(pl, "read_ndjson", panics)
+    registry = EventsFiles()
+    parsed, _ = registry.prime(paths)
+    assert all(parsed[str(p)].taken("r") is None for p in paths)  # the batch was refused
+    for path in paths:
+        assert same(registry.get(path).read("r"), reference(path.read_bytes()))
 
 
 @pytest.mark.parametrize("word", [b"NaN", b"Infinity", b"-Infinity"])

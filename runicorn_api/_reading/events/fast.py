@@ -171,42 +171,54 @@ def _read_frame(
     """The parsed lines, their metrics rows and per-file statistics, the nulls written
     per file, and the texts as parsed, once :func:`_prove_nothing_dropped` holds.
 
-    Tries a schema inferred from the first rows, then from all rows; NaN and ±Inf
-    (which polars refuses) are taken out and counted as nulls."""
+    Parses with a schema inferred from a few rows: of one file, its first rows; of
+    several, which may log different keys, the first and last line of each as well
+    (:func:`_probe`). If that drops a key or a null was written, with one inferred from
+    all rows (about three times the cost). NaN and ±Inf (which polars refuses) are taken
+    out and counted as nulls."""
     import polars as pl
 
     # Every key is followed by one colon; a colon inside a string only makes the count
     # disagree below, which sends the file to the exact parser (as text values do).
     keys = sum(_count(t, b":") for t in texts)
 
-    def read(infer: int | None) -> Any:
+    def read(infer: int | None, schema: Any = None) -> Any:
         if lines is None:
             return pl.read_ndjson(io.BytesIO(texts[0]), infer_schema_length=infer)
-        if infer is not None:
-            # Several files are handed over as one list of sources: polars reads them in
-            # order, without a joined copy, but infers the schema from the first source
-            # alone, so a key only later files log is dropped (and the count below
-            # sees it).
+        if schema is not None:
+            # Several files, with the schema given, as one list of sources: polars reads
+            # them in order without a joined copy (it would infer a schema from the
+            # first source alone).
             sources: list[IO[bytes]] = [io.BytesIO(t) for t in texts]
             try:
-                return pl.read_ndjson(sources, infer_schema_length=infer)
-            except TypeError:  # an older polars reads one source: then the joined copy
-                pass
-        # The schema from every row of every file: one joined copy (runs that log
-        # different metrics, read together).
+                return pl.read_ndjson(sources, schema=schema)
+            except TypeError:
+                # An older polars reads one source, and 1.27 panics on a line that is
+                # not JSON when given a schema: the joined copy, inferred from its first
+                # rows, as before the probe.
+                infer = 100
+        # One joined copy: the schema from its first rows, or from every row.
         return pl.read_ndjson(io.BytesIO(b"".join(texts)), infer_schema_length=infer)
 
-    # What polars raises for a line it refuses (older releases: a RuntimeError).
-    refused = (ValueError, RuntimeError, pl.exceptions.PolarsError)
+    # What polars raises for a line it refuses (older releases: a RuntimeError; and a
+    # panic, which is no Exception, should a release panic where 1.27 does).
+    refused = (ValueError, RuntimeError, pl.exceptions.PolarsError, pl.exceptions.PanicException)
     nulls: list[int] | None = None
-    for infer in (100, None):
+    for every_row in (False, True):
         try:
-            frame = read(infer)
+            if every_row:
+                frame = read(None)
+            elif lines is None:
+                frame = read(100)
+            else:
+                frame = read(None, _probe(texts))
         except refused:
-            if nulls is not None:
+            if every_row or nulls is not None:
                 raise NeedPython from None
-            infer = None
-            # NaN or ±Inf, which polars refuses: take them out and count the nulls.
+            # NaN or ±Inf, which polars refuses (or, with a schema, a value of another
+            # type than the probe saw): NaN and ±Inf out, counted as nulls; every row
+            # decides the schema.
+            every_row = True
             texts = [_unwords(t) for t in texts]
             nulls = [t.count(b'": null') for t in texts]
             try:
@@ -219,12 +231,35 @@ def _read_frame(
         # The statistics and the rows in one call: polars runs the two queries together.
         table, rows = pl.collect_all([_stats_query(framed), _rows_query(framed)])
         stats = _stats_rows(table, 1 if lines is None else len(lines))
-        proven, nulls = _prove_nothing_dropped(
-            keys, stats, nulls, texts, inferred_all=infer is None
-        )
+        proven, nulls = _prove_nothing_dropped(keys, stats, nulls, texts, inferred_all=every_row)
         if proven:
             return frame, rows, stats, nulls, texts
+        if every_row:
+            break
     raise NeedPython
+
+
+def _probe(texts: list[bytes]) -> Any:
+    """A schema inferred from the first rows of the first file and the first and last
+    line of every file: where runs log different keys, each run's usually show there.
+    A key it misses is dropped by the parse, and the count of keys sees it; a value of
+    another type than it saw makes polars refuse the parse.
+
+    Of lines that differ only in their digits (the same keys, the same kinds of number)
+    one is kept, so the sample is a few lines when the runs log alike."""
+    import polars as pl
+
+    candidates = texts[0].split(b"\n", 100)[:100]
+    for text in texts:
+        end = text.find(b"\n")
+        candidates.append(text[:end])
+        candidates.append(text[text.rfind(b"\n", 0, len(text) - 1) + 1 :])
+    shapes = {line.translate(None, _DIGITS): line for line in candidates if line.strip()}
+    sample = b"\n".join(shapes.values()) + b"\n"
+    return pl.read_ndjson(io.BytesIO(sample), infer_schema_length=None).schema
+
+
+_DIGITS = b"0123456789"
 
 
 def _prove_nothing_dropped(
