@@ -26,10 +26,14 @@ Figures and targets (issue 31):
 5. over HTTP only (the first data set: a 0.5.3 viewer looks a run up among all of its
    runs on every request, so 10,000 runs take most of an hour), (1) and (2) give the
    same tables as direct reads; their time is reported against the bare transfer of
-   the bodies (``requests``, on as many threads as the client uses).
+   the bodies (``requests``, on as many threads as the client uses);
+6. a third data set, ``--mixed-runs`` x ``--mixed-steps``, where every other run logs
+   one metric more: (1) against the same reference, for runs that log different
+   metrics and are parsed together.
 
 Usage: ``python benchmarks/bench_scale.py [--runs 1000] [--steps 2000]
-[--small-runs 10000] [--small-steps 200] [--repeat 3]``
+[--small-runs 10000] [--small-steps 200] [--mixed-runs 1000] [--mixed-steps 2000]
+[--repeat 3] [--sets scale,wide,mixed]``
 """
 
 from __future__ import annotations
@@ -171,7 +175,8 @@ def loss(run: int, step: int, steps: int) -> float:
 
 
 def write_storage(root: Path, project: str, runs: int, steps: int, *, first: int) -> Path:
-    """``runs`` runs of ``steps`` steps in ``root/storage``, numbered from ``first``."""
+    """``runs`` runs of ``steps`` steps in ``root/storage``, numbered from ``first``; in
+    the project ``mixed``, every other run logs one metric more (``grad_norm``)."""
     storage = root / "storage"
     python = viewer_python(VERSION)
     specs = benchmark_specs("0.5", runs=1, steps=steps, big_steps=steps + 1)[:1]
@@ -194,13 +199,14 @@ def write_storage(root: Path, project: str, runs: int, steps: int, *, first: int
         (folder / "status.json").write_text(json.dumps(
             {"status": "finished", "started_at": start, "ended_at": start + 60.0}))  # fmt: skip
         (folder / "summary.json").write_text(json.dumps({"seed": index}))
+        extra = ', "grad_norm": 0.5' if project == "mixed" and index % 2 else ""
         lines = []
         for step in range(1, steps + 1):
             t = start + step * 0.01
             lines.append(
                 f'{{"ts": {t!r}, "type": "metrics", "data": {{"loss": '
                 f'{loss(index, step, steps)!r}, "accuracy": {step / steps * 100!r}, '
-                f'"lr": 0.1, "global_step": {step}, "time": {t!r}}}}}\n'
+                f'"lr": 0.1{extra}, "global_step": {step}, "time": {t!r}}}}}\n'
             )
         (folder / "events.jsonl").write_text("".join(lines))
     return storage
@@ -277,13 +283,33 @@ def report_set(url: str, select: str, label: str, repeat: int, out: Path, *,
     return t
 
 
+def report_mixed(url: str, label: str, repeat: int, out: Path, *, runs: int, steps: int
+                 ) -> None:  # fmt: skip
+    t = measure(url, "mixed", ["polars", "full"], repeat, out)
+    full, polars = t["full"], t["polars"]
+    import polars as pl
+
+    table = pl.read_parquet(out / "full.parquet")
+    assert table.height == runs * steps
+    assert table["metric"].unique().to_list() == ["loss"]
+    print(f"{label}: {full['runs']} runs, events.jsonl {full['bytes'] / 1e6:.0f} MB; every "
+          "other run logs one metric more")  # fmt: skip
+    print(line("polars.read_ndjson of the same bytes (the reference)", polars["seconds"], "1.00x"))
+    print(line('runs.metrics(["loss"]).to_polars(), read directly', full["seconds"],
+               f"{ratio(full, polars):.2f}x polars"))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--small-runs", type=int, default=10_000)
     parser.add_argument("--small-steps", type=int, default=200)
+    parser.add_argument("--mixed-runs", type=int, default=1000)
+    parser.add_argument("--mixed-steps", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sets", default="scale,wide,mixed",
+                        help="the data sets to measure, of scale, wide and mixed")  # fmt: skip
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP-only figures")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="runicorn-bench-scale-"))
@@ -296,16 +322,22 @@ def main() -> None:
         sets = (
             ("scale", args.runs, args.steps, 1, not args.no_http),
             ("wide", args.small_runs, args.small_steps, args.runs + 1, False),
+            ("mixed", args.mixed_runs, args.mixed_steps, args.runs + args.small_runs + 1, False),
         )
+        chosen = args.sets.split(",")
         for number, (project, runs, steps, first, http) in enumerate(sets, 1):
-            if runs <= 0:
-                continue  # a data set left out (--small-runs 0)
+            if runs <= 0 or project not in chosen:
+                continue  # a data set left out (--small-runs 0, --sets scale)
             home = root / project
             started = time.perf_counter()
             storage = write_storage(home, project, runs, steps, first=first)
             print(f"wrote {runs} runs x {steps} steps in {time.perf_counter() - started:.0f} s")
             with api.local(storage, python=python, home=home / "home") as client:
                 url = client.base_url
+                if project == "mixed":
+                    report_mixed(url, f"{number}. {runs} runs x {steps} steps", args.repeat,
+                                 out, runs=runs, steps=steps)  # fmt: skip
+                    continue
                 got = report_set(url, project, f"{number}. {runs} runs x {steps} steps",
                                  args.repeat, out, http=http, first_index=first,
                                  steps=steps)  # fmt: skip
