@@ -249,7 +249,14 @@ def _probe(texts: list[bytes]) -> Any:
     one is kept, so the sample is a few lines when the runs log alike."""
     import polars as pl
 
-    candidates = texts[0].split(b"\n", 100)[:100]
+    first = texts[0]
+    end = 0
+    for _ in range(100):  # the first 100 lines, not a copy of the rest of the file
+        end = first.find(b"\n", end) + 1
+        if not end:
+            end = len(first)
+            break
+    candidates = first[:end].split(b"\n")
     for text in texts:
         end = text.find(b"\n")
         candidates.append(text[:end])
