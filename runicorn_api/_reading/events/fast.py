@@ -213,7 +213,7 @@ def _read_frame(
             else:
                 frame = read(None, _probe(texts))
         except refused:
-            if every_row or nulls is not None:
+            if every_row:
                 raise NeedPython from None
             # NaN or ±Inf, which polars refuses (or, with a schema, a value of another
             # type than the probe saw): NaN and ±Inf out, counted as nulls; every row
